@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/** The cdk.json context key that holds the pipeline's configuration. */
+export const CONFIG_CONTEXT_KEY = 'whatsappPipeline';
+
+/** Retention periods that CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** What happens to stateful resources (table, keys, queues) when the stack is deleted. */
+export type RemovalPolicyName = 'retain' | 'destroy';
+
+/** The pipeline's whole configuration, validated and with every default applied. */
+export interface PipelineConfig {
+  /**
+   * Meta Graph API version sent with every `SendWhatsAppMessage` call.
+   * @default 'v24.0'
+   */
+  readonly metaApiVersion: string;
+  /**
+   * AWS phone-number ids (`phone-number-id-<id>`) this stack answers for. They scope the
+   * `SendWhatsAppMessage` permission to those numbers' ARNs.
+   * @default - none: the function may send from every phone number of the account (a synth warning says so)
+   */
+  readonly phoneNumberIds: readonly string[];
+  /**
+   * Emoji the pipeline reacts with.
+   * @default '👍'
+   */
+  readonly reactionEmoji: string;
+  /**
+   * Address subscribed to the alerts topic.
+   * @default - no e-mail subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Days a conversation record is kept after its last write (DynamoDB TTL).
+   * @default 365
+   */
+  readonly dataRetentionDays: number;
+  /**
+   * Days Lambda logs are kept.
+   * @default 30
+   */
+  readonly logRetentionDays: (typeof LOG_RETENTION_DAYS)[number];
+  /**
+   * Fate of stateful resources on stack deletion. `retain` also turns on deletion protection.
+   * @default 'retain'
+   */
+  readonly removalPolicy: RemovalPolicyName;
+}
+
+/** Defaults applied to every key the context leaves out. */
+export const DEFAULT_CONFIG: PipelineConfig = {
+  metaApiVersion: 'v24.0',
+  phoneNumberIds: [],
+  reactionEmoji: '👍',
+  dataRetentionDays: 365,
+  logRetentionDays: 30,
+  removalPolicy: 'retain',
+};
+
+// The `v` flag is built at run time: TypeScript rejects it in literals below an ES2024 target.
+const SINGLE_EMOJI = /^\p{RGI_Emoji}$/v;
+
+const schema = z.strictObject({
+  metaApiVersion: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'expected a Meta Graph API version such as "v24.0"')
+    .default(DEFAULT_CONFIG.metaApiVersion),
+  phoneNumberIds: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^phone-number-id-[0-9a-zA-Z]+$/,
+          'expected an AWS phone-number id such as "phone-number-id-0123456789abcdef0123456789abcdef"',
+        ),
+    )
+    .refine((ids) => new Set(ids).size === ids.length, 'expected each phone-number id once')
+    .default([...DEFAULT_CONFIG.phoneNumberIds]),
+  reactionEmoji: z
+    .string()
+    .regex(SINGLE_EMOJI, 'expected exactly one emoji such as "👍"')
+    .default(DEFAULT_CONFIG.reactionEmoji),
+  alarmEmail: z
+    .string()
+    .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'expected an e-mail address such as "ops@example.com"')
+    .optional(),
+  dataRetentionDays: z
+    .number('expected a whole number of days from 1 to 3650')
+    .int('expected a whole number of days from 1 to 3650')
+    .min(1, 'expected a whole number of days from 1 to 3650')
+    .max(3650, 'expected a whole number of days from 1 to 3650')
+    .default(DEFAULT_CONFIG.dataRetentionDays),
+  logRetentionDays: z
+    .union(
+      LOG_RETENTION_DAYS.map((days) => z.literal(days)),
+      `expected one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
+    )
+    .default(DEFAULT_CONFIG.logRetentionDays),
+  removalPolicy: z
+    .enum(['retain', 'destroy'], 'expected "retain" or "destroy"')
+    .default(DEFAULT_CONFIG.removalPolicy),
+});
+
+/** Thrown when the configuration is invalid; its message lists every problem and how to fix it. */
+export class ConfigValidationError extends Error {
+  public override readonly name = 'ConfigValidationError';
+}
+
+/**
+ * Validates the raw `whatsappPipeline` context value and applies defaults.
+ *
+ * @param raw - the context value as read from cdk.json or `-c`; `undefined` means all defaults
+ * @throws ConfigValidationError naming every invalid key, the value received and the accepted values
+ */
+export function parsePipelineConfig(raw: unknown): PipelineConfig {
+  const result = schema.safeParse(raw ?? {});
+  if (result.success) {
+    return result.data;
+  }
+  const problems = result.error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: accepted keys are ${Object.keys(schema.shape).join(', ')}`;
+    }
+    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(the whole value)';
+    return `"${path}" is ${describe(valueAt(raw, issue.path))}: ${issue.message}`;
+  });
+  throw new ConfigValidationError(
+    `Invalid configuration in cdk.json context "${CONFIG_CONTEXT_KEY}":\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+  );
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') {
+      return undefined;
+    }
+    node = Reflect.get(node, key);
+  }
+  return node;
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? 'missing' : JSON.stringify(value);
+}

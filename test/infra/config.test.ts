@@ -1,0 +1,102 @@
+import {
+  CONFIG_CONTEXT_KEY,
+  ConfigValidationError,
+  DEFAULT_CONFIG,
+  parsePipelineConfig,
+} from '../../lib/config';
+import { buildTestApp, cdkJsonContext } from '../support/synth';
+
+describe('parsePipelineConfig', () => {
+  test('applies every default when the context is absent', () => {
+    expect(parsePipelineConfig(undefined)).toEqual(DEFAULT_CONFIG);
+  });
+
+  test('cdk.json ships a valid configuration equal to the defaults', () => {
+    expect(parsePipelineConfig(cdkJsonContext()[CONFIG_CONTEXT_KEY])).toEqual(DEFAULT_CONFIG);
+  });
+
+  test('keeps the values it is given', () => {
+    const config = parsePipelineConfig({
+      metaApiVersion: 'v23.0',
+      phoneNumberIds: ['phone-number-id-abc123'],
+      reactionEmoji: '🙏🏽',
+      alarmEmail: 'ops@example.com',
+      dataRetentionDays: 30,
+      logRetentionDays: 14,
+      removalPolicy: 'destroy',
+    });
+    expect(config).toEqual({
+      metaApiVersion: 'v23.0',
+      phoneNumberIds: ['phone-number-id-abc123'],
+      reactionEmoji: '🙏🏽',
+      alarmEmail: 'ops@example.com',
+      dataRetentionDays: 30,
+      logRetentionDays: 14,
+      removalPolicy: 'destroy',
+    });
+  });
+
+  test.each([
+    ['a ZWJ sequence', '👩‍💻'],
+    ['a flag', '🇧🇷'],
+    ['a keycap', '1️⃣'],
+  ])('accepts %s as the reaction emoji', (_name, emoji) => {
+    expect(parsePipelineConfig({ reactionEmoji: emoji }).reactionEmoji).toBe(emoji);
+  });
+
+  test.each([
+    [
+      'logRetentionDays',
+      4,
+      '"logRetentionDays" is 4: expected one of the CloudWatch Logs retention periods: 1, 3, 5, 7, 14, 30',
+    ],
+    ['removalPolicy', 'snapshot', '"removalPolicy" is "snapshot": expected "retain" or "destroy"'],
+    ['metaApiVersion', '24', '"metaApiVersion" is "24": expected a Meta Graph API version such as "v24.0"'],
+    ['reactionEmoji', '👍👍', '"reactionEmoji" is "👍👍": expected exactly one emoji'],
+    ['reactionEmoji', 'ok', '"reactionEmoji" is "ok": expected exactly one emoji'],
+    ['dataRetentionDays', 0, '"dataRetentionDays" is 0: expected a whole number of days from 1 to 3650'],
+    [
+      'dataRetentionDays',
+      '30',
+      '"dataRetentionDays" is "30": expected a whole number of days from 1 to 3650',
+    ],
+    ['alarmEmail', 'ops', '"alarmEmail" is "ops": expected an e-mail address'],
+    [
+      'phoneNumberIds',
+      ['123'],
+      '"phoneNumberIds.0" is "123": expected an AWS phone-number id such as "phone-number-id-',
+    ],
+  ])('rejects %s = %j, naming the key, the value and what is accepted', (key, value, message) => {
+    expect(() => parsePipelineConfig({ [key]: value })).toThrow(message);
+  });
+
+  test('rejects a repeated phone-number id', () => {
+    expect(() => parsePipelineConfig({ phoneNumberIds: ['phone-number-id-a', 'phone-number-id-a'] })).toThrow(
+      'expected each phone-number id once',
+    );
+  });
+
+  test('rejects an unknown key and lists the accepted ones, so typos do not pass silently', () => {
+    expect(() => parsePipelineConfig({ reactionEmojis: '👍' })).toThrow(
+      'unknown key "reactionEmojis": accepted keys are metaApiVersion, phoneNumberIds, reactionEmoji',
+    );
+  });
+
+  test('reports every problem at once in one error', () => {
+    const attempt = () => parsePipelineConfig({ logRetentionDays: 4, removalPolicy: 'never' });
+    expect(attempt).toThrow(ConfigValidationError);
+    expect(attempt).toThrow(/logRetentionDays[\s\S]*removalPolicy/);
+  });
+
+  test('rejects a context that is not an object', () => {
+    expect(() => parsePipelineConfig('retain')).toThrow('"(the whole value)" is "retain"');
+  });
+});
+
+describe('synthesis with an invalid configuration', () => {
+  test('fails before anything is defined, with the actionable message', () => {
+    expect(() => buildTestApp({ logRetentionDays: 4 })).toThrow(
+      'Invalid configuration in cdk.json context "whatsappPipeline":\n  - "logRetentionDays" is 4: expected one of the CloudWatch Logs retention periods',
+    );
+  });
+});
