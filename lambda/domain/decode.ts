@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { EventDecodeError } from './errors';
 import type {
   Customer,
@@ -380,7 +380,12 @@ function parseJson(text: string): unknown {
   }
 }
 
-function itemError(snsMessageId: string, path: string, what: string, cause: z.ZodError): EventDecodeError {
+function itemError(
+  snsMessageId: string,
+  path: string,
+  what: string,
+  cause: z.core.$ZodError,
+): EventDecodeError {
   return new EventDecodeError(
     'item-without-identity',
     `SNS message ${snsMessageId}: ${path} is ${what}: ${describeIssues(cause)}`,
@@ -388,7 +393,7 @@ function itemError(snsMessageId: string, path: string, what: string, cause: z.Zo
   );
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)

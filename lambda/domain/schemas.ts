@@ -4,43 +4,42 @@
  * Objects are loose (unknown fields pass through) because Meta adds fields and types often; only
  * what the pipeline relies on is required. See ../../../shared/reference/event-facts.md for sources.
  */
-import { z } from 'zod';
+// zod/mini: the same schemas as classic zod, tree-shakable; the classic API adds ~430 KB to a bundle.
+import * as z from 'zod/mini';
 
 /** A string, or a number that Meta or an SDK sometimes sends where the docs say string. */
-const stringish = z.union([z.string(), z.number().transform(String)]);
+const stringish = z.union([z.string(), z.pipe(z.number(), z.transform(String))]);
 /** Unix seconds as Meta sends them (a string of digits), or as a number. */
 const unixSeconds = z.union([
-  z.string().regex(/^\d+$/, 'expected Unix seconds'),
-  z.int().nonnegative().transform(String),
+  // Eleven digits reach the year 5138; longer values cannot be dates.
+  z.string().check(z.regex(/^\d{1,11}$/, 'expected Unix seconds')),
+  z.pipe(z.int().check(z.nonnegative(), z.maximum(99_999_999_999)), z.transform(String)),
 ]);
 /** A number, or a numeric string (location coordinates arrive as either). */
 const numberish = z.union([
   z.number(),
-  z
-    .string()
-    .regex(/^-?\d+(\.\d+)?$/)
-    .transform(Number),
+  z.pipe(z.string().check(z.regex(/^-?\d+(\.\d+)?$/)), z.transform(Number)),
 ]);
 
 export const snsRecordSchema = z.looseObject({
-  EventSource: z.string().optional(),
+  EventSource: z.optional(z.string()),
   Sns: z.looseObject({
-    MessageId: z.string().min(1),
-    TopicArn: z.string().optional(),
-    Timestamp: z.string().optional(),
-    Subject: z.string().nullish(),
+    MessageId: z.string().check(z.minLength(1)),
+    TopicArn: z.optional(z.string()),
+    Timestamp: z.optional(z.string()),
+    Subject: z.nullish(z.string()),
     Message: z.string(),
   }),
 });
 export type SnsRecord = z.infer<typeof snsRecordSchema>;
 
-export const snsEventSchema = z.looseObject({ Records: z.array(z.unknown()).min(1) });
+export const snsEventSchema = z.looseObject({ Records: z.array(z.unknown()).check(z.minLength(1)) });
 
 const phoneNumberRefSchema = z.looseObject({ metaPhoneNumberId: stringish, arn: z.string() });
 const wabaRefSchema = z.looseObject({ wabaId: stringish, arn: z.string() });
 const envelopeContextSchema = z.looseObject({
-  MetaWabaIds: z.array(wabaRefSchema).optional(),
-  MetaPhoneNumberIds: z.array(phoneNumberRefSchema).optional(),
+  MetaWabaIds: z.optional(z.array(wabaRefSchema)),
+  MetaPhoneNumberIds: z.optional(z.array(phoneNumberRefSchema)),
 });
 export type EnvelopeContext = z.infer<typeof envelopeContextSchema>;
 
@@ -51,109 +50,109 @@ const entryValueSchema = z.union([z.string(), z.record(z.string(), z.unknown())]
  * one translated page shows the context keys at the top level, without the `context` wrapper.
  */
 export const envelopeSchema = z.looseObject({
-  context: envelopeContextSchema.optional(),
-  MetaWabaIds: z.array(wabaRefSchema).optional(),
-  MetaPhoneNumberIds: z.array(phoneNumberRefSchema).optional(),
-  whatsAppWebhookEntry: entryValueSchema.optional(),
-  whatsappWebhookEntry: entryValueSchema.optional(),
-  aws_account_id: stringish.optional(),
-  message_timestamp: z.string().optional(),
-  messageId: z.string().optional(),
+  context: z.optional(envelopeContextSchema),
+  MetaWabaIds: z.optional(z.array(wabaRefSchema)),
+  MetaPhoneNumberIds: z.optional(z.array(phoneNumberRefSchema)),
+  whatsAppWebhookEntry: z.optional(entryValueSchema),
+  whatsappWebhookEntry: z.optional(entryValueSchema),
+  aws_account_id: z.optional(stringish),
+  message_timestamp: z.optional(z.string()),
+  messageId: z.optional(z.string()),
 });
 export type Envelope = z.infer<typeof envelopeSchema>;
 
 export const webhookEntrySchema = z.looseObject({
   id: stringish,
-  time: z.number().optional(),
+  time: z.optional(z.number()),
   changes: z.array(z.looseObject({ field: z.string(), value: z.unknown() })),
 });
 
 const errorSchema = z.looseObject({
   code: stringish,
-  title: z.string().optional(),
-  message: z.string().optional(),
-  error_data: z.looseObject({ details: z.string().optional() }).optional(),
-  details: z.string().optional(),
-  href: z.string().optional(),
+  title: z.optional(z.string()),
+  message: z.optional(z.string()),
+  error_data: z.optional(z.looseObject({ details: z.optional(z.string()) })),
+  details: z.optional(z.string()),
+  href: z.optional(z.string()),
 });
 export type WireError = z.infer<typeof errorSchema>;
 
 const contactSchema = z.looseObject({
-  wa_id: z.string().optional(),
-  user_id: z.string().optional(),
-  profile: z.looseObject({ name: z.string().optional(), username: z.string().optional() }).optional(),
+  wa_id: z.optional(z.string()),
+  user_id: z.optional(z.string()),
+  profile: z.optional(z.looseObject({ name: z.optional(z.string()), username: z.optional(z.string()) })),
 });
 export type WireContact = z.infer<typeof contactSchema>;
 
 /** Fields every inbound message must have to be stored exactly once. */
 export const messageIdentitySchema = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   timestamp: unixSeconds,
-  type: z.string().min(1),
+  type: z.string().check(z.minLength(1)),
 });
 
-export const messageSchema = messageIdentitySchema.extend({
-  from: z.string().optional(),
-  from_user_id: z.string().optional(),
-  context: z
-    .looseObject({
-      from: z.string().optional(),
-      id: z.string().optional(),
-      forwarded: z.boolean().optional(),
-      frequently_forwarded: z.boolean().optional(),
-      referred_product: z.looseObject({}).optional(),
-    })
-    .optional(),
-  referral: z
-    .looseObject({
-      source_type: z.string().optional(),
-      source_id: z.string().optional(),
-      source_url: z.string().optional(),
-      ctwa_clid: z.string().optional(),
-    })
-    .optional(),
-  errors: z.array(errorSchema).optional(),
+export const messageSchema = z.extend(messageIdentitySchema, {
+  from: z.optional(z.string()),
+  from_user_id: z.optional(z.string()),
+  context: z.optional(
+    z.looseObject({
+      from: z.optional(z.string()),
+      id: z.optional(z.string()),
+      forwarded: z.optional(z.boolean()),
+      frequently_forwarded: z.optional(z.boolean()),
+      referred_product: z.optional(z.looseObject({})),
+    }),
+  ),
+  referral: z.optional(
+    z.looseObject({
+      source_type: z.optional(z.string()),
+      source_id: z.optional(z.string()),
+      source_url: z.optional(z.string()),
+      ctwa_clid: z.optional(z.string()),
+    }),
+  ),
+  errors: z.optional(z.array(errorSchema)),
 });
 export type WireMessage = z.infer<typeof messageSchema>;
 
 /** Fields every status must have to be applied to its message. */
 export const statusIdentitySchema = z.looseObject({
-  id: z.string().min(1),
-  status: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  status: z.string().check(z.minLength(1)),
   timestamp: unixSeconds,
 });
 
-export const statusSchema = statusIdentitySchema.extend({
-  recipient_id: z.string().optional(),
-  recipient_user_id: z.string().optional(),
-  biz_opaque_callback_data: z.string().optional(),
-  conversation: z
-    .looseObject({
-      id: z.string().optional(),
-      expiration_timestamp: stringish.optional(),
-      origin: z.looseObject({ type: z.string().optional() }).optional(),
-    })
-    .optional(),
-  pricing: z
-    .looseObject({
-      billable: z.boolean().optional(),
-      pricing_model: z.string().optional(),
-      category: z.string().optional(),
-      type: z.string().optional(),
-    })
-    .optional(),
-  errors: z.array(errorSchema).optional(),
+export const statusSchema = z.extend(statusIdentitySchema, {
+  recipient_id: z.optional(z.string()),
+  recipient_user_id: z.optional(z.string()),
+  biz_opaque_callback_data: z.optional(z.string()),
+  conversation: z.optional(
+    z.looseObject({
+      id: z.optional(z.string()),
+      expiration_timestamp: z.optional(stringish),
+      origin: z.optional(z.looseObject({ type: z.optional(z.string()) })),
+    }),
+  ),
+  pricing: z.optional(
+    z.looseObject({
+      billable: z.optional(z.boolean()),
+      pricing_model: z.optional(z.string()),
+      category: z.optional(z.string()),
+      type: z.optional(z.string()),
+    }),
+  ),
+  errors: z.optional(z.array(errorSchema)),
 });
 export type WireStatus = z.infer<typeof statusSchema>;
 
 /** The `value` of a change whose `field` is `messages`. Items are checked one by one later. */
 export const messagesValueSchema = z.looseObject({
-  messaging_product: z.string().optional(),
-  metadata: z.looseObject({ display_phone_number: stringish.optional(), phone_number_id: stringish }),
-  contacts: z.array(contactSchema).optional(),
-  messages: z.array(z.unknown()).optional(),
-  statuses: z.array(z.unknown()).optional(),
-  errors: z.array(z.unknown()).optional(),
+  messaging_product: z.optional(z.string()),
+  metadata: z.looseObject({ display_phone_number: z.optional(stringish), phone_number_id: stringish }),
+  contacts: z.optional(z.array(contactSchema)),
+  messages: z.optional(z.array(z.unknown())),
+  statuses: z.optional(z.array(z.unknown())),
+  errors: z.optional(z.array(z.unknown())),
 });
 
 export const errorItemSchema = errorSchema;
@@ -161,50 +160,50 @@ export const errorItemSchema = errorSchema;
 // Type-specific payloads. A payload that does not match is still stored raw; only its summary is lost.
 export const textPayloadSchema = z.looseObject({ body: z.string() });
 export const mediaPayloadSchema = z.looseObject({
-  id: stringish.optional(),
-  mime_type: z.string().optional(),
-  sha256: z.string().optional(),
-  caption: z.string().optional(),
-  filename: z.string().optional(),
-  voice: z.boolean().optional(),
-  animated: z.boolean().optional(),
-  url: z.string().optional(),
+  id: z.optional(stringish),
+  mime_type: z.optional(z.string()),
+  sha256: z.optional(z.string()),
+  caption: z.optional(z.string()),
+  filename: z.optional(z.string()),
+  voice: z.optional(z.boolean()),
+  animated: z.optional(z.boolean()),
+  url: z.optional(z.string()),
 });
 export const locationPayloadSchema = z.looseObject({
   latitude: numberish,
   longitude: numberish,
-  name: z.string().optional(),
-  address: z.string().optional(),
+  name: z.optional(z.string()),
+  address: z.optional(z.string()),
 });
 export const contactsPayloadSchema = z.array(z.unknown());
 export const interactivePayloadSchema = z.looseObject({
   type: z.string(),
-  button_reply: z.looseObject({ id: z.string(), title: z.string() }).optional(),
-  list_reply: z
-    .looseObject({ id: z.string(), title: z.string(), description: z.string().optional() })
-    .optional(),
-  nfm_reply: z
-    .looseObject({
-      name: z.string().optional(),
-      body: z.string().optional(),
-      response_json: z.string().optional(),
-    })
-    .optional(),
+  button_reply: z.optional(z.looseObject({ id: z.string(), title: z.string() })),
+  list_reply: z.optional(
+    z.looseObject({ id: z.string(), title: z.string(), description: z.optional(z.string()) }),
+  ),
+  nfm_reply: z.optional(
+    z.looseObject({
+      name: z.optional(z.string()),
+      body: z.optional(z.string()),
+      response_json: z.optional(z.string()),
+    }),
+  ),
 });
 export const buttonPayloadSchema = z.looseObject({
-  text: z.string().optional(),
-  payload: z.string().optional(),
+  text: z.optional(z.string()),
+  payload: z.optional(z.string()),
 });
-export const reactionPayloadSchema = z.looseObject({ message_id: z.string(), emoji: z.string().optional() });
+export const reactionPayloadSchema = z.looseObject({ message_id: z.string(), emoji: z.optional(z.string()) });
 export const orderPayloadSchema = z.looseObject({
-  catalog_id: z.string().optional(),
-  text: z.string().optional(),
-  product_items: z.array(z.unknown()).optional(),
+  catalog_id: z.optional(z.string()),
+  text: z.optional(z.string()),
+  product_items: z.optional(z.array(z.unknown())),
 });
 export const systemPayloadSchema = z.looseObject({
-  type: z.string().optional(),
-  body: z.string().optional(),
-  wa_id: z.string().optional(),
-  user_id: z.string().optional(),
+  type: z.optional(z.string()),
+  body: z.optional(z.string()),
+  wa_id: z.optional(z.string()),
+  user_id: z.optional(z.string()),
 });
-export const unsupportedPayloadSchema = z.looseObject({ type: z.string().optional() });
+export const unsupportedPayloadSchema = z.looseObject({ type: z.optional(z.string()) });

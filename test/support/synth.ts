@@ -19,12 +19,15 @@ export function cdkJsonContext(): Record<string, unknown> {
  * Builds the app as `cdk synth` does, with cdk.json's context; `config`, when given, replaces the
  * `whatsappPipeline` context key.
  */
-export function buildTestApp(config?: Record<string, unknown>): { app: App; stack: WhatsAppPipelineStack } {
+export function buildTestApp(
+  config?: Record<string, unknown>,
+  outdir?: string,
+): { app: App; stack: WhatsAppPipelineStack } {
   const context = cdkJsonContext();
   if (config !== undefined) {
     context[CONFIG_CONTEXT_KEY] = config;
   }
-  return buildApp({ context });
+  return buildApp({ context, outdir });
 }
 
 /** Synthesizes the pipeline stack (see {@link buildTestApp}) and returns its template. */

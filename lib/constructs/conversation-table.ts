@@ -1,0 +1,75 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambda/shared/env';
+import { CONVERSATION_TABLE } from '../../lambda/shared/table-schema';
+
+/** Properties of a {@link ConversationTable}. */
+export interface ConversationTableProps {
+  /**
+   * Fate of the table and its key on stack deletion. `RETAIN` also turns on deletion protection.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Key that encrypts the table.
+   * @default - a customer-managed key with yearly rotation
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * The DynamoDB table of conversations, messages and their statuses. On demand, encrypted with a
+ * customer-managed key, with point-in-time recovery and a TTL that enforces data retention.
+ * Key design and access patterns: docs/table-design.md.
+ */
+export class ConversationTable extends Construct {
+  public readonly table: dynamodb.Table;
+  public readonly key: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: ConversationTableProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.key =
+      props.encryptionKey ??
+      new kms.Key(this, 'Key', {
+        description: 'Encrypts WhatsApp conversations at rest',
+        enableKeyRotation: true,
+        removalPolicy,
+        pendingWindow: Duration.days(7),
+      });
+    const { partitionKey, sortKey, timeToLiveAttribute, byConversation, byActivity } = CONVERSATION_TABLE;
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute,
+      removalPolicy,
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+    });
+    for (const index of [byConversation, byActivity]) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+  }
+
+  /**
+   * Lets a function write records (`PutItem`, `UpdateItem`, which also cover transactions) and no
+   * more, and tells it the table's name: the permission and the variable are set together.
+   */
+  grantWriteRecords(fn: lambda.Function): iam.Grant {
+    fn.addEnvironment(ENV.tableName, this.table.tableName);
+    this.key.grantEncryptDecrypt(fn);
+    return this.table.grant(fn, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+  }
+}

@@ -1,0 +1,104 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambda/shared/env';
+import type { ConversationTable } from './conversation-table';
+import { PipelineFunction } from './pipeline-function';
+
+/** Properties of an {@link InboundProcessor}. */
+export interface InboundProcessorProps {
+  /** The topic End User Messaging Social publishes to. */
+  readonly topic: sns.ITopic;
+  /** Where conversations are recorded. */
+  readonly conversations: ConversationTable;
+  /** Days a record lives after its last write. */
+  readonly dataRetentionDays: number;
+  readonly logRetentionDays: logs.RetentionDays;
+  /**
+   * Fate of the failure queues, their key and the log group on stack deletion.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * How often Lambda retries a failed invocation before it goes to the failure queue.
+   * @default 2
+   */
+  readonly retryAttempts?: number;
+}
+
+/**
+ * The subscriber of the inbound topic and its failure path. Nothing is lost:
+ * - SNS retries delivery to the function; what it cannot deliver goes to the subscription's
+ *   dead-letter queue;
+ * - Lambda retries a failed invocation; what still fails (malformed events, exhausted transient
+ *   errors) goes to the on-failure queue with the full event and the error.
+ * Both queues are encrypted with a customer-managed key and keep messages for 14 days; the runbook
+ * shows how to redrive them.
+ */
+export class InboundProcessor extends Construct {
+  public readonly function: PipelineFunction;
+  /** SNS deliveries that never reached the function. */
+  public readonly subscriptionDeadLetterQueue: sqs.Queue;
+  /** Invocations that failed after all retries, as Lambda destination records. */
+  public readonly failureQueue: sqs.Queue;
+  /** Encrypts both queues. */
+  public readonly queueKey: kms.Key;
+
+  constructor(scope: Construct, id: string, props: InboundProcessorProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.queueKey = new kms.Key(this, 'QueueKey', {
+      description: 'Encrypts the WhatsApp pipeline failure queues',
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(7),
+    });
+    // SNS writes to the subscription DLQ as itself, so the key must admit it, for this topic only.
+    this.queueKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowInboundTopicDeadLetters',
+        principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          ArnEquals: { 'aws:SourceArn': props.topic.topicArn },
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        },
+      }),
+    );
+    const queueProps: sqs.QueueProps = {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.queueKey,
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      removalPolicy,
+    };
+    this.subscriptionDeadLetterQueue = new sqs.Queue(this, 'SubscriptionDeadLetterQueue', queueProps);
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', queueProps);
+
+    this.function = new PipelineFunction(this, 'Processor', {
+      handlerDir: 'inbound-processor',
+      description: 'Records every WhatsApp message, status and error from End User Messaging Social',
+      logRetentionDays: props.logRetentionDays,
+      removalPolicy,
+      environment: { [ENV.retentionDays]: String(props.dataRetentionDays) },
+    });
+    const fn = this.function.function;
+    fn.configureAsyncInvoke({
+      retryAttempts: props.retryAttempts ?? 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new lambdaDestinations.SqsDestination(this.failureQueue),
+    });
+    props.conversations.grantWriteRecords(fn);
+    props.topic.addSubscription(
+      new subscriptions.LambdaSubscription(fn, { deadLetterQueue: this.subscriptionDeadLetterQueue }),
+    );
+  }
+}

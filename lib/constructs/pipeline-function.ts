@@ -1,0 +1,88 @@
+import * as path from 'node:path';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/shared/observability';
+
+/** The directory of the Lambda sources. */
+export const LAMBDA_SOURCE_DIR = path.join(__dirname, '..', '..', 'lambda');
+
+/**
+ * esbuild options of every function. `module` first lets esbuild take the AWS SDK's and
+ * Powertools' ES module builds, which tree-shake to a much smaller, faster-loading bundle than
+ * the CommonJS `main` builds the aws-lambda-nodejs default picks.
+ */
+export const BUNDLING: nodejs.BundlingOptions = {
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  format: nodejs.OutputFormat.CJS,
+  mainFields: ['module', 'main'],
+  // The runtime's SDK is not pinned; ours is, so it ships in the bundle.
+  bundleAwsSDK: true,
+};
+
+/** Properties of a {@link PipelineFunction}. */
+export interface PipelineFunctionProps {
+  /** Folder under lambda/ whose `handler.ts` exports `handler`. */
+  readonly handlerDir: string;
+  readonly description: string;
+  /** Days the function's logs are kept. */
+  readonly logRetentionDays: logs.RetentionDays;
+  /** Fate of the log group on stack deletion. */
+  readonly removalPolicy: RemovalPolicy;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default - none beyond Powertools' */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A Node.js function with the team's defaults: the newest Node.js runtime on arm64, a bundle built
+ * by the local esbuild, an explicit log group with retention, and a role that may write to that log
+ * group and nothing else until grants add to it.
+ */
+export class PipelineFunction extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+  public readonly logGroup: logs.LogGroup;
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    // An own role instead of AWSLambdaBasicExecutionRole, whose log permissions cover every log group.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(LAMBDA_SOURCE_DIR, props.handlerDir, 'handler.ts'),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      bundling: BUNDLING,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...props.environment,
+      },
+    });
+  }
+}

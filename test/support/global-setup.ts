@@ -1,0 +1,28 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOCAL_AWS_ENV } from '../../local/aws-env';
+import { startDynamoDbLocal } from '../../local/dynamodb-local';
+import { buildTestApp } from './synth';
+
+/** Where the test run's cloud assembly (templates and the bundles the stack ships) is written. */
+export const TEST_ASSEMBLY_DIR = join(__dirname, '..', '..', '.cache', 'test-assembly');
+
+/**
+ * Once per test run: synthesize the real app (templates and Lambda bundles, as `cdk synth` makes
+ * them) and start DynamoDB Local. Workers inherit the environment set here, so the code under test
+ * finds DynamoDB Local through the SDK's standard AWS_ENDPOINT_URL_DYNAMODB.
+ */
+export default async function globalSetup(): Promise<void> {
+  rmSync(TEST_ASSEMBLY_DIR, { recursive: true, force: true });
+  mkdirSync(TEST_ASSEMBLY_DIR, { recursive: true });
+  const { app } = buildTestApp(undefined, TEST_ASSEMBLY_DIR);
+  app.synth();
+
+  const dynamoDb = await startDynamoDbLocal();
+  Object.assign(process.env, LOCAL_AWS_ENV, {
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
+    PIPELINE_TEST_ASSEMBLY: TEST_ASSEMBLY_DIR,
+  });
+  writeFileSync(join(TEST_ASSEMBLY_DIR, 'dynamodb-endpoint'), dynamoDb.endpoint);
+  (globalThis as { __stopDynamoDbLocal?: () => Promise<void> }).__stopDynamoDbLocal = dynamoDb.stop;
+}

@@ -1,0 +1,62 @@
+import type { LoggerPort, MetricsPort } from '../../lambda/shared/observability';
+
+/** One log call. */
+export interface LogLine {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly attributes: Record<string, unknown>;
+}
+
+/** A logger that keeps what it is told, for assertions. */
+export class RecordingLogger implements LoggerPort {
+  public readonly lines: LogLine[] = [];
+  private keys: Record<string, unknown> = {};
+
+  debug = (message: unknown, ...extra: unknown[]) => this.record('debug', message, extra);
+  info = (message: unknown, ...extra: unknown[]) => this.record('info', message, extra);
+  warn = (message: unknown, ...extra: unknown[]) => this.record('warn', message, extra);
+  error = (message: unknown, ...extra: unknown[]) => this.record('error', message, extra);
+
+  appendKeys(attributes: Record<string, unknown>): void {
+    this.keys = { ...this.keys, ...attributes };
+  }
+
+  removeKeys(keys: string[]): void {
+    for (const key of keys) delete this.keys[key];
+  }
+
+  /** Everything logged, serialized, for "never logs X" assertions. */
+  text(): string {
+    return JSON.stringify(this.lines, (_k, v: unknown) =>
+      v instanceof Error ? `${v.name}: ${v.message}` : v,
+    );
+  }
+
+  private record(level: LogLine['level'], message: unknown, extra: unknown[]): void {
+    const attributes = Object.assign(
+      {},
+      this.keys,
+      ...extra.filter((e) => typeof e === 'object' && e !== null),
+    );
+    this.lines.push({ level, message: String(message), attributes });
+  }
+}
+
+/** Metrics that add up what is counted, keyed `Name` or `Name/dimension=value`. */
+export class RecordingMetrics implements MetricsPort {
+  public readonly counts = new Map<string, number>();
+  public flushes = 0;
+
+  count(name: string, value: number, dimension?: { name: string; value: string }): void {
+    const key = dimension === undefined ? name : `${name}/${dimension.name}=${dimension.value}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + value);
+  }
+
+  flush(): void {
+    this.flushes++;
+  }
+
+  get(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+}
