@@ -318,7 +318,6 @@ describe('conversations', () => {
     await handler(snsEvent(withMessage('message-text', (m) => Object.assign(m, { text: { body } }))));
     const stored = await reader.getMessage(wamidOf('message-text'));
     expect(stored?.record.content).toEqual({ kind: 'text', body });
-    expect(Buffer.from(String((stored?.record.content as { body: string }).body))).toEqual(Buffer.from(body));
   });
 });
 
