@@ -44,7 +44,8 @@ export function powertoolsMetrics(target: Metrics = metrics): MetricsPort {
       single.addMetric(name, 'Count', value);
     },
     flush() {
-      target.publishStoredMetrics();
+      // Dimensioned counts are published as they are made; an empty flush would only log a warning.
+      if (target.hasStoredMetrics()) target.publishStoredMetrics();
     },
   };
 }

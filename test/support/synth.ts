@@ -23,7 +23,12 @@ export function buildTestApp(
   config?: Record<string, unknown>,
   outdir?: string,
 ): { app: App; stack: WhatsAppPipelineStack } {
-  const context = cdkJsonContext();
+  // The flags the cdk CLI passes, so resources carry their construct path and asset metadata.
+  const context: Record<string, unknown> = {
+    ...cdkJsonContext(),
+    'aws:cdk:enable-path-metadata': true,
+    'aws:cdk:enable-asset-metadata': true,
+  };
   if (config !== undefined) {
     context[CONFIG_CONTEXT_KEY] = config;
   }

@@ -1,0 +1,109 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+
+/** How an invocation ended. */
+export type InvocationResult =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
+
+/** Options of a {@link BundleHost}. */
+export interface BundleHostOptions {
+  /** The bundle's entry file (`index.js` of the asset). */
+  readonly bundlePath: string;
+  /** The handler's export name. */
+  readonly exportName: string;
+  /** The function's environment: the stack's variables plus local endpoints. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** The function's timeout, for `context.getRemainingTimeInMillis()`. @default 30000 */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A local stand-in for one Lambda execution environment running a shipped bundle: a Node process
+ * that loads the bundle once (the cold start) and then serves invocations one at a time, with only
+ * the given environment (plus PATH) so nothing of the host's AWS configuration leaks in.
+ */
+export class BundleHost {
+  /** Everything the function wrote to stdout and stderr: its log lines. */
+  public readonly output: string[] = [];
+  private readonly child: ChildProcess;
+  private readonly ready: Promise<void>;
+  private readonly pending = new Map<string, (result: InvocationResult) => void>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: BundleHostOptions) {
+    this.child = fork(join(__dirname, 'bundle-worker.cjs'), [], {
+      env: {
+        PATH: process.env.PATH,
+        ...options.environment,
+        BUNDLE_PATH: options.bundlePath,
+        BUNDLE_EXPORT: options.exportName,
+        BUNDLE_TIMEOUT_MS: String(options.timeoutMs ?? 30_000),
+      },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const collect = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
+    this.child.stdout?.on('data', collect);
+    this.child.stderr?.on('data', collect);
+    this.ready = new Promise((resolve, reject) => {
+      this.child.once('exit', (code) => {
+        const error = {
+          name: 'BundleHostExited',
+          message: `bundle host exited with ${code}: ${this.output.join('\n')}`,
+        };
+        reject(new Error(error.message));
+        // An invocation in flight when the environment dies fails, as it would in Lambda.
+        for (const resolvePending of this.pending.values()) resolvePending({ ok: false, error });
+        this.pending.clear();
+      });
+      this.child.on('message', (message: unknown) => {
+        if (!isMessage(message)) return;
+        if (message.type === 'ready') resolve();
+        if (message.type === 'fatal') reject(new Error(String(message.message)));
+        if (message.type === 'result' && typeof message.id === 'string') {
+          this.pending.get(message.id)?.(toResult(message));
+          this.pending.delete(message.id);
+        }
+      });
+    });
+  }
+
+  /** Waits until the bundle is loaded. */
+  async start(): Promise<void> {
+    await this.ready;
+  }
+
+  /** Invokes the handler with an event, after any invocation already running (Lambda runs one at a time). */
+  invoke(event: unknown): Promise<InvocationResult> {
+    const run = this.queue.then(async () => {
+      await this.ready;
+      const id = randomUUID();
+      const done = new Promise<InvocationResult>((resolve) => this.pending.set(id, resolve));
+      this.child.send({ id, event });
+      return done;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops the process. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+function isMessage(value: unknown): value is Record<string, unknown> & { type: string } {
+  return typeof value === 'object' && value !== null && 'type' in value && typeof value.type === 'string';
+}
+
+function toResult(message: Record<string, unknown>): InvocationResult {
+  if (message.ok === true) return { ok: true, result: message.result };
+  const error = message.error;
+  const name = typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : 'Error';
+  const text = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : '';
+  return { ok: false, error: { name, message: text } };
+}

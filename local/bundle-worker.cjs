@@ -1,0 +1,35 @@
+// One Lambda execution environment: loads a shipped bundle once, then runs one invocation at a
+// time as the parent asks over IPC. Its stdout (the function's logs) goes to the parent.
+'use strict';
+
+const bundle = require(process.env.BUNDLE_PATH);
+const handler = bundle[process.env.BUNDLE_EXPORT];
+const timeoutMs = Number(process.env.BUNDLE_TIMEOUT_MS || 30000);
+
+if (typeof handler !== 'function') {
+  process.send({ type: 'fatal', message: `${process.env.BUNDLE_EXPORT} is not exported by the bundle` });
+  process.exit(1);
+}
+
+process.on('message', async (request) => {
+  const started = Date.now();
+  const context = {
+    awsRequestId: request.id,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME || 'local',
+    getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
+  };
+  try {
+    const result = await handler(request.event, context);
+    process.send({ type: 'result', id: request.id, ok: true, result: result === undefined ? null : result });
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    process.send({
+      type: 'result',
+      id: request.id,
+      ok: false,
+      error: { name: failure.name, message: failure.message },
+    });
+  }
+});
+
+process.send({ type: 'ready' });

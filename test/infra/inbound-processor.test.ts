@@ -1,0 +1,190 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { synthStack } from '../support/synth';
+
+let template: Template;
+beforeAll(() => {
+  template = synthStack();
+});
+
+/** Resources of a type, as [logical id, resource] pairs (CDK types resources loosely). */
+function resources(type: string) {
+  return Object.entries(template.findResources(type));
+}
+
+function onlyId(type: string, props: Record<string, unknown> = {}): string {
+  const found = Object.keys(template.findResources(type, { Properties: props }));
+  expect(found).toHaveLength(1);
+  return found[0] ?? '';
+}
+
+const functionId = () =>
+  onlyId('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Records every WhatsApp') });
+const tableId = () => onlyId('AWS::DynamoDB::Table');
+const topicId = () => onlyId('AWS::SNS::Topic');
+const queueIds = () => resources('AWS::SQS::Queue').map(([id]) => id);
+
+function policyStatementsOf(fnId: string): Record<string, unknown>[] {
+  const roleId = template.toJSON().Resources[fnId].Properties.Role['Fn::GetAtt'][0];
+  return resources('AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('InboundProcessor: the function', () => {
+  test('runs Node.js 22 or newer on arm64, from the bundled handler', () => {
+    const fn = template.toJSON().Resources[functionId()].Properties;
+    expect(fn.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+    expect(fn.Architectures).toEqual(['arm64']);
+    expect(fn.Handler).toBe('index.handler');
+  });
+
+  test('gets the table name and retention from the stack', () => {
+    const env = template.toJSON().Resources[functionId()].Properties.Environment.Variables;
+    expect(env.CONVERSATION_TABLE_NAME).toEqual({ Ref: tableId() });
+    expect(env.DATA_RETENTION_DAYS).toBe('365');
+    expect(env.POWERTOOLS_SERVICE_NAME).toBe('whatsapp-pipeline');
+  });
+
+  test('logs to its own log group with the configured retention', () => {
+    const fn = template.toJSON().Resources[functionId()].Properties;
+    const logGroupId = fn.LoggingConfig.LogGroup.Ref;
+    expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(30);
+    expect(fn.LoggingConfig.LogFormat).toBe('JSON');
+  });
+
+  test('is subscribed to the inbound topic with a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: topicId() },
+      Endpoint: { 'Fn::GetAtt': [functionId(), 'Arn'] },
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SubscriptionDeadLetterQueue'), 'Arn'] },
+      },
+    });
+  });
+
+  test('may be invoked by the inbound topic only', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [functionId(), 'Arn'] },
+      Principal: 'sns.amazonaws.com',
+      SourceArn: { Ref: topicId() },
+    });
+  });
+
+  test('sends failed invocations, after two retries within six hours, to the failure queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId() },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21600,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('FailureQueue'), 'Arn'] } },
+      },
+    });
+  });
+});
+
+describe('InboundProcessor: the failure queues', () => {
+  test('there are two: the subscription DLQ and the on-failure queue', () => {
+    expect(queueIds()).toEqual([
+      expect.stringMatching(/SubscriptionDeadLetterQueue/),
+      expect.stringMatching(/FailureQueue/),
+    ]);
+  });
+
+  test.each(['SubscriptionDeadLetterQueue', 'FailureQueue'])(
+    '%s is encrypted with a customer-managed key, keeps messages 14 days and is retained',
+    (name) => {
+      const [, queue] = resources('AWS::SQS::Queue').find(([id]) => id.includes(name)) ?? [];
+      expect(queue?.Properties.MessageRetentionPeriod).toBe(1_209_600);
+      const keyId = queue?.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+      expect(template.toJSON().Resources[keyId].Properties.EnableKeyRotation).toBe(true);
+      expect(queue?.DeletionPolicy).toBe('Retain');
+    },
+  );
+
+  test.each(['SubscriptionDeadLetterQueue', 'FailureQueue'])('%s denies access without TLS', (name) => {
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: Match.stringLikeRegexp(name) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  test('the subscription DLQ admits SNS deliveries from the inbound topic only', () => {
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: Match.stringLikeRegexp('SubscriptionDeadLetterQueue') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'sns.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: { ArnEquals: { 'aws:SourceArn': { Ref: topicId() } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('the queue key lets SNS encrypt dead letters for the inbound topic only', () => {
+    const [, queue] = resources('AWS::SQS::Queue')[0] ?? [];
+    const keyId = queue?.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+    expect(template.toJSON().Resources[keyId].Properties.KeyPolicy.Statement).toContainEqual({
+      Sid: 'AllowInboundTopicDeadLetters',
+      Effect: 'Allow',
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: {
+        ArnEquals: { 'aws:SourceArn': { Ref: topicId() } },
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      },
+    });
+  });
+});
+
+describe('InboundProcessor: IAM', () => {
+  test('the role is its own, without AWS managed policies', () => {
+    const roleId = template.toJSON().Resources[functionId()].Properties.Role['Fn::GetAtt'][0];
+    expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('the function can touch only its log group, its table, its failure queue and their keys', () => {
+    const statements = policyStatementsOf(functionId());
+    const resourcesOf = (s: Record<string, unknown>) =>
+      Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+    const logicalIds = statements
+      .flatMap(resourcesOf)
+      .map((r) => JSON.stringify(r).match(/"(?:Ref|Fn::GetAtt)":\[?"([^"]+)"/)?.[1]);
+    const types = new Set(logicalIds.map((id) => (id ? template.toJSON().Resources[id]?.Type : 'literal')));
+    expect([...types].sort()).toEqual([
+      'AWS::DynamoDB::Table',
+      'AWS::KMS::Key',
+      'AWS::Logs::LogGroup',
+      'AWS::SQS::Queue',
+    ]);
+  });
+
+  test('on the table it may only put and update items, on the table itself (no indexes)', () => {
+    expect(policyStatementsOf(functionId())).toContainEqual({
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
+    });
+    const dynamoActions = policyStatementsOf(functionId())
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+      .filter((a) => String(a).startsWith('dynamodb:'));
+    expect(dynamoActions.sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  });
+
+  test('on the failure queue it may only send messages', () => {
+    const sqsActions = policyStatementsOf(functionId())
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+      .filter((a) => String(a).startsWith('sqs:'));
+    expect(sqsActions.sort()).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+  });
+});

@@ -1,0 +1,66 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConversationReader } from '../../../lambda/adapters/conversation-reader';
+import { LOCAL_AWS_ENV } from '../../../local/aws-env';
+import { BundleHost } from '../../../local/bundle-host';
+import { fixtureEvent } from '../../fixtures';
+import { createConversationTable, localDynamoDbClient, shippedFunction } from '../../support/assembly';
+
+/**
+ * Runs the bundle the stack ships (the synthesized asset), with the environment the stack gives it,
+ * against DynamoDB Local: proves the deployed artifact, not only the sources, works.
+ */
+describe('the shipped inbound-processor bundle', () => {
+  let client: DynamoDBClient;
+  let host: BundleHost;
+  let reader: ConversationReader;
+
+  beforeAll(async () => {
+    client = localDynamoDbClient();
+    const tableName = await createConversationTable(client);
+    const fn = shippedFunction('InboundProcessor/Processor');
+    host = new BundleHost({
+      bundlePath: fn.bundlePath,
+      exportName: fn.exportName,
+      environment: {
+        ...fn.environment,
+        ...LOCAL_AWS_ENV,
+        CONVERSATION_TABLE_NAME: tableName,
+        AWS_ENDPOINT_URL_DYNAMODB: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
+      },
+    });
+    await host.start();
+    reader = new ConversationReader(client, tableName);
+  });
+
+  afterAll(async () => {
+    await host.stop();
+    client.destroy();
+  });
+
+  test('records an inbound message through AWS_ENDPOINT_URL_DYNAMODB', async () => {
+    await expect(host.invoke(fixtureEvent('message-text'))).resolves.toEqual({ ok: true, result: null });
+    const stored = await reader.getMessage(
+      'wamid.HBgLMTQyNTU1NTAxNTAVAgASGBQzQUJDRDEyMzQ1Njc4OTBBQkNERUYA0001',
+    );
+    expect(stored?.record.content).toEqual({ kind: 'text', body: 'Hello! Is my order on its way?' });
+  });
+
+  test('fails a console test message with EventDecodeError, so it lands in the failure queue', async () => {
+    await expect(host.invoke(fixtureEvent('bad-console-test-message'))).resolves.toEqual({
+      ok: false,
+      error: expect.objectContaining({ name: 'EventDecodeError' }),
+    });
+  });
+
+  test('writes structured JSON logs and EMF metrics, without phone numbers or texts', async () => {
+    await host.invoke(fixtureEvent('message-image'));
+    const lines = host.output.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'Message recorded', service: 'whatsapp-pipeline' }),
+    );
+    expect(lines.some((line) => typeof line._aws === 'object' && 'InboundMessages' in line)).toBe(true);
+    const all = host.output.join('\n');
+    expect(all).not.toContain('14255550150');
+    expect(all).not.toContain('The box arrived damaged');
+  });
+});
