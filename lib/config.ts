@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  type AutoResponsePolicy,
+  DEFAULT_AUTO_RESPONSE_POLICY,
+  type ResponseAction,
+} from '../lambda/domain/auto-response';
 
 /** The cdk.json context key that holds the pipeline's configuration. */
 export const CONFIG_CONTEXT_KEY = 'whatsappPipeline';
@@ -10,6 +15,41 @@ export const LOG_RETENTION_DAYS = [
 
 /** What happens to stateful resources (table, keys, queues) when the stack is deleted. */
 export type RemovalPolicyName = 'retain' | 'destroy';
+
+/** How the pipeline answers inbound messages. */
+export interface AutoResponseConfig {
+  /**
+   * Send read receipts and reactions at all. Off, the function only records and gets no send permission.
+   * @default true
+   */
+  readonly enabled: boolean;
+  /**
+   * Show "typing…" to the customer with the read receipt.
+   * @default false
+   */
+  readonly typingIndicator: boolean;
+  /**
+   * Messages older than this many hours get no auto-response (a replay after an outage must not spam).
+   * @default 24 - the customer-service window
+   */
+  readonly maxMessageAgeHours: number;
+  /**
+   * Action per message type, merged over the defaults: receipt and reaction for what customers
+   * write or send, none for reactions and system messages.
+   * @default - see DEFAULT_AUTO_RESPONSE_POLICY
+   */
+  readonly actions: Readonly<Record<string, ResponseAction>>;
+  /**
+   * Action for types without an entry in `actions` (unsupported, unknown and future types).
+   * @default 'receipt'
+   */
+  readonly defaultAction: ResponseAction;
+  /**
+   * Reaction emoji per message type, overriding `reactionEmoji`.
+   * @default {}
+   */
+  readonly emojiByType: Readonly<Record<string, string>>;
+}
 
 /** The pipeline's whole configuration, validated and with every default applied. */
 export interface PipelineConfig {
@@ -49,6 +89,8 @@ export interface PipelineConfig {
    * @default 'retain'
    */
   readonly removalPolicy: RemovalPolicyName;
+  /** Read receipts and reactions. */
+  readonly autoResponse: AutoResponseConfig;
 }
 
 /** Defaults applied to every key the context leaves out. */
@@ -59,10 +101,25 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   dataRetentionDays: 365,
   logRetentionDays: 30,
   removalPolicy: 'retain',
+  autoResponse: {
+    enabled: true,
+    typingIndicator: false,
+    maxMessageAgeHours: 24,
+    actions: {},
+    defaultAction: DEFAULT_AUTO_RESPONSE_POLICY.defaultAction,
+    emojiByType: {},
+  },
 };
 
 // The `v` flag is built at run time: TypeScript rejects it in literals below an ES2024 target.
 const SINGLE_EMOJI = /^\p{RGI_Emoji}$/v;
+
+const emoji = z.string().regex(SINGLE_EMOJI, 'expected exactly one emoji such as "👍"');
+const messageType = z.string().regex(/^[a-z_]{1,40}$/, 'expected a WhatsApp message type such as "text"');
+const responseAction = z.enum(
+  ['receipt-and-reaction', 'receipt', 'none'],
+  'expected "receipt-and-reaction", "receipt" or "none"',
+);
 
 const schema = z.strictObject({
   metaApiVersion: z
@@ -80,10 +137,7 @@ const schema = z.strictObject({
     )
     .refine((ids) => new Set(ids).size === ids.length, 'expected each phone-number id once')
     .default([...DEFAULT_CONFIG.phoneNumberIds]),
-  reactionEmoji: z
-    .string()
-    .regex(SINGLE_EMOJI, 'expected exactly one emoji such as "👍"')
-    .default(DEFAULT_CONFIG.reactionEmoji),
+  reactionEmoji: emoji.default(DEFAULT_CONFIG.reactionEmoji),
   alarmEmail: z
     .string()
     .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'expected an e-mail address such as "ops@example.com"')
@@ -103,6 +157,22 @@ const schema = z.strictObject({
   removalPolicy: z
     .enum(['retain', 'destroy'], 'expected "retain" or "destroy"')
     .default(DEFAULT_CONFIG.removalPolicy),
+  autoResponse: z
+    .strictObject({
+      enabled: z.boolean('expected true or false').default(DEFAULT_CONFIG.autoResponse.enabled),
+      typingIndicator: z
+        .boolean('expected true or false')
+        .default(DEFAULT_CONFIG.autoResponse.typingIndicator),
+      maxMessageAgeHours: z
+        .number('expected a number of hours from 1 to 720')
+        .min(1, 'expected a number of hours from 1 to 720')
+        .max(720, 'expected a number of hours from 1 to 720')
+        .default(DEFAULT_CONFIG.autoResponse.maxMessageAgeHours),
+      actions: z.record(messageType, responseAction).default({}),
+      defaultAction: responseAction.default(DEFAULT_CONFIG.autoResponse.defaultAction),
+      emojiByType: z.record(messageType, emoji).default({}),
+    })
+    .default({ ...DEFAULT_CONFIG.autoResponse }),
 });
 
 /** Thrown when the configuration is invalid; its message lists every problem and how to fix it. */
@@ -146,4 +216,17 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 function describe(value: unknown): string {
   return value === undefined ? 'missing' : JSON.stringify(value);
+}
+
+/** The auto-response policy the function receives, with the defaults merged in. */
+export function autoResponsePolicyOf(config: PipelineConfig): AutoResponsePolicy {
+  const { autoResponse } = config;
+  return {
+    actions: { ...DEFAULT_AUTO_RESPONSE_POLICY.actions, ...autoResponse.actions },
+    defaultAction: autoResponse.defaultAction,
+    emoji: config.reactionEmoji,
+    emojiByType: autoResponse.emojiByType,
+    typingIndicator: autoResponse.typingIndicator,
+    maxMessageAgeSeconds: Math.round(autoResponse.maxMessageAgeHours * 3600),
+  };
 }

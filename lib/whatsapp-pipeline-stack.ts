@@ -1,6 +1,6 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { PipelineConfig } from './config';
+import { autoResponsePolicyOf, type PipelineConfig } from './config';
 import { ConversationTable } from './constructs/conversation-table';
 import { InboundProcessor } from './constructs/inbound-processor';
 import { InboundTopic } from './constructs/inbound-topic';
@@ -36,6 +36,13 @@ export class WhatsAppPipelineStack extends Stack {
       dataRetentionDays: props.config.dataRetentionDays,
       logRetentionDays: props.config.logRetentionDays,
       removalPolicy,
+      autoResponse: props.config.autoResponse.enabled
+        ? {
+            policy: autoResponsePolicyOf(props.config),
+            metaApiVersion: props.config.metaApiVersion,
+            phoneNumberIds: props.config.phoneNumberIds,
+          }
+        : undefined,
     });
 
     new CfnOutput(this, 'InboundTopicArn', {

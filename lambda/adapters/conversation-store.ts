@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
+  ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
   TransactionCanceledException,
@@ -27,6 +28,30 @@ export type InboundOutcome =
   | { readonly kind: 'created' }
   /** The wamid was recorded before (a redelivery or a Meta retry); `existing` is that record. */
   | { readonly kind: 'duplicate'; readonly existing: Readonly<Record<string, unknown>> };
+
+/** The stored state of one auto-response action of a message. */
+export type ActionRecord =
+  | {
+      readonly state: 'pending';
+      readonly emoji?: string;
+      readonly address?: Readonly<Record<string, string>>;
+    }
+  | { readonly state: 'skipped'; readonly reason: string }
+  | { readonly state: 'sent'; readonly messageId?: string; readonly at: string; readonly attempts: number }
+  | {
+      readonly state: 'failed';
+      readonly error: { readonly name: string; readonly message: string };
+      readonly at: string;
+    };
+
+/** The auto-response actions of a message. */
+export type ResponseActionName = 'receipt' | 'reaction';
+
+/** Outcome of trying to claim a message's unfinished auto-response. */
+export type ClaimOutcome =
+  | { readonly claimed: true; readonly record: Readonly<Record<string, unknown>> }
+  /** Another invocation holds an unexpired claim, or the message has no auto-response. */
+  | { readonly claimed: false; readonly record: Readonly<Record<string, unknown>> };
 
 /** Attributes to write, by name; `undefined` values are left out. */
 type Attributes = Readonly<Record<string, unknown>>;
@@ -96,7 +121,7 @@ export class ConversationStore {
         ...extra,
       },
       // A status (e.g. `deleted`) may have created the item first; only an earlier inbound record counts.
-      condition: 'attribute_not_exists(receivedAt)',
+      condition: { expression: 'attribute_not_exists(receivedAt)' },
       returnOldOnFailure: true,
     });
 
@@ -123,7 +148,10 @@ export class ConversationStore {
       setIfNotExists: { createdAt: common.receivedAt },
       add: { inboundCount: 1 },
       // The service window must never move back when an older message arrives late.
-      condition: 'attribute_not_exists(lastInboundAt) OR lastInboundAt <= :lastInboundAt',
+      condition: {
+        expression: 'attribute_not_exists(lastInboundAt) OR lastInboundAt <= :sentAt',
+        values: { ':sentAt': sentAt },
+      },
     });
     // For a message older than the conversation's last one: count and keep it, move nothing back.
     const lateConversationUpdate = this.update(conversationItemKey(conversationKey), {
@@ -205,6 +233,70 @@ export class ConversationStore {
   }
 
   /**
+   * Claims a message's unfinished auto-response for `owner` until `expiresAtMs`, if nobody holds an
+   * unexpired claim. A claim expires when its holder's invocation must have ended, so a retry can
+   * take over only from an invocation that is gone.
+   */
+  async claimResponse(wamid: string, owner: string, expiresAtMs: number): Promise<ClaimOutcome> {
+    const now = this.clock().getTime();
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateItemCommand({
+          ...this.updateInput(messageKey(wamid), {
+            set: { claimedBy: owner, claimExpiresAt: expiresAtMs },
+            condition: {
+              expression:
+                'attribute_exists(autoResponse) AND (attribute_not_exists(claimedBy) OR claimExpiresAt < :now)',
+              values: { ':now': now },
+            },
+          }),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { claimed: true, record: Attributes ? unmarshall(Attributes) : {} };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return { claimed: false, record: error.Item ? unmarshall(error.Item) : {} };
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Records the outcome of auto-response actions and releases `owner`'s claim, in one write. Also
+   * keeps each sent action's AWS message id at the top level, where EventBridge events find it.
+   *
+   * @returns false when the claim was no longer `owner`'s (it expired and another invocation took over)
+   */
+  async recordResponses(
+    wamid: string,
+    owner: string,
+    results: Partial<Record<ResponseActionName, ActionRecord>>,
+  ): Promise<boolean> {
+    const set: Record<string, unknown> = {};
+    for (const [action, result] of Object.entries(results)) {
+      set[`autoResponse.${action}`] = result;
+      if (result.state === 'sent') set[`${action}MessageId`] = result.messageId;
+    }
+    try {
+      await this.client.send(
+        new UpdateItemCommand(
+          this.updateInput(messageKey(wamid), {
+            set,
+            remove: ['claimedBy', 'claimExpiresAt'],
+            condition: { expression: 'claimedBy = :owner', values: { ':owner': owner } },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
    * Records a webhook-level error. Its key derives from its content, so a redelivery overwrites
    * the same item.
    */
@@ -266,80 +358,68 @@ export class ConversationStore {
 }
 
 interface UpdateSpec {
+  /** Attributes to set; a name with dots sets a nested map entry (`autoResponse.receipt`). */
   readonly set?: Attributes;
   readonly setIfNotExists?: Attributes;
   readonly add?: Readonly<Record<string, number>>;
   readonly addToSet?: Readonly<Record<string, string>>;
-  /** May refer to any `set` value as `:<name>`. */
-  readonly condition?: string;
+  readonly remove?: readonly string[];
+  /** Refers to attributes by name (none of ours is a reserved word) and to `values` by `:name`. */
+  readonly condition?: { readonly expression: string; readonly values?: Attributes };
   readonly returnOldOnFailure?: boolean;
 }
 
 /**
- * Builds an UpdateExpression with one placeholder per attribute (`#name`, `:name`), leaving out
- * undefined values so optional fields never overwrite stored ones with nothing.
+ * Builds an UpdateExpression with placeholders for every name and value, leaving out undefined
+ * values so optional fields never overwrite stored ones with nothing.
  */
 function buildUpdateExpression(spec: UpdateSpec): {
   UpdateExpression: string;
   ConditionExpression?: string;
   ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, AttributeValue>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
 } {
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const setClauses: string[] = [];
-  const addClauses: string[] = [];
+  const values: Record<string, unknown> = { ...spec.condition?.values };
+  const clauses: Record<'SET' | 'ADD' | 'REMOVE', string[]> = { SET: [], ADD: [], REMOVE: [] };
   let counter = 0;
-  const placeholder = (name: string, value: unknown): [string, string] => {
-    const id = counter++;
-    names[`#a${id}`] = name;
-    values[`:v${id}`] = value;
-    return [`#a${id}`, `:v${id}`];
+  const path = (name: string) =>
+    name
+      .split('.')
+      .map((segment) => {
+        const placeholder = `#a${counter++}`;
+        names[placeholder] = segment;
+        return placeholder;
+      })
+      .join('.');
+  const value = (v: unknown) => {
+    const placeholder = `:v${counter++}`;
+    values[placeholder] = v;
+    return placeholder;
   };
 
-  for (const [name, value] of Object.entries(spec.set ?? {})) {
-    if (value === undefined) continue;
-    const [n, v] = placeholder(name, value);
-    setClauses.push(`${n} = ${v}`);
+  for (const [name, v] of Object.entries(spec.set ?? {})) {
+    if (v !== undefined) clauses.SET.push(`${path(name)} = ${value(v)}`);
   }
-  for (const [name, value] of Object.entries(spec.setIfNotExists ?? {})) {
-    if (value === undefined) continue;
-    const [n, v] = placeholder(name, value);
-    setClauses.push(`${n} = if_not_exists(${n}, ${v})`);
+  for (const [name, v] of Object.entries(spec.setIfNotExists ?? {})) {
+    if (v === undefined) continue;
+    const p = path(name);
+    clauses.SET.push(`${p} = if_not_exists(${p}, ${value(v)})`);
   }
-  for (const [name, value] of Object.entries(spec.add ?? {})) {
-    const [n, v] = placeholder(name, value);
-    addClauses.push(`${n} ${v}`);
-  }
-  const setValues: Record<string, Set<string>> = {};
-  for (const [name, value] of Object.entries(spec.addToSet ?? {})) {
-    const [n, v] = placeholder(name, undefined);
-    setValues[v] = new Set([value]);
-    addClauses.push(`${n} ${v}`);
-  }
+  for (const [name, v] of Object.entries(spec.add ?? {})) clauses.ADD.push(`${path(name)} ${value(v)}`);
+  for (const [name, v] of Object.entries(spec.addToSet ?? {}))
+    clauses.ADD.push(`${path(name)} ${value(new Set([v]))}`);
+  for (const name of spec.remove ?? []) clauses.REMOVE.push(path(name));
 
-  let condition = spec.condition;
-  if (condition !== undefined) {
-    // Conditions name attributes directly and their values as `:<attribute>`.
-    for (const [name, value] of Object.entries(spec.set ?? {})) {
-      if (condition.includes(`:${name}`)) {
-        values[`:${name}`] = value;
-      }
-    }
-    condition = condition.trim();
-  }
-
-  const marshalled = marshall({ ...values, ...setValues }, { removeUndefinedValues: true });
+  const marshalled = marshall(values, { removeUndefinedValues: true });
   return {
-    UpdateExpression: [
-      setClauses.length > 0 ? `SET ${setClauses.join(', ')}` : '',
-      addClauses.length > 0 ? `ADD ${addClauses.join(', ')}` : '',
-    ]
-      .filter(Boolean)
+    UpdateExpression: (['SET', 'ADD', 'REMOVE'] as const)
+      .filter((verb) => clauses[verb].length > 0)
+      .map((verb) => `${verb} ${clauses[verb].join(', ')}`)
       .join(' '),
-    ConditionExpression: condition,
+    ConditionExpression: spec.condition?.expression,
     ExpressionAttributeNames: names,
-    ExpressionAttributeValues: marshalled,
+    ExpressionAttributeValues: Object.keys(marshalled).length > 0 ? marshalled : undefined,
   };
 }
 

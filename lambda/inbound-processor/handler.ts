@@ -1,16 +1,35 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { ConversationStore } from '../adapters/conversation-store';
-import { ENV, requireEnv, requirePositiveInteger } from '../shared/env';
+import { WhatsAppSender } from '../adapters/whatsapp-sender';
+import { ENV, readAutoResponsePolicy, requireEnv, requirePositiveInteger } from '../shared/env';
 import { logger, powertoolsMetrics } from '../shared/observability';
+import { AutoResponder } from './auto-responder';
 import { createInboundHandler } from './process';
 
-// Built once per execution environment. The endpoint comes from the SDK's standard configuration
-// (AWS_ENDPOINT_URL_DYNAMODB locally), never from this code.
+// Built once per execution environment. Endpoints come from the SDK's standard configuration
+// (AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SOCIALMESSAGING locally), never from this code.
+const metrics = powertoolsMetrics();
 const store = new ConversationStore({
   client: new DynamoDBClient({}),
   tableName: requireEnv(ENV.tableName),
   retentionDays: requirePositiveInteger(ENV.retentionDays),
 });
+const policy = readAutoResponsePolicy();
+const responder =
+  policy === undefined
+    ? undefined
+    : new AutoResponder({
+        store,
+        // Retries are the sender's, bounded by the invocation's time budget.
+        sender: new WhatsAppSender({
+          client: new SocialMessagingClient({ maxAttempts: 1 }),
+          metaApiVersion: requireEnv(ENV.metaApiVersion),
+        }),
+        policy,
+        logger,
+        metrics,
+      });
 
-/** Subscriber of the inbound topic: records every WhatsApp message, status and error. */
-export const handler = createInboundHandler({ store, logger, metrics: powertoolsMetrics() });
+/** Subscriber of the inbound topic: records every WhatsApp message, status and error, and answers messages. */
+export const handler = createInboundHandler({ store, logger, metrics, responder });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { ConversationStore, InboundOutcome } from '../adapters/conversation-store';
 import { decodeSnsEvent } from '../domain/decode';
@@ -5,13 +6,23 @@ import { asError, EventDecodeError } from '../domain/errors';
 import type { DecodedNotification, InboundMessage } from '../domain/model';
 import { STATUS_RANK } from '../domain/status';
 import { type LoggerPort, type MetricsPort, pseudonym } from '../shared/observability';
+import type { AutoResponder, Invocation } from './auto-responder';
 
 /** What the inbound processor needs from the outside world. */
 export interface InboundProcessorDeps {
   readonly store: Pick<ConversationStore, 'recordInbound' | 'recordStatus' | 'recordWebhookError'>;
   readonly logger: LoggerPort;
   readonly metrics: MetricsPort;
+  /** Sends read receipts and reactions. @default - none: messages are only recorded */
+  readonly responder?: AutoResponder;
+  /** Injectable for tests. @default - the system clock */
+  readonly clock?: () => number;
 }
+
+/** Time kept back from the invocation's budget to record outcomes after the last send. */
+const RECORDING_RESERVE_MS = 3000;
+/** Budget when there is no Lambda context (local runs). */
+const DEFAULT_BUDGET_MS = 30_000;
 
 /** Some items of a notification could not be stored; the invocation fails so that it is retried. */
 export class ProcessingError extends Error {
@@ -47,7 +58,15 @@ const KNOWN_TYPES = new Set([
  */
 export function createInboundHandler(deps: InboundProcessorDeps) {
   const { logger, metrics } = deps;
-  return async (event: unknown, _context?: Context): Promise<void> => {
+  const clock = deps.clock ?? Date.now;
+  return async (event: unknown, context?: Context): Promise<void> => {
+    const now = clock();
+    const end = now + (context?.getRemainingTimeInMillis() ?? DEFAULT_BUDGET_MS);
+    const invocation: Invocation = {
+      id: context?.awsRequestId ?? randomUUID(),
+      end,
+      deadline: Math.max(now, end - RECORDING_RESERVE_MS),
+    };
     try {
       let notifications: DecodedNotification[];
       try {
@@ -64,7 +83,7 @@ export function createInboundHandler(deps: InboundProcessorDeps) {
         throw error;
       }
       for (const notification of notifications) {
-        await processNotification(notification, deps);
+        await processNotification(notification, deps, invocation);
       }
     } finally {
       metrics.flush();
@@ -75,12 +94,13 @@ export function createInboundHandler(deps: InboundProcessorDeps) {
 async function processNotification(
   notification: DecodedNotification,
   deps: InboundProcessorDeps,
+  invocation: Invocation,
 ): Promise<void> {
   const { store, logger, metrics } = deps;
   logger.appendKeys({ snsMessageId: notification.snsMessageId });
   try {
     const results = await Promise.allSettled([
-      ...notification.messages.map((message) => recordMessage(message, deps)),
+      ...notification.messages.map((message) => handleMessage(message, deps, invocation)),
       ...notification.statuses.map((status) => store.recordStatus(status)),
       ...notification.errors.map((error) => store.recordWebhookError(error, notification.publishedAt)),
     ]);
@@ -124,9 +144,24 @@ async function processNotification(
   }
 }
 
-async function recordMessage(message: InboundMessage, deps: InboundProcessorDeps): Promise<InboundOutcome> {
+/** Records a message exactly once, then sends (or resumes) its auto-response. */
+async function handleMessage(message: InboundMessage, deps: InboundProcessorDeps, invocation: Invocation) {
+  const creation = deps.responder?.creationAttributes(message, invocation) ?? {};
+  const outcome = await recordMessage(message, creation, deps);
+  if (outcome.kind === 'created') {
+    await deps.responder?.respondToNew(message, creation, invocation);
+  } else {
+    await deps.responder?.resume(message, outcome.existing, invocation);
+  }
+}
+
+async function recordMessage(
+  message: InboundMessage,
+  creation: Readonly<Record<string, unknown>>,
+  deps: InboundProcessorDeps,
+): Promise<InboundOutcome> {
   const { store, logger, metrics } = deps;
-  const outcome = await store.recordInbound(message);
+  const outcome = await store.recordInbound(message, creation);
   const details = {
     wamid: message.wamid,
     type: message.type,
@@ -135,7 +170,7 @@ async function recordMessage(message: InboundMessage, deps: InboundProcessorDeps
   };
   if (outcome.kind === 'duplicate') {
     metrics.count('DuplicateMessages', 1);
-    logger.info('Duplicate message ignored', details);
+    logger.info('Duplicate message: already recorded', details);
     return outcome;
   }
   metrics.count('InboundMessages', 1, {

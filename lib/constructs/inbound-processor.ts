@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -7,6 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { AutoResponsePolicy } from '../../lambda/domain/auto-response';
 import { ENV } from '../../lambda/shared/env';
 import type { ConversationTable } from './conversation-table';
 import { PipelineFunction } from './pipeline-function';
@@ -30,6 +31,23 @@ export interface InboundProcessorProps {
    * @default 2
    */
   readonly retryAttempts?: number;
+  /**
+   * Answer inbound messages with a read receipt and a reaction.
+   * @default - no auto-responses: messages are only recorded
+   */
+  readonly autoResponse?: AutoResponseProps;
+}
+
+/** How the processor answers inbound messages. */
+export interface AutoResponseProps {
+  readonly policy: AutoResponsePolicy;
+  /** Meta Graph API version for SendWhatsAppMessage. */
+  readonly metaApiVersion: string;
+  /**
+   * AWS phone-number ids (`phone-number-id-<id>`) the function may send from.
+   * @default - every phone number of the account, with a synth-time warning
+   */
+  readonly phoneNumberIds?: readonly string[];
 }
 
 /**
@@ -104,8 +122,45 @@ export class InboundProcessor extends Construct {
       onFailure: new lambdaDestinations.SqsDestination(this.failureQueue),
     });
     props.conversations.grantWriteRecords(fn);
+    if (props.autoResponse !== undefined) {
+      this.grantSend(props.autoResponse);
+    }
     props.topic.addSubscription(
       new subscriptions.LambdaSubscription(fn, { deadLetterQueue: this.subscriptionDeadLetterQueue }),
     );
+  }
+
+  /** Lets the function send from the given numbers only, and gives it the policy and API version. */
+  private grantSend(autoResponse: AutoResponseProps): void {
+    const fn = this.function.function;
+    const stack = Stack.of(this);
+    const ids = autoResponse.phoneNumberIds ?? [];
+    const phoneNumberArn = (resourceName: string) =>
+      stack.formatArn({
+        service: 'social-messaging',
+        resource: 'phone-number-id',
+        resourceName,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    if (ids.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'whatsapp-pipeline:unscoped-send-permission',
+        'No phoneNumberIds are configured: the processor may send from every WhatsApp phone number of the account. List the numbers this stack serves in cdk.json (whatsappPipeline.phoneNumberIds) to scope it.',
+      );
+      Validations.of(fn.role ?? fn).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:social-messaging:<AWS::Region>:<AWS::AccountId>:phone-number-id/*]',
+        reason:
+          "No phoneNumberIds configured: sending is limited to the account's phone numbers, with a synth warning.",
+      });
+    }
+    const resources =
+      ids.length === 0
+        ? [phoneNumberArn('*')]
+        : ids.map((id) => phoneNumberArn(id.replace(/^phone-number-id-/, '')));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['social-messaging:SendWhatsAppMessage'], resources }),
+    );
+    fn.addEnvironment(ENV.metaApiVersion, autoResponse.metaApiVersion);
+    fn.addEnvironment(ENV.autoResponsePolicy, JSON.stringify(autoResponse.policy));
   }
 }

@@ -1,4 +1,6 @@
+import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../lambda/domain/auto-response';
 import {
+  autoResponsePolicyOf,
   CONFIG_CONTEXT_KEY,
   ConfigValidationError,
   DEFAULT_CONFIG,
@@ -16,7 +18,7 @@ describe('parsePipelineConfig', () => {
   });
 
   test('keeps the values it is given', () => {
-    const config = parsePipelineConfig({
+    const given = {
       metaApiVersion: 'v23.0',
       phoneNumberIds: ['phone-number-id-abc123'],
       reactionEmoji: '🙏🏽',
@@ -24,15 +26,22 @@ describe('parsePipelineConfig', () => {
       dataRetentionDays: 30,
       logRetentionDays: 14,
       removalPolicy: 'destroy',
-    });
-    expect(config).toEqual({
-      metaApiVersion: 'v23.0',
-      phoneNumberIds: ['phone-number-id-abc123'],
-      reactionEmoji: '🙏🏽',
-      alarmEmail: 'ops@example.com',
-      dataRetentionDays: 30,
-      logRetentionDays: 14,
-      removalPolicy: 'destroy',
+      autoResponse: {
+        enabled: false,
+        typingIndicator: true,
+        maxMessageAgeHours: 2,
+        actions: { reaction: 'receipt' },
+        defaultAction: 'none',
+        emojiByType: { order: '🛒' },
+      },
+    };
+    expect(parsePipelineConfig(given)).toEqual(given);
+  });
+
+  test('fills missing auto-response keys with defaults', () => {
+    expect(parsePipelineConfig({ autoResponse: { typingIndicator: true } }).autoResponse).toEqual({
+      ...DEFAULT_CONFIG.autoResponse,
+      typingIndicator: true,
     });
   });
 
@@ -90,6 +99,25 @@ describe('parsePipelineConfig', () => {
 
   test('rejects a context that is not an object', () => {
     expect(() => parsePipelineConfig('retain')).toThrow('"(the whole value)" is "retain"');
+  });
+});
+
+describe('autoResponsePolicyOf', () => {
+  test('with the defaults, is the documented default policy', () => {
+    expect(autoResponsePolicyOf(DEFAULT_CONFIG)).toEqual(DEFAULT_AUTO_RESPONSE_POLICY);
+  });
+
+  test('merges action overrides over the defaults and converts hours to seconds', () => {
+    const policy = autoResponsePolicyOf(
+      parsePipelineConfig({
+        reactionEmoji: '🙏',
+        autoResponse: { actions: { system: 'receipt' }, maxMessageAgeHours: 1.5 },
+      }),
+    );
+    expect(policy.actions.system).toBe('receipt');
+    expect(policy.actions.text).toBe('receipt-and-reaction');
+    expect(policy.emoji).toBe('🙏');
+    expect(policy.maxMessageAgeSeconds).toBe(5400);
   });
 });
 

@@ -1,0 +1,274 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+/**
+ * A local AWS End User Messaging Social (SocialMessaging) API for tests, the local pipeline and
+ * the benchmarks. The real `@aws-sdk/client-socialmessaging` reaches it through
+ * `AWS_ENDPOINT_URL_SOCIALMESSAGING`. It follows the service's Smithy model where it matters: the
+ * restJson1 routes, required members and their limits, base64 message blobs, the `{messageId}`
+ * answer, and errors as `x-amzn-errortype` with the documented HTTP status. It also checks the
+ * WhatsApp payloads this pipeline sends (read receipts and reactions), as Meta would.
+ */
+
+/** An error the API answers with. */
+export interface ApiFault {
+  /** `ThrottledRequestException`, `InternalServiceException`, `InvalidParametersException`, … */
+  readonly type: string;
+  readonly status: number;
+  readonly message?: string;
+}
+
+/** The documented errors of SendWhatsAppMessage and their HTTP statuses. */
+export const FAULTS = {
+  throttled: { type: 'ThrottledRequestException', status: 429, message: 'Rate exceeded' },
+  internal: { type: 'InternalServiceException', status: 500, message: 'Internal service error' },
+  dependency: { type: 'DependencyException', status: 502, message: 'Meta did not answer' },
+  invalidParameters: { type: 'InvalidParametersException', status: 400, message: 'Invalid parameters' },
+  accessDenied: { type: 'AccessDeniedException', status: 403, message: 'Not authorized' },
+  notFound: { type: 'ResourceNotFoundException', status: 404, message: 'Phone number not found' },
+} as const satisfies Record<string, ApiFault>;
+
+/** One request the simulator answered. */
+export interface SimulatorRequest {
+  readonly operation: 'SendWhatsAppMessage' | string;
+  readonly originationPhoneNumberId?: string;
+  readonly metaApiVersion?: string;
+  /** The decoded WhatsApp message. */
+  readonly message?: unknown;
+  /** The answer: a message id, or the error. */
+  readonly outcome: { readonly messageId: string } | { readonly fault: ApiFault };
+  /** Epoch ms when the request arrived and when it was answered. */
+  readonly receivedAt: number;
+  readonly answeredAt: number;
+}
+
+/** Decides the answer to a request before validation: a fault, or nothing to proceed. */
+export type FaultRule = (request: { operation: string; message?: unknown }) => ApiFault | undefined;
+
+/** Options of {@link SocialMessagingSimulator.start}. */
+export interface SimulatorOptions {
+  /** Port to listen on. @default 0 - any free port */
+  readonly port?: number;
+  /** Latency added to every answer. @default 0 */
+  readonly latencyMs?: number;
+  /**
+   * Phone-number ids (`phone-number-id-<id>`) that exist; others get ResourceNotFoundException.
+   * @default - every id exists
+   */
+  readonly phoneNumberIds?: readonly string[];
+}
+
+const MAX_MESSAGE_BYTES = 2_048_000;
+const ORIGINATION_PATTERN = /(^phone-number-id-.*$)|(^arn:.*:phone-number-id\/[0-9a-zA-Z]+$)/;
+
+/** A running simulator. */
+export class SocialMessagingSimulator {
+  /** Every request answered, in order. */
+  public readonly requests: SimulatorRequest[] = [];
+  /** Latency added to every answer, in ms; change it at any time. */
+  public latencyMs: number;
+  private readonly rules: FaultRule[] = [];
+  private readonly knownNumbers?: ReadonlySet<string>;
+
+  private constructor(
+    private readonly server: Server,
+    options: SimulatorOptions,
+  ) {
+    this.latencyMs = options.latencyMs ?? 0;
+    this.knownNumbers = options.phoneNumberIds ? new Set(options.phoneNumberIds) : undefined;
+  }
+
+  /** Starts a simulator on 127.0.0.1. */
+  static async start(options: SimulatorOptions = {}): Promise<SocialMessagingSimulator> {
+    let simulator: SocialMessagingSimulator | undefined;
+    const server = createServer((req, res) => {
+      simulator?.handle(req, res).catch((error: unknown) => {
+        answerError(res, { type: 'InternalServiceException', status: 500, message: String(error) });
+      });
+    });
+    simulator = new SocialMessagingSimulator(server, options);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    return simulator;
+  }
+
+  /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL_SOCIALMESSAGING`. */
+  get endpoint(): string {
+    const address = this.server.address();
+    if (address === null || typeof address === 'string') throw new Error('The simulator is not listening');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  /** Messages that were accepted, with their ids, in order. */
+  get sent(): Array<SimulatorRequest & { outcome: { messageId: string } }> {
+    return this.requests.filter(
+      (r): r is SimulatorRequest & { outcome: { messageId: string } } => 'messageId' in r.outcome,
+    );
+  }
+
+  /** Answers the next `count` requests with `fault`. */
+  failNext(count: number, fault: ApiFault): void {
+    let left = count;
+    this.rules.push(() => (left-- > 0 ? fault : undefined));
+  }
+
+  /** Answers requests matching `rule` with the fault it returns, until {@link reset}. */
+  failWhen(rule: FaultRule): void {
+    this.rules.push(rule);
+  }
+
+  /** Answers a share of requests (0 to 1) with `fault`, at random. */
+  failRandomly(rate: number, fault: ApiFault, random: () => number = Math.random): void {
+    this.rules.push(() => (random() < rate ? fault : undefined));
+  }
+
+  /** Forgets faults, latency and recorded requests. */
+  reset(): void {
+    this.rules.length = 0;
+    this.requests.length = 0;
+    this.latencyMs = 0;
+  }
+
+  /** Stops listening and closes open connections. */
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
+    const body = await readBody(req);
+    const route = `${req.method} ${(req.url ?? '').split('?')[0]}`;
+    const record = (request: Omit<SimulatorRequest, 'receivedAt' | 'answeredAt'>) =>
+      this.requests.push({ ...request, receivedAt, answeredAt: Date.now() });
+
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    if (route !== 'POST /v1/whatsapp/send') {
+      const fault = { type: 'UnknownOperationException', status: 404, message: `No operation at ${route}` };
+      record({ operation: route, outcome: { fault } });
+      answerError(res, fault);
+      return;
+    }
+
+    const input = parseObject(body);
+    const message = decodeMessage(input?.message);
+    const common = {
+      operation: 'SendWhatsAppMessage',
+      originationPhoneNumberId: stringOrUndefined(input?.originationPhoneNumberId),
+      metaApiVersion: stringOrUndefined(input?.metaApiVersion),
+      message: message.json,
+    };
+    const fault =
+      this.rules.map((rule) => rule({ operation: common.operation, message: message.json })).find(Boolean) ??
+      validateSend(input, message) ??
+      this.checkNumber(common.originationPhoneNumberId);
+    if (fault !== undefined) {
+      record({ ...common, outcome: { fault } });
+      answerError(res, fault);
+      return;
+    }
+    const messageId = randomUUID();
+    record({ ...common, outcome: { messageId } });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ messageId }));
+  }
+
+  private checkNumber(originationPhoneNumberId: string | undefined): ApiFault | undefined {
+    if (this.knownNumbers === undefined || originationPhoneNumberId === undefined) return undefined;
+    const id = originationPhoneNumberId.replace(/^arn:.*:phone-number-id\//, 'phone-number-id-');
+    return this.knownNumbers.has(id)
+      ? undefined
+      : { ...FAULTS.notFound, message: `Phone number ${originationPhoneNumberId} not found` };
+  }
+}
+
+function validateSend(
+  input: Record<string, unknown> | undefined,
+  message: { bytes?: number; json?: unknown; error?: string },
+): ApiFault | undefined {
+  const invalid = (text: string): ApiFault => ({ type: 'ValidationException', status: 400, message: text });
+  if (input === undefined) return invalid('The request body is not a JSON object');
+  const origination = input.originationPhoneNumberId;
+  if (typeof origination !== 'string' || origination.length < 1 || origination.length > 115) {
+    return invalid('originationPhoneNumberId is required, 1 to 115 characters');
+  }
+  if (!ORIGINATION_PATTERN.test(origination)) {
+    return invalid('originationPhoneNumberId must be phone-number-id-<id> or a phone-number ARN');
+  }
+  if (typeof input.metaApiVersion !== 'string' || input.metaApiVersion === '') {
+    return invalid('metaApiVersion is required');
+  }
+  if (message.error !== undefined) return invalid(message.error);
+  if (message.bytes === undefined || message.bytes < 1 || message.bytes > MAX_MESSAGE_BYTES) {
+    return invalid(`message must be 1 to ${MAX_MESSAGE_BYTES} bytes`);
+  }
+  const problem = whatsAppPayloadProblem(message.json);
+  return problem === undefined ? undefined : { ...FAULTS.invalidParameters, message: problem };
+}
+
+/** What Meta would reject in a payload this pipeline sends; other payload types are accepted as they are. */
+export function whatsAppPayloadProblem(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null) return 'The message is not a JSON object';
+  const payload: Record<string, unknown> = { ...json };
+  if (payload.messaging_product !== 'whatsapp') return 'messaging_product must be "whatsapp"';
+  if (payload.status === 'read') {
+    if (typeof payload.message_id !== 'string' || !payload.message_id.startsWith('wamid.')) {
+      return 'A read receipt needs the wamid of the message in message_id';
+    }
+    return undefined;
+  }
+  if (payload.type === 'reaction') {
+    const reaction: Record<string, unknown> =
+      typeof payload.reaction === 'object' && payload.reaction !== null ? { ...payload.reaction } : {};
+    const hasTo = typeof payload.to === 'string' && /^\d{6,15}$/.test(payload.to);
+    const hasRecipient =
+      typeof payload.recipient === 'string' && /^[A-Z]{2}\.[A-Za-z0-9.]+$/.test(payload.recipient);
+    if (hasTo === hasRecipient)
+      return 'A reaction needs exactly one of "to" (digits) or "recipient" (a user id)';
+    if (typeof reaction.message_id !== 'string' || !reaction.message_id.startsWith('wamid.')) {
+      return 'A reaction needs the wamid it reacts to in reaction.message_id';
+    }
+    if (typeof reaction.emoji !== 'string') return 'A reaction needs reaction.emoji';
+    return undefined;
+  }
+  if (typeof payload.type !== 'string') return 'The message needs a type';
+  return undefined;
+}
+
+function decodeMessage(value: unknown): { bytes?: number; json?: unknown; error?: string } {
+  if (typeof value !== 'string' || value === '') return { error: 'message is required' };
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return { error: 'message must be base64' };
+  const bytes = Buffer.from(value, 'base64');
+  try {
+    return { bytes: bytes.length, json: JSON.parse(bytes.toString('utf8')) };
+  } catch {
+    return { bytes: bytes.length, error: 'message is not JSON' };
+  }
+}
+
+function answerError(res: ServerResponse, fault: ApiFault): void {
+  if (res.headersSent) return;
+  res.writeHead(fault.status, { 'content-type': 'application/json', 'x-amzn-errortype': fault.type });
+  res.end(JSON.stringify({ message: fault.message ?? fault.type }));
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
