@@ -236,9 +236,16 @@ export class ConversationStore {
    * Claims a message's unfinished auto-response for `owner` until `expiresAtMs`, if nobody holds an
    * unexpired claim. A claim expires when its holder's invocation must have ended, so a retry can
    * take over only from an invocation that is gone.
+   *
+   * @param nowMs - wall-clock time: claims compare with invocation deadlines, not record timestamps
    */
-  async claimResponse(wamid: string, owner: string, expiresAtMs: number): Promise<ClaimOutcome> {
-    const now = this.clock().getTime();
+  async claimResponse(
+    wamid: string,
+    owner: string,
+    expiresAtMs: number,
+    nowMs = Date.now(),
+  ): Promise<ClaimOutcome> {
+    const now = nowMs;
     try {
       const { Attributes } = await this.client.send(
         new UpdateItemCommand({

@@ -113,7 +113,7 @@ export class AutoResponder {
     };
     // Receipt and reaction go out concurrently: the customer sees both within one round trip.
     const settled = await Promise.allSettled(
-      pending.map((action) => sender.send(origination, payloads[action](), invocation.deadline)),
+      pending.map(async (action) => sender.send(origination, payloads[action](), invocation.deadline)),
     );
 
     const results: Partial<Record<ResponseActionName, ActionRecord>> = {};

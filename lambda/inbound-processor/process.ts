@@ -24,7 +24,7 @@ const RECORDING_RESERVE_MS = 3000;
 /** Budget when there is no Lambda context (local runs). */
 const DEFAULT_BUDGET_MS = 30_000;
 
-/** Some items of a notification could not be stored; the invocation fails so that it is retried. */
+/** Some items of a notification could not be stored or answered; the invocation fails so that it is retried. */
 export class ProcessingError extends Error {
   public override readonly name = 'ProcessingError';
 }
@@ -124,13 +124,13 @@ async function processNotification(
 
     const failures = results.filter((r) => r.status === 'rejected').map((r) => asError(r.reason));
     if (failures.length > 0) {
-      logger.error('Items could not be stored; the notification will be retried', {
+      logger.error('Items could not be processed; the notification will be retried', {
         failed: failures.length,
         total: results.length,
         error: failures[0],
       });
       throw new ProcessingError(
-        `${failures.length} of ${results.length} items of SNS message ${notification.snsMessageId} could not be stored`,
+        `${failures.length} of ${results.length} items of SNS message ${notification.snsMessageId} could not be processed`,
         { cause: failures.length === 1 ? failures[0] : new AggregateError(failures) },
       );
     }

@@ -1,5 +1,6 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { synthStack } from '../support/synth';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { autoResponsePolicyOf, parsePipelineConfig } from '../../lib/config';
+import { buildTestApp, synthStack } from '../support/synth';
 
 let template: Template;
 beforeAll(() => {
@@ -22,6 +23,16 @@ const functionId = () =>
 const tableId = () => onlyId('AWS::DynamoDB::Table');
 const topicId = () => onlyId('AWS::SNS::Topic');
 const queueIds = () => resources('AWS::SQS::Queue').map(([id]) => id);
+
+/** What an IAM resource refers to: a resource type of this stack, or a described ARN pattern. */
+function resourceKind(resource: unknown): string {
+  const json = JSON.stringify(resource);
+  const ref = json.match(/^\{"(?:Ref|Fn::GetAtt)":\[?"([^"]+)"/)?.[1];
+  if (ref !== undefined) return template.toJSON().Resources[ref]?.Type ?? `unknown reference ${ref}`;
+  const phoneNumbers = json.match(/:social-messaging:".*:phone-number-id\/([^"]*)"/)?.[1];
+  if (phoneNumbers !== undefined) return `social-messaging phone-number-id/${phoneNumbers}`;
+  return `other ${json}`;
+}
 
 function policyStatementsOf(fnId: string): Record<string, unknown>[] {
   const roleId = template.toJSON().Resources[fnId].Properties.Role['Fn::GetAtt'][0];
@@ -153,19 +164,17 @@ describe('InboundProcessor: IAM', () => {
     expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  test('the function can touch only its log group, its table, its failure queue and their keys', () => {
+  test('the function can touch only its log group, table, failure queue, their keys and phone numbers', () => {
     const statements = policyStatementsOf(functionId());
     const resourcesOf = (s: Record<string, unknown>) =>
       Array.isArray(s.Resource) ? s.Resource : [s.Resource];
-    const logicalIds = statements
-      .flatMap(resourcesOf)
-      .map((r) => JSON.stringify(r).match(/"(?:Ref|Fn::GetAtt)":\[?"([^"]+)"/)?.[1]);
-    const types = new Set(logicalIds.map((id) => (id ? template.toJSON().Resources[id]?.Type : 'literal')));
-    expect([...types].sort()).toEqual([
+    const kinds = new Set(statements.flatMap(resourcesOf).map(resourceKind));
+    expect([...kinds].sort()).toStrictEqual([
       'AWS::DynamoDB::Table',
       'AWS::KMS::Key',
       'AWS::Logs::LogGroup',
       'AWS::SQS::Queue',
+      'social-messaging phone-number-id/*',
     ]);
   });
 
@@ -186,5 +195,106 @@ describe('InboundProcessor: IAM', () => {
       .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
       .filter((a) => String(a).startsWith('sqs:'));
     expect(sqsActions.sort()).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+  });
+});
+
+describe('InboundProcessor: auto-response permission and settings', () => {
+  const sendStatements = (t: Template, fnId: string) => {
+    const roleId = t.toJSON().Resources[fnId].Properties.Role['Fn::GetAtt'][0];
+    return Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: { Action: unknown }) => JSON.stringify(st.Action).includes('social-messaging:'));
+  };
+  const fnIdOf = (t: Template) =>
+    Object.keys(
+      t.findResources('AWS::Lambda::Function', {
+        Properties: { Description: Match.stringLikeRegexp('^Records') },
+      }),
+    )[0] ?? '';
+
+  test('with phone numbers configured, may send from exactly those numbers and do nothing else', () => {
+    const scoped = synthStack({ phoneNumberIds: ['phone-number-id-aaa111', 'phone-number-id-bbb222'] });
+    const arn = (id: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':social-messaging:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:phone-number-id/${id}`,
+        ],
+      ],
+    });
+    expect(sendStatements(scoped, fnIdOf(scoped))).toStrictEqual([
+      {
+        Action: 'social-messaging:SendWhatsAppMessage',
+        Effect: 'Allow',
+        Resource: [arn('aaa111'), arn('bbb222')],
+      },
+    ]);
+  });
+
+  test("without phone numbers, may send from the account's numbers only, and synth warns", () => {
+    const { stack } = buildTestApp();
+    const unscoped = Template.fromStack(stack);
+    expect(sendStatements(unscoped, fnIdOf(unscoped))).toStrictEqual([
+      {
+        Action: 'social-messaging:SendWhatsAppMessage',
+        Effect: 'Allow',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':social-messaging:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':phone-number-id/*',
+            ],
+          ],
+        },
+      },
+    ]);
+    Annotations.fromStack(stack).hasWarning(
+      '/WhatsAppPipeline/InboundProcessor',
+      Match.stringLikeRegexp('No phoneNumberIds are configured'),
+    );
+  });
+
+  test('with phone numbers configured, synth does not warn', () => {
+    const { stack } = buildTestApp({ phoneNumberIds: ['phone-number-id-aaa111'] });
+    Template.fromStack(stack);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('phoneNumberIds'))).toEqual(
+      [],
+    );
+  });
+
+  test('gets the Meta API version and the policy, with defaults merged, from the configuration', () => {
+    const configured = synthStack({
+      metaApiVersion: 'v23.0',
+      reactionEmoji: '🙏',
+      autoResponse: { typingIndicator: true },
+    });
+    const env = configured.toJSON().Resources[fnIdOf(configured)].Properties.Environment.Variables;
+    expect(env.META_API_VERSION).toBe('v23.0');
+    expect(JSON.parse(env.AUTO_RESPONSE_POLICY)).toStrictEqual(
+      autoResponsePolicyOf(
+        parsePipelineConfig({ reactionEmoji: '🙏', autoResponse: { typingIndicator: true } }),
+      ),
+    );
+  });
+
+  test('with auto-responses off, gets neither the policy nor the permission', () => {
+    const off = synthStack({ autoResponse: { enabled: false } });
+    expect(sendStatements(off, fnIdOf(off))).toStrictEqual([]);
+    expect(
+      off.toJSON().Resources[fnIdOf(off)].Properties.Environment.Variables.AUTO_RESPONSE_POLICY,
+    ).toBeUndefined();
   });
 });

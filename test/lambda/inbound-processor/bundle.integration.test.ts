@@ -2,8 +2,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConversationReader } from '../../../lambda/adapters/conversation-reader';
 import { LOCAL_AWS_ENV } from '../../../local/aws-env';
 import { BundleHost } from '../../../local/bundle-host';
-import { fixtureEvent } from '../../fixtures';
+import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
+import { fixtureEnvelope, fixtureEvent, snsEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient, shippedFunction } from '../../support/assembly';
+import { startSimulator } from '../../support/simulator';
 
 /**
  * Runs the bundle the stack ships (the synthesized asset), with the environment the stack gives it,
@@ -13,8 +15,10 @@ describe('the shipped inbound-processor bundle', () => {
   let client: DynamoDBClient;
   let host: BundleHost;
   let reader: ConversationReader;
+  let simulator: SocialMessagingSimulator;
 
   beforeAll(async () => {
+    simulator = await startSimulator();
     client = localDynamoDbClient();
     const tableName = await createConversationTable(client);
     const fn = shippedFunction('InboundProcessor/Processor');
@@ -26,6 +30,7 @@ describe('the shipped inbound-processor bundle', () => {
         ...LOCAL_AWS_ENV,
         CONVERSATION_TABLE_NAME: tableName,
         AWS_ENDPOINT_URL_DYNAMODB: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
+        AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
       },
     });
     await host.start();
@@ -34,6 +39,7 @@ describe('the shipped inbound-processor bundle', () => {
 
   afterAll(async () => {
     await host.stop();
+    await simulator.stop();
     client.destroy();
   });
 
@@ -43,6 +49,24 @@ describe('the shipped inbound-processor bundle', () => {
       'wamid.HBgLMTQyNTU1NTAxNTAVAgASGBQzQUJDRDEyMzQ1Njc4OTBBQkNERUYA0001',
     );
     expect(stored?.record.content).toEqual({ kind: 'text', body: 'Hello! Is my order on its way?' });
+  });
+
+  test('sends nothing for that message: the fixture is older than the shipped 24-hour limit', () => {
+    expect(simulator.requests).toEqual([]);
+  });
+
+  test('answers a fresh message with a read receipt and a reaction through AWS_ENDPOINT_URL_SOCIALMESSAGING', async () => {
+    const envelope = fixtureEnvelope('message-text');
+    const entry = JSON.stringify(envelope.whatsAppWebhookEntry)
+      .replace('"1767225600"', `"${Math.floor(Date.now() / 1000)}"`)
+      .replace('A0001', 'A9999');
+    const event = snsEvent(JSON.stringify({ ...envelope, whatsAppWebhookEntry: entry }));
+    await expect(host.invoke(event)).resolves.toEqual({ ok: true, result: null });
+    const kinds = simulator.sent.map((r) => {
+      const message = r.message as { status?: string; type?: string };
+      return `${r.metaApiVersion} ${message.status ?? message.type}`;
+    });
+    expect(kinds.sort()).toEqual(['v24.0 reaction', 'v24.0 read']);
   });
 
   test('fails a console test message with EventDecodeError, so it lands in the failure queue', async () => {
