@@ -51,6 +51,30 @@ export interface AutoResponseConfig {
   readonly emojiByType: Readonly<Record<string, string>>;
 }
 
+/** Alarm thresholds. Alarms on errors, throttles and dead letters fire on the first occurrence. */
+export interface AlarmThresholds {
+  /**
+   * Failed WhatsApp messages (failed statuses or EventBridge failure events) in 5 minutes that raise an alarm.
+   * @default 10
+   */
+  readonly failedMessagesPer5Minutes: number;
+  /**
+   * Age, in hours, of the oldest message in a failure queue that raises an alarm (queues keep 14 days).
+   * @default 24
+   */
+  readonly deadLetterMaxAgeHours: number;
+  /**
+   * WhatsApp message fees (`AWS/SocialMessaging` `WhatsAppMessageFeeCount`) in one hour that raise an alarm.
+   * @default 1000
+   */
+  readonly whatsAppMessageFeesPerHour: number;
+  /**
+   * Meta template message fees (`MetaTemplateMessageFeeCount`) in one hour that raise an alarm.
+   * @default 500
+   */
+  readonly metaTemplateMessageFeesPerHour: number;
+}
+
 /** The pipeline's whole configuration, validated and with every default applied. */
 export interface PipelineConfig {
   /**
@@ -91,6 +115,8 @@ export interface PipelineConfig {
   readonly removalPolicy: RemovalPolicyName;
   /** Read receipts and reactions. */
   readonly autoResponse: AutoResponseConfig;
+  /** When alarms fire. */
+  readonly alarmThresholds: AlarmThresholds;
 }
 
 /** Defaults applied to every key the context leaves out. */
@@ -109,6 +135,12 @@ export const DEFAULT_CONFIG: PipelineConfig = {
     defaultAction: DEFAULT_AUTO_RESPONSE_POLICY.defaultAction,
     emojiByType: {},
   },
+  alarmThresholds: {
+    failedMessagesPer5Minutes: 10,
+    deadLetterMaxAgeHours: 24,
+    whatsAppMessageFeesPerHour: 1000,
+    metaTemplateMessageFeesPerHour: 500,
+  },
 };
 
 // The `v` flag is built at run time: TypeScript rejects it in literals below an ES2024 target.
@@ -120,6 +152,11 @@ const responseAction = z.enum(
   ['receipt-and-reaction', 'receipt', 'none'],
   'expected "receipt-and-reaction", "receipt" or "none"',
 );
+
+const positiveCount = z
+  .number('expected a whole number of at least 1')
+  .int('expected a whole number of at least 1')
+  .min(1, 'expected a whole number of at least 1');
 
 const schema = z.strictObject({
   metaApiVersion: z
@@ -173,6 +210,24 @@ const schema = z.strictObject({
       emojiByType: z.record(messageType, emoji).default({}),
     })
     .default({ ...DEFAULT_CONFIG.autoResponse }),
+  alarmThresholds: z
+    .strictObject({
+      failedMessagesPer5Minutes: positiveCount.default(
+        DEFAULT_CONFIG.alarmThresholds.failedMessagesPer5Minutes,
+      ),
+      deadLetterMaxAgeHours: z
+        .number('expected a number of hours from 1 to 336 (the queues keep 14 days)')
+        .min(1, 'expected a number of hours from 1 to 336 (the queues keep 14 days)')
+        .max(336, 'expected a number of hours from 1 to 336 (the queues keep 14 days)')
+        .default(DEFAULT_CONFIG.alarmThresholds.deadLetterMaxAgeHours),
+      whatsAppMessageFeesPerHour: positiveCount.default(
+        DEFAULT_CONFIG.alarmThresholds.whatsAppMessageFeesPerHour,
+      ),
+      metaTemplateMessageFeesPerHour: positiveCount.default(
+        DEFAULT_CONFIG.alarmThresholds.metaTemplateMessageFeesPerHour,
+      ),
+    })
+    .default({ ...DEFAULT_CONFIG.alarmThresholds }),
 });
 
 /** Thrown when the configuration is invalid; its message lists every problem and how to fix it. */

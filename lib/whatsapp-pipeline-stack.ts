@@ -2,8 +2,10 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { autoResponsePolicyOf, type PipelineConfig } from './config';
 import { ConversationTable } from './constructs/conversation-table';
+import { FailureAlerts } from './constructs/failure-alerts';
 import { InboundProcessor } from './constructs/inbound-processor';
 import { InboundTopic } from './constructs/inbound-topic';
+import { PipelineMonitoring } from './constructs/pipeline-monitoring';
 
 /** Properties of a {@link WhatsAppPipelineStack}. */
 export interface WhatsAppPipelineStackProps extends StackProps {
@@ -22,6 +24,10 @@ export class WhatsAppPipelineStack extends Stack {
   public readonly conversations: ConversationTable;
   /** The topic's subscriber and its failure queues. */
   public readonly processor: InboundProcessor;
+  /** Failed-message alerts and the alerts topic. */
+  public readonly alerts: FailureAlerts;
+  /** Alarms and dashboard. */
+  public readonly monitoring: PipelineMonitoring;
 
   constructor(scope: Construct, id: string, props: WhatsAppPipelineStackProps) {
     super(scope, id, props);
@@ -44,6 +50,28 @@ export class WhatsAppPipelineStack extends Stack {
           }
         : undefined,
     });
+    this.alerts = new FailureAlerts(this, 'Alerts', {
+      conversations: this.conversations,
+      dataRetentionDays: props.config.dataRetentionDays,
+      logRetentionDays: props.config.logRetentionDays,
+      alarmEmail: props.config.alarmEmail,
+      removalPolicy,
+    });
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+      alertsTopic: this.alerts.topic,
+      inboundTopic: this.inbound.topic,
+      functions: {
+        InboundProcessor: this.processor.function.function,
+        FailureRecorder: this.alerts.recorder.function,
+      },
+      deadLetterQueues: {
+        ProcessorFailureQueue: this.processor.failureQueue,
+        SubscriptionDeadLetterQueue: this.processor.subscriptionDeadLetterQueue,
+        AlertsDeadLetterQueue: this.alerts.deadLetterQueue,
+      },
+      table: this.conversations.table,
+      thresholds: props.config.alarmThresholds,
+    });
 
     new CfnOutput(this, 'InboundTopicArn', {
       description: 'Set this topic as the event destination of your WhatsApp Business Account',
@@ -61,6 +89,15 @@ export class WhatsAppPipelineStack extends Stack {
       description: 'Events that failed processing after all retries (see docs/runbook.md to redrive)',
       value: this.processor.failureQueue.queueUrl,
     });
+    new CfnOutput(this, 'AlertsTopicArn', {
+      description: 'Alerts and alarms: subscribe your pager, chat or e-mail here',
+      value: this.alerts.topic.topicArn,
+    });
+    new CfnOutput(this, 'AlertsDeadLetterQueueUrl', {
+      description: 'Failure events that could not be alerted or recorded (see docs/runbook.md)',
+      value: this.alerts.deadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'SubscriptionDeadLetterQueueUrl', {
       description: 'SNS deliveries that never reached the processor (see docs/runbook.md to redrive)',
       value: this.processor.subscriptionDeadLetterQueue.queueUrl,

@@ -4,7 +4,8 @@ export type DecodeFailureReason =
   | 'not-an-eum-envelope'
   | 'entry-not-json'
   | 'entry-invalid'
-  | 'item-without-identity';
+  | 'item-without-identity'
+  | 'not-an-eventbridge-event';
 
 /**
  * An SNS notification that is not a well-formed End User Messaging Social event. Nothing of it is

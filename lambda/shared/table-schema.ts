@@ -15,6 +15,10 @@ export const CONVERSATION_TABLE = {
   },
   /** Conversations of a business number by day of last inbound message, most recent first. */
   byActivity: { indexName: 'byActivity', partitionKey: 'activityBucket', sortKey: 'lastInboundAt' },
+  /** Messages by the AWS message id of their read receipt (EventBridge events carry AWS ids). */
+  byReceiptMessageId: { indexName: 'byReceiptMessageId', partitionKey: 'receiptMessageId' },
+  /** Messages by the AWS message id of their reaction. */
+  byReactionMessageId: { indexName: 'byReactionMessageId', partitionKey: 'reactionMessageId' },
 } as const;
 
 /** Partition key of a message item. Statuses carry only the wamid, so that alone must find it. */
@@ -35,4 +39,12 @@ export function conversationKeyOf(businessPhoneNumberId: string, customerKey: st
 /** The activity bucket of a conversation: its business number and the UTC day of its last inbound message. */
 export function activityBucketOf(businessPhoneNumberId: string, isoTimestamp: string): string {
   return `${businessPhoneNumberId}#${isoTimestamp.slice(0, 10)}`;
+}
+
+/** Key of a failure that could not be matched to a message: unknown or missing AWS message id. */
+export function orphanFailureKey(
+  awsMessageId: string | undefined,
+  eventId: string,
+): { pk: string; sk: string } {
+  return { pk: `ORPHANFAILURE#${awsMessageId ?? 'missing'}`, sk: eventId };
 }

@@ -41,7 +41,15 @@ export class ConversationTable extends Construct {
         removalPolicy,
         pendingWindow: Duration.days(7),
       });
-    const { partitionKey, sortKey, timeToLiveAttribute, byConversation, byActivity } = CONVERSATION_TABLE;
+    const {
+      partitionKey,
+      sortKey,
+      timeToLiveAttribute,
+      byConversation,
+      byActivity,
+      byReceiptMessageId,
+      byReactionMessageId,
+    } = CONVERSATION_TABLE;
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING },
@@ -61,6 +69,30 @@ export class ConversationTable extends Construct {
         projectionType: dynamodb.ProjectionType.ALL,
       });
     }
+    // Sparse and keys-only: only messages this pipeline answered have these ids, and a lookup
+    // needs nothing but the message's key.
+    for (const index of [byReceiptMessageId, byReactionMessageId]) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+      });
+    }
+  }
+
+  /**
+   * Lets a function find messages by the AWS message ids of their auto-responses and write
+   * failure records, and tells it the table's name.
+   */
+  grantFailureRecording(fn: lambda.Function): void {
+    this.grantWriteRecords(fn);
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['dynamodb:Query'],
+      resourceArns: [CONVERSATION_TABLE.byReceiptMessageId, CONVERSATION_TABLE.byReactionMessageId].map(
+        (index) => `${this.table.tableArn}/index/${index.indexName}`,
+      ),
+    });
   }
 
   /**

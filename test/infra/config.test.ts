@@ -34,6 +34,12 @@ describe('parsePipelineConfig', () => {
         defaultAction: 'none',
         emojiByType: { order: '🛒' },
       },
+      alarmThresholds: {
+        failedMessagesPer5Minutes: 3,
+        deadLetterMaxAgeHours: 2,
+        whatsAppMessageFeesPerHour: 50,
+        metaTemplateMessageFeesPerHour: 5,
+      },
     };
     expect(parsePipelineConfig(given)).toEqual(given);
   });

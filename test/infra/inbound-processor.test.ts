@@ -21,8 +21,12 @@ function onlyId(type: string, props: Record<string, unknown> = {}): string {
 const functionId = () =>
   onlyId('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Records every WhatsApp') });
 const tableId = () => onlyId('AWS::DynamoDB::Table');
-const topicId = () => onlyId('AWS::SNS::Topic');
-const queueIds = () => resources('AWS::SQS::Queue').map(([id]) => id);
+const topicId = () =>
+  onlyId('AWS::SNS::Topic', { DisplayName: Match.stringLikeRegexp('End User Messaging Social') });
+const queueIds = () =>
+  resources('AWS::SQS::Queue')
+    .map(([id]) => id)
+    .filter((id) => id.startsWith('InboundProcessor'));
 
 /** What an IAM resource refers to: a resource type of this stack, or a described ARN pattern. */
 function resourceKind(resource: unknown): string {
@@ -142,7 +146,8 @@ describe('InboundProcessor: the failure queues', () => {
   });
 
   test('the queue key lets SNS encrypt dead letters for the inbound topic only', () => {
-    const [, queue] = resources('AWS::SQS::Queue')[0] ?? [];
+    const [, queue] =
+      resources('AWS::SQS::Queue').find(([id]) => id.includes('SubscriptionDeadLetterQueue')) ?? [];
     const keyId = queue?.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
     expect(template.toJSON().Resources[keyId].Properties.KeyPolicy.Statement).toContainEqual({
       Sid: 'AllowInboundTopicDeadLetters',

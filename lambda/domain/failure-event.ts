@@ -1,0 +1,115 @@
+import * as z from 'zod/mini';
+import { EventDecodeError } from './errors';
+import type { WhatsAppError } from './model';
+
+/** The EventBridge source of End User Messaging Social. */
+export const SOCIAL_MESSAGING_SOURCE = 'aws.social-messaging';
+
+/** Detail-types that report a message the business sent as not delivered. */
+export const FAILURE_DETAIL_TYPES = ['WhatsApp Message Failed', 'WhatsApp Message Undeliverable'] as const;
+
+/** `detail.status` values that mean the same, matched without regard to case. */
+export const FAILURE_STATUSES = ['failed', 'undeliverable'] as const;
+
+const stringish = z.union([z.string(), z.pipe(z.number(), z.transform(String))]);
+
+const eventSchema = z.looseObject({
+  id: z.string().check(z.minLength(1)),
+  'detail-type': z.string(),
+  source: z.string(),
+  time: z.optional(z.string()),
+  detail: z.looseObject({
+    messageId: z.optional(z.string()),
+    status: z.optional(z.string()),
+    wabaId: z.optional(stringish),
+    originationPhoneNumber: z.optional(stringish),
+    originationPhoneNumberId: z.optional(stringish),
+    eventTimestamp: z.optional(stringish),
+    errors: z.optional(
+      z.array(
+        z.looseObject({
+          code: z.optional(stringish),
+          title: z.optional(z.string()),
+          message: z.optional(z.string()),
+        }),
+      ),
+    ),
+  }),
+});
+
+/** A failure End User Messaging Social reported through EventBridge. */
+export interface MessageFailure {
+  readonly kind: 'failure';
+  /** The EventBridge event id: the idempotency key of this report. */
+  readonly eventId: string;
+  readonly detailType: string;
+  readonly status?: string;
+  /**
+   * The AWS message id `SendWhatsAppMessage` returned (not a wamid). Absent in a malformed event,
+   * which is then kept raw and flagged.
+   */
+  readonly awsMessageId?: string;
+  /** Meta's numeric phone-number id (not `phone-number-id-…`). */
+  readonly metaPhoneNumberId?: string;
+  readonly displayPhoneNumber?: string;
+  readonly wabaId?: string;
+  readonly errors: readonly WhatsAppError[];
+  /** ISO time of the event. */
+  readonly occurredAt?: string;
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** An EventBridge event that is not a message failure (e.g. `WhatsApp Message Delivered`). */
+export interface UnrelatedEvent {
+  readonly kind: 'unrelated';
+  readonly source: string;
+  readonly detailType: string;
+}
+
+/** Whether an event reports a failed message, by detail-type or by `detail.status`. */
+export function isFailure(detailType: string, status: string | undefined): boolean {
+  return (
+    (FAILURE_DETAIL_TYPES as readonly string[]).includes(detailType) ||
+    (status !== undefined && (FAILURE_STATUSES as readonly string[]).includes(status.toLowerCase()))
+  );
+}
+
+/**
+ * Decodes an EventBridge event delivered to the failure recorder.
+ *
+ * @throws EventDecodeError when the input is not an EventBridge event with a detail object
+ */
+export function decodeFailureEvent(event: unknown): MessageFailure | UnrelatedEvent {
+  const parsed = eventSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new EventDecodeError(
+      'not-an-eventbridge-event',
+      'The input is not an EventBridge event with a detail',
+      {
+        cause: parsed.error,
+      },
+    );
+  }
+  const { id, source, time, detail } = parsed.data;
+  const detailType = parsed.data['detail-type'];
+  if (source !== SOCIAL_MESSAGING_SOURCE || !isFailure(detailType, detail.status)) {
+    return { kind: 'unrelated', source, detailType };
+  }
+  return {
+    kind: 'failure',
+    eventId: id,
+    detailType,
+    status: detail.status,
+    awsMessageId: detail.messageId === '' ? undefined : detail.messageId,
+    metaPhoneNumberId: detail.originationPhoneNumberId,
+    displayPhoneNumber: detail.originationPhoneNumber,
+    wabaId: detail.wabaId,
+    errors: (detail.errors ?? []).map((e) => ({
+      code: e.code ?? 'unknown',
+      title: e.title,
+      message: e.message,
+    })),
+    occurredAt: time,
+    raw: { ...parsed.data },
+  };
+}

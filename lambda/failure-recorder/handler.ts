@@ -1,0 +1,14 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FailureStore } from '../adapters/failure-store';
+import { ENV, requireEnv, requirePositiveInteger } from '../shared/env';
+import { logger, powertoolsMetrics } from '../shared/observability';
+import { createFailureHandler } from './process';
+
+const store = new FailureStore({
+  client: new DynamoDBClient({}),
+  tableName: requireEnv(ENV.tableName),
+  retentionDays: requirePositiveInteger(ENV.retentionDays),
+});
+
+/** EventBridge target: records WhatsApp message failures on the conversation store. */
+export const handler = createFailureHandler({ store, logger, metrics: powertoolsMetrics() });

@@ -1,0 +1,74 @@
+import type { FailureStore } from '../adapters/failure-store';
+import { EventDecodeError } from '../domain/errors';
+import { decodeFailureEvent } from '../domain/failure-event';
+import type { LoggerPort, MetricsPort } from '../shared/observability';
+
+/** What the failure recorder needs. */
+export interface FailureRecorderDeps {
+  readonly store: Pick<FailureStore, 'findByAwsMessageId' | 'recordOnMessage' | 'recordOrphan'>;
+  readonly logger: LoggerPort;
+  readonly metrics: MetricsPort;
+}
+
+/** What the recorder did with an event. */
+export type FailureOutcome = 'recorded' | 'orphan' | 'missing-message-id' | 'ignored';
+
+/**
+ * Builds the EventBridge target that records WhatsApp message failures on the conversation store:
+ * on the message whose auto-response got that AWS message id; as an orphan when no message of this
+ * pipeline has it; flagged with the raw event when the event has no message id. Every write is
+ * keyed by the EventBridge event id, so redeliveries change nothing. Storage errors throw, so
+ * EventBridge and Lambda retry and finally dead-letter the event.
+ */
+export function createFailureHandler(deps: FailureRecorderDeps) {
+  const { store, logger, metrics } = deps;
+  return async (event: unknown): Promise<FailureOutcome> => {
+    try {
+      let decoded: ReturnType<typeof decodeFailureEvent>;
+      try {
+        decoded = decodeFailureEvent(event);
+      } catch (error) {
+        if (error instanceof EventDecodeError) {
+          metrics.count('UndecodableEvents', 1, { name: 'reason', value: error.reason });
+          logger.error('Event rejected: not an EventBridge event', { reason: error.reason, error });
+        }
+        throw error;
+      }
+      if (decoded.kind === 'unrelated') {
+        logger.info('Event ignored: not a message failure', {
+          source: decoded.source,
+          detailType: decoded.detailType,
+        });
+        return 'ignored';
+      }
+
+      const errorCode = decoded.errors[0]?.code ?? 'none';
+      metrics.count('MessageFailures', 1);
+      metrics.count('MessageFailuresByErrorCode', 1, { name: 'errorCode', value: errorCode });
+      const details = {
+        eventId: decoded.eventId,
+        awsMessageId: decoded.awsMessageId,
+        detailType: decoded.detailType,
+        errorCode,
+        errorTitle: decoded.errors[0]?.title,
+      };
+      if (decoded.awsMessageId === undefined) {
+        await store.recordOrphan(decoded, 'missing-message-id');
+        metrics.count('OrphanFailures', 1);
+        logger.warn('Message failure without message id: kept raw and flagged', details);
+        return 'missing-message-id';
+      }
+      const match = await store.findByAwsMessageId(decoded.awsMessageId);
+      if (match !== undefined && (await store.recordOnMessage(match, decoded))) {
+        logger.warn('Message failure recorded on its message', { ...details, action: match.action });
+        return 'recorded';
+      }
+      await store.recordOrphan(decoded, 'unknown-message-id');
+      metrics.count('OrphanFailures', 1);
+      logger.warn('Message failure for a message this pipeline did not send: kept as an orphan', details);
+      return 'orphan';
+    } finally {
+      metrics.flush();
+    }
+  };
+}

@@ -1,0 +1,195 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  FAILURE_DETAIL_TYPES,
+  FAILURE_STATUSES,
+  SOCIAL_MESSAGING_SOURCE,
+} from '../../lambda/domain/failure-event';
+import { ENV } from '../../lambda/shared/env';
+import { acknowledgeKeyGrant, type ConversationTable } from './conversation-table';
+import { PipelineFunction } from './pipeline-function';
+
+/**
+ * Matches End User Messaging Social's message-failure events by detail-type, or by
+ * `detail.status` in any case, so a renamed detail-type still alerts.
+ */
+export const FAILED_MESSAGE_EVENT_PATTERN = {
+  source: [SOCIAL_MESSAGING_SOURCE],
+  $or: [
+    { 'detail-type': [...FAILURE_DETAIL_TYPES] },
+    { detail: { status: FAILURE_STATUSES.map((status) => ({ 'equals-ignore-case': status })) } },
+  ],
+};
+
+/** Properties of {@link FailureAlerts}. */
+export interface FailureAlertsProps {
+  /** Where failures are recorded. */
+  readonly conversations: ConversationTable;
+  readonly dataRetentionDays: number;
+  readonly logRetentionDays: logs.RetentionDays;
+  /**
+   * Address subscribed to the alerts topic.
+   * @default - no subscription: subscribe a pager, chat or e-mail to the topic yourself
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Fate of the key, the queue and the log group on stack deletion.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Tells people when WhatsApp messages fail, and records each failure on the conversation store.
+ *
+ * An EventBridge rule on the default bus matches End User Messaging Social's failure events and
+ * sends each to two targets: the alerts topic, with a message a person can act on, and the failure
+ * recorder. Both targets retry for a day and dead-letter what they cannot deliver. The alerts topic
+ * is encrypted with a customer-managed key that admits EventBridge and CloudWatch (an AWS-managed
+ * key would silently drop every alert), and receives every alarm of the stack too.
+ */
+export class FailureAlerts extends Construct {
+  /** Where alerts and alarms are published; subscribe people and tools here. */
+  public readonly topic: sns.Topic;
+  /** Encrypts the topic and the dead-letter queue. */
+  public readonly key: kms.Key;
+  public readonly rule: events.Rule;
+  /** Records failures on the conversation store. */
+  public readonly recorder: PipelineFunction;
+  /** Events the targets could not take, and recorder invocations that failed after retries. */
+  public readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: FailureAlertsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Encrypts WhatsApp pipeline alerts and their dead letters',
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(7),
+    });
+    // EventBridge (rule targets, dead letters) and CloudWatch (alarm actions) publish as themselves.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeAndCloudWatchToPublish',
+        principals: [
+          new iam.ServicePrincipal('events.amazonaws.com'),
+          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+        ],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'WhatsApp pipeline alerts',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    if (props.alarmEmail !== undefined) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    }
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      removalPolicy,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the failure rule targets and the recorder.',
+    });
+
+    this.recorder = new PipelineFunction(this, 'Recorder', {
+      handlerDir: 'failure-recorder',
+      description: 'Records WhatsApp message failures reported by End User Messaging Social',
+      logRetentionDays: props.logRetentionDays,
+      removalPolicy,
+      environment: { [ENV.retentionDays]: String(props.dataRetentionDays) },
+    });
+    const recorder = this.recorder.function;
+    props.conversations.grantFailureRecording(recorder);
+    recorder.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new lambdaDestinations.SqsDestination(this.deadLetterQueue),
+    });
+    acknowledgeKeyGrant(recorder);
+
+    this.rule = new events.Rule(this, 'FailedMessages', {
+      description: 'WhatsApp messages that End User Messaging Social reports as failed or undeliverable',
+      // Replaced below: `$or` across fields has no typed form in EventPattern.
+      eventPattern: { source: [SOCIAL_MESSAGING_SOURCE] },
+    });
+    const cfnRule = this.rule.node.defaultChild;
+    if (!(cfnRule instanceof events.CfnRule)) throw new Error('The rule has no CfnRule');
+    cfnRule.addPropertyOverride('EventPattern', FAILED_MESSAGE_EVENT_PATTERN);
+
+    const delivery = {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: 8,
+      maxEventAge: Duration.hours(24),
+    };
+    // Publishing through a role keeps the topic and key policies free of an unconditioned
+    // `events.amazonaws.com` grant, which any account's rule could otherwise use.
+    const publisher = new iam.Role(this, 'AlertPublisher', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description: 'Lets the failed-message rule publish alerts',
+    });
+    this.rule.addTarget(
+      new targets.SnsTopic(this.topic, { ...delivery, message: alertMessage(), role: publisher }),
+    );
+    Validations.of(publisher).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'KMS action family granted by CDK to publish to an encrypted topic, on the alerts key only.',
+    });
+    this.rule.addTarget(new targets.LambdaFunction(recorder, delivery));
+  }
+}
+
+/** The alert a person reads: what failed, on which number, why, and when. */
+function alertMessage(): events.RuleTargetInput {
+  const field = (path: string) => events.EventField.fromPath(path);
+  return events.RuleTargetInput.fromText(
+    [
+      `${field('$.detail-type')}: a WhatsApp message sent from ${field('$.detail.originationPhoneNumber')}`,
+      `(Meta phone-number id ${field('$.detail.originationPhoneNumberId')}, WABA ${field('$.detail.wabaId')})`,
+      `was not delivered. Error ${field('$.detail.errors[0].code')}: ${field('$.detail.errors[0].title')}.`,
+      `AWS message id ${field('$.detail.messageId')}, at ${field('$.time')} in ${field('$.region')}.`,
+      'See docs/runbook.md, "Failed WhatsApp messages".',
+    ].join(' '),
+  );
+}

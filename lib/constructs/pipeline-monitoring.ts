@@ -1,0 +1,280 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/shared/observability';
+import type { AlarmThresholds } from '../config';
+
+/** Properties of {@link PipelineMonitoring}. */
+export interface PipelineMonitoringProps {
+  /** Every alarm notifies this topic, on alarm and on recovery. */
+  readonly alertsTopic: sns.ITopic;
+  readonly inboundTopic: sns.ITopic;
+  /** The pipeline's functions, by a short name used in alarm names. */
+  readonly functions: Readonly<Record<string, lambda.IFunction>>;
+  /** The failure queues, by a short name used in alarm names. */
+  readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
+  readonly table: dynamodb.ITable;
+  readonly thresholds: AlarmThresholds;
+}
+
+/** One alarm, as data: the monitoring construct turns each into a CloudWatch alarm. */
+export interface AlarmDefinition {
+  /** Stable id; the alarm name is `<stack name>-<id>` and the runbook has a section of that name. */
+  readonly id: string;
+  readonly description: string;
+  readonly metric: cloudwatch.IMetric;
+  /** The alarm fires when the metric is greater than this. */
+  readonly threshold: number;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** A custom metric of the pipeline, with the `service` dimension Powertools adds. */
+function pipelineMetric(metricName: string, dimensions: Record<string, string> = {}, period = FIVE_MINUTES) {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: SERVICE_NAME, ...dimensions },
+    statistic: cloudwatch.Stats.SUM,
+    period,
+  });
+}
+
+/** Sums a metric of `AWS/SocialMessaging` over all its dimensions (fee type, country, number). */
+function socialMessagingTotal(metricName: string, label: string): cloudwatch.IMetric {
+  return new cloudwatch.MathExpression({
+    expression: `SELECT SUM(${metricName}) FROM "AWS/SocialMessaging"`,
+    label,
+    period: Duration.hours(1),
+  });
+}
+
+/**
+ * The pipeline's alarms and dashboard. Thresholds are data (see `AlarmThresholds`), names are
+ * derived, and every alarm notifies the alerts topic when it fires and when it recovers. Each alarm
+ * has a section in docs/runbook.md.
+ */
+export class PipelineMonitoring extends Construct {
+  /** The alarm definitions, in order. */
+  public readonly definitions: readonly AlarmDefinition[];
+  public readonly alarms: readonly cloudwatch.Alarm[];
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: PipelineMonitoringProps) {
+    super(scope, id);
+    this.definitions = alarmDefinitions(props);
+    const stackName = Stack.of(this).stackName;
+    const action = new actions.SnsAction(props.alertsTopic);
+    this.alarms = this.definitions.map((definition) => {
+      const alarm = new cloudwatch.Alarm(this, definition.id, {
+        alarmName: `${stackName}-${definition.id}`,
+        alarmDescription: `${definition.description} Runbook: docs/runbook.md#${definition.id.toLowerCase()}`,
+        metric: definition.metric,
+        threshold: definition.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      return alarm;
+    });
+    this.dashboard = buildDashboard(this, props, this.alarms);
+  }
+}
+
+/** Every alarm of the pipeline. */
+export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinition[] {
+  const { thresholds } = props;
+  const definitions: AlarmDefinition[] = [];
+  for (const [name, fn] of Object.entries(props.functions)) {
+    definitions.push(
+      {
+        id: `${name}Errors`,
+        description: `The ${name} function failed invocations (they are retried, then dead-lettered).`,
+        metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
+        threshold: 0,
+      },
+      {
+        id: `${name}Throttles`,
+        description: `The ${name} function was throttled: events are delayed.`,
+        metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
+        threshold: 0,
+      },
+    );
+  }
+  for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+    definitions.push(
+      {
+        id: `${name}NotEmpty`,
+        description: `The ${name} queue holds events that were not processed.`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          period: FIVE_MINUTES,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 0,
+      },
+      {
+        id: `${name}OldestMessageAge`,
+        description: `The oldest event in the ${name} queue is older than ${thresholds.deadLetterMaxAgeHours} hours; the queue keeps 14 days.`,
+        metric: queue.metricApproximateAgeOfOldestMessage({
+          period: FIVE_MINUTES,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: thresholds.deadLetterMaxAgeHours * 3600,
+      },
+    );
+  }
+  definitions.push(
+    {
+      id: 'FailedWhatsAppMessages',
+      description: `More than ${thresholds.failedMessagesPer5Minutes} WhatsApp messages failed in 5 minutes.`,
+      // Failed statuses and EventBridge failure events report the same failures; take the larger count.
+      metric: new cloudwatch.MathExpression({
+        expression: 'MAX([FILL(statuses, 0), FILL(events, 0)])',
+        usingMetrics: {
+          statuses: pipelineMetric('StatusUpdates', { status: 'failed' }),
+          events: pipelineMetric('MessageFailures'),
+        },
+        label: 'Failed WhatsApp messages',
+        period: FIVE_MINUTES,
+      }),
+      threshold: thresholds.failedMessagesPer5Minutes,
+    },
+    {
+      id: 'AutoResponsesRejected',
+      description:
+        'SendWhatsAppMessage rejected read receipts or reactions permanently (permissions, parameters, numbers).',
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(receipts, 0) + FILL(reactions, 0)',
+        usingMetrics: {
+          receipts: pipelineMetric('AutoResponsesFailed', { action: 'receipt' }),
+          reactions: pipelineMetric('AutoResponsesFailed', { action: 'reaction' }),
+        },
+        label: 'Auto-responses rejected',
+        period: FIVE_MINUTES,
+      }),
+      threshold: 0,
+    },
+    {
+      id: 'InboundTopicDeliveryFailures',
+      description: 'SNS could not deliver events from the inbound topic to the processor.',
+      metric: props.inboundTopic.metricNumberOfNotificationsFailed({
+        period: FIVE_MINUTES,
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 0,
+    },
+    {
+      id: 'TableThrottles',
+      description: 'DynamoDB throttled requests to the conversation table.',
+      metric: props.table.metricThrottledRequestsForOperations({
+        operations: [
+          dynamodb.Operation.PUT_ITEM,
+          dynamodb.Operation.UPDATE_ITEM,
+          dynamodb.Operation.TRANSACT_WRITE_ITEMS,
+          dynamodb.Operation.QUERY,
+        ],
+        period: FIVE_MINUTES,
+      }),
+      threshold: 0,
+    },
+    {
+      id: 'TableSystemErrors',
+      description: 'DynamoDB answered requests to the conversation table with system errors.',
+      metric: props.table.metricSystemErrorsForOperations({
+        operations: [
+          dynamodb.Operation.PUT_ITEM,
+          dynamodb.Operation.UPDATE_ITEM,
+          dynamodb.Operation.TRANSACT_WRITE_ITEMS,
+          dynamodb.Operation.QUERY,
+        ],
+        period: FIVE_MINUTES,
+      }),
+      threshold: 0,
+    },
+    {
+      id: 'WhatsAppMessageFees',
+      description: `More than ${thresholds.whatsAppMessageFeesPerHour} WhatsApp message fees in one hour.`,
+      metric: socialMessagingTotal('WhatsAppMessageFeeCount', 'WhatsApp message fees per hour'),
+      threshold: thresholds.whatsAppMessageFeesPerHour,
+    },
+    {
+      id: 'MetaTemplateMessageFees',
+      description: `More than ${thresholds.metaTemplateMessageFeesPerHour} Meta template message fees in one hour.`,
+      metric: socialMessagingTotal('MetaTemplateMessageFeeCount', 'Meta template message fees per hour'),
+      threshold: thresholds.metaTemplateMessageFeesPerHour,
+    },
+  );
+  return definitions;
+}
+
+function search(metricName: string, dimension: string, label: string): cloudwatch.IMetric {
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},service} MetricName="${metricName}"', 'Sum', 300)`,
+    label,
+    period: FIVE_MINUTES,
+  });
+}
+
+function buildDashboard(
+  scope: Construct,
+  props: PipelineMonitoringProps,
+  alarms: readonly cloudwatch.Alarm[],
+): cloudwatch.Dashboard {
+  const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', {
+    dashboardName: `${Stack.of(scope).stackName}-whatsapp`,
+    defaultInterval: Duration.hours(6),
+  });
+  const graph = (title: string, left: cloudwatch.IMetric[], width = 8) =>
+    new cloudwatch.GraphWidget({ title, left, width, height: 6 });
+  const functions = Object.entries(props.functions);
+  dashboard.addWidgets(
+    graph('Inbound messages by type', [search('InboundMessages', 'type', 'messages')]),
+    graph('Statuses by kind', [search('StatusUpdates', 'status', 'statuses')]),
+    graph('Auto-responses sent and rejected', [
+      search('AutoResponsesSent', 'action', 'sent'),
+      search('AutoResponsesFailed', 'action', 'rejected'),
+      search('AutoResponsesRetried', 'action', 'left for retry'),
+    ]),
+  );
+  dashboard.addWidgets(
+    graph('Failed messages by error code', [search('MessageFailuresByErrorCode', 'errorCode', 'failures')]),
+    graph(
+      'Failure queue depth',
+      Object.entries(props.deadLetterQueues).map(([name, queue]) =>
+        queue.metricApproximateNumberOfMessagesVisible({ label: name, statistic: cloudwatch.Stats.MAXIMUM }),
+      ),
+    ),
+    graph('Duplicates, unrouted and rejected events', [
+      pipelineMetric('DuplicateMessages'),
+      pipelineMetric('UnroutedMessages'),
+      search('UndecodableEvents', 'reason', 'rejected'),
+    ]),
+  );
+  dashboard.addWidgets(
+    graph(
+      'Lambda duration p50 / p99 (ms)',
+      functions.flatMap(([name, fn]) => [
+        fn.metricDuration({ statistic: cloudwatch.Stats.percentile(50), label: `${name} p50` }),
+        fn.metricDuration({ statistic: cloudwatch.Stats.percentile(99), label: `${name} p99` }),
+      ]),
+      12,
+    ),
+    graph(
+      'Lambda errors and throttles',
+      functions.flatMap(([name, fn]) => [
+        fn.metricErrors({ label: `${name} errors` }),
+        fn.metricThrottles({ label: `${name} throttles` }),
+      ]),
+      12,
+    ),
+  );
+  dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms], width: 24 }));
+  return dashboard;
+}
