@@ -110,6 +110,7 @@ export function decodeFailureEvent(event: unknown): MessageFailure | UnrelatedEv
       message: e.message,
     })),
     occurredAt: time,
-    raw: { ...parsed.data },
+    // The event exactly as received, not the parse (which normalizes codes to strings).
+    raw: typeof event === 'object' && event !== null ? { ...event } : {},
   };
 }

@@ -97,7 +97,8 @@ describe('the rule targets', () => {
 
   test('EventBridge publishes to the alerts topic through a role that may only publish there', () => {
     const target = targetsOf().find((t) => JSON.stringify(t.Arn).includes(alertsTopicId()));
-    const roleId = (target?.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] ?? '';
+    const roleArn = target?.RoleArn as { 'Fn::GetAtt': string[] } | undefined;
+    const roleId = roleArn?.['Fn::GetAtt'][0] ?? '';
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
       p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId),
     );

@@ -1,0 +1,163 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { synthStack } from '../support/synth';
+
+let template: Template;
+beforeAll(() => {
+  template = synthStack();
+});
+
+const EXPECTED_ALARMS: Record<string, number> = {
+  InboundProcessorErrors: 0,
+  InboundProcessorThrottles: 0,
+  FailureRecorderErrors: 0,
+  FailureRecorderThrottles: 0,
+  ProcessorFailureQueueNotEmpty: 0,
+  ProcessorFailureQueueOldestMessageAge: 86_400,
+  SubscriptionDeadLetterQueueNotEmpty: 0,
+  SubscriptionDeadLetterQueueOldestMessageAge: 86_400,
+  AlertsDeadLetterQueueNotEmpty: 0,
+  AlertsDeadLetterQueueOldestMessageAge: 86_400,
+  FailedWhatsAppMessages: 10,
+  AutoResponsesRejected: 0,
+  InboundTopicDeliveryFailures: 0,
+  TableThrottles: 0,
+  TableSystemErrors: 0,
+  WhatsAppMessageFees: 1000,
+  MetaTemplateMessageFees: 500,
+};
+
+const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+const alarm = (id: string) => {
+  const found = alarms().filter((a) => a.Properties.AlarmName === `WhatsAppPipeline-${id}`);
+  expect(found).toHaveLength(1);
+  return found[0]?.Properties;
+};
+const alertsTopicRef = { Ref: expect.stringMatching(/^AlertsTopic/) };
+
+describe('PipelineMonitoring', () => {
+  test('defines exactly the documented alarms, named <stack>-<id>', () => {
+    expect(
+      alarms()
+        .map((a) => a.Properties.AlarmName)
+        .sort(),
+    ).toEqual(
+      Object.keys(EXPECTED_ALARMS)
+        .map((id) => `WhatsAppPipeline-${id}`)
+        .sort(),
+    );
+  });
+
+  test.each(Object.entries(EXPECTED_ALARMS))(
+    '%s fires above %d and notifies the alerts topic on alarm and recovery',
+    (id, threshold) => {
+      const props = alarm(id);
+      expect(props.Threshold).toBe(threshold);
+      expect(props.ComparisonOperator).toBe('GreaterThanThreshold');
+      expect(props.TreatMissingData).toBe('notBreaching');
+      expect(props.AlarmActions).toEqual([alertsTopicRef]);
+      expect(props.OKActions).toEqual([alertsTopicRef]);
+      expect(props.AlarmDescription).toContain(`docs/runbook.md#${id.toLowerCase()}`);
+    },
+  );
+
+  test('thresholds come from the configuration', () => {
+    template = synthStack({
+      alarmThresholds: {
+        failedMessagesPer5Minutes: 3,
+        deadLetterMaxAgeHours: 2,
+        whatsAppMessageFeesPerHour: 7,
+        metaTemplateMessageFeesPerHour: 1,
+      },
+    });
+    expect(alarm('FailedWhatsAppMessages')?.Threshold).toBe(3);
+    expect(alarm('ProcessorFailureQueueOldestMessageAge')?.Threshold).toBe(7200);
+    expect(alarm('WhatsAppMessageFees')?.Threshold).toBe(7);
+    expect(alarm('MetaTemplateMessageFees')?.Threshold).toBe(1);
+    template = synthStack();
+  });
+
+  test('the spend alarms sum AWS/SocialMessaging fees over every dimension, hourly', () => {
+    for (const [id, metric] of [
+      ['WhatsAppMessageFees', 'WhatsAppMessageFeeCount'],
+      ['MetaTemplateMessageFees', 'MetaTemplateMessageFeeCount'],
+    ]) {
+      expect(alarm(id ?? '')?.Metrics).toEqual([
+        expect.objectContaining({
+          Expression: `SELECT SUM(${metric}) FROM "AWS/SocialMessaging"`,
+          Period: 3600,
+        }),
+      ]);
+    }
+  });
+
+  test('failed messages take the larger of failed statuses and failure events', () => {
+    const metrics = alarm('FailedWhatsAppMessages')?.Metrics as Record<string, unknown>[];
+    expect(metrics).toContainEqual(
+      expect.objectContaining({ Expression: 'MAX([FILL(statuses, 0), FILL(events, 0)])', ReturnData: true }),
+    );
+    expect(metrics).toContainEqual(
+      expect.objectContaining({
+        Id: 'statuses',
+        MetricStat: expect.objectContaining({
+          Metric: {
+            Namespace: 'WhatsAppPipeline',
+            MetricName: 'StatusUpdates',
+            Dimensions: expect.arrayContaining([
+              { Name: 'service', Value: 'whatsapp-pipeline' },
+              { Name: 'status', Value: 'failed' },
+            ]),
+          },
+        }),
+      }),
+    );
+  });
+
+  test('the queue alarms watch each failure queue', () => {
+    expect(alarm('AlertsDeadLetterQueueNotEmpty')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [expect.stringMatching(/^AlertsDeadLetterQueue/), 'QueueName'] },
+        },
+      ],
+    });
+  });
+
+  test('the inbound topic alarm watches NumberOfNotificationsFailed', () => {
+    expect(alarm('InboundTopicDeliveryFailures')).toMatchObject({
+      Namespace: 'AWS/SNS',
+      MetricName: 'NumberOfNotificationsFailed',
+    });
+  });
+
+  test('a dashboard shows the pipeline', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: 'WhatsAppPipeline-whatsapp',
+    });
+    const body = JSON.stringify(
+      Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody,
+    );
+    for (const title of [
+      'Inbound messages by type',
+      'Statuses by kind',
+      'Auto-responses sent and rejected',
+      'Failed messages by error code',
+      'Failure queue depth',
+      'Lambda duration p50 / p99 (ms)',
+      'Lambda errors and throttles',
+    ]) {
+      expect(body).toContain(title);
+    }
+    expect(body).toContain('MetricName=\\\\\\"InboundMessages\\\\\\"');
+    expect(body).toContain('p99');
+  });
+
+  test('is in the stack once', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: Match.stringLikeRegexp('^WhatsAppPipeline-'),
+    });
+  });
+});

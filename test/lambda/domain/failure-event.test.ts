@@ -1,0 +1,44 @@
+import { decodeFailureEvent, isFailure } from '../../../lambda/domain/failure-event';
+import { EVENTBRIDGE_FIXTURES, eventBridgeFixture } from '../../fixtures/eventbridge';
+
+describe('isFailure', () => {
+  test.each([
+    ['WhatsApp Message Failed', undefined, true],
+    ['WhatsApp Message Undeliverable', 'undeliverable', true],
+    ['Anything', 'FAILED', true],
+    ['WhatsApp Message Delivered', 'delivered', false],
+    ['WhatsApp Message Handover Failed', 'handover_failed', false],
+  ])('%s / %s → %s', (detailType, status, expected) => {
+    expect(isFailure(detailType, status)).toBe(expected);
+  });
+});
+
+describe('decodeFailureEvent', () => {
+  test('agrees with the deployed rule on every documented-shape event', () => {
+    const failures = EVENTBRIDGE_FIXTURES.filter(
+      (name) => decodeFailureEvent(eventBridgeFixture(name)).kind === 'failure',
+    );
+    expect(failures.sort()).toEqual([
+      'failed',
+      'failed-status-other-type',
+      'failed-without-message-id',
+      'undeliverable',
+    ]);
+  });
+
+  test('reads the AWS message id, Meta phone-number id and errors, with numeric codes as strings', () => {
+    expect(decodeFailureEvent(eventBridgeFixture('failed'))).toMatchObject({
+      kind: 'failure',
+      eventId: 'e-failed',
+      awsMessageId: 'c3a5b2d1-7e8f-4a9b-8c7d-6e5f4a3b2c1d',
+      metaPhoneNumberId: '574086085794038',
+      errors: [{ code: '131047', title: 'Re-engagement message' }],
+    });
+  });
+
+  test('an event without errors has an empty list', () => {
+    const event = eventBridgeFixture('failed');
+    const { errors: _errors, ...detail } = event.detail as Record<string, unknown>;
+    expect(decodeFailureEvent({ ...event, detail })).toMatchObject({ errors: [] });
+  });
+});
