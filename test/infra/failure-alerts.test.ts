@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { FAILED_MESSAGE_EVENT_PATTERN } from '../../lib/constructs/failure-alerts';
+import { matchesPattern } from '../../local/event-pattern';
 import { EVENTBRIDGE_FIXTURES, eventBridgeFixture } from '../fixtures/eventbridge';
-import { matchesPattern } from '../support/event-pattern';
 import { synthStack } from '../support/synth';
 
 let template: Template;

@@ -1,8 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { synthesizeAssembly } from '../../local/assembly';
 import { LOCAL_AWS_ENV } from '../../local/aws-env';
 import { startDynamoDbLocal } from '../../local/dynamodb-local';
-import { buildTestApp } from './synth';
 
 /** Where the test run's cloud assembly (templates and the bundles the stack ships) is written. */
 export const TEST_ASSEMBLY_DIR = join(__dirname, '..', '..', '.cache', 'test-assembly');
@@ -15,8 +15,7 @@ export const TEST_ASSEMBLY_DIR = join(__dirname, '..', '..', '.cache', 'test-ass
 export default async function globalSetup(): Promise<void> {
   rmSync(TEST_ASSEMBLY_DIR, { recursive: true, force: true });
   mkdirSync(TEST_ASSEMBLY_DIR, { recursive: true });
-  const { app } = buildTestApp(undefined, TEST_ASSEMBLY_DIR);
-  app.synth();
+  synthesizeAssembly(TEST_ASSEMBLY_DIR);
 
   const dynamoDb = await startDynamoDbLocal();
   Object.assign(process.env, LOCAL_AWS_ENV, {

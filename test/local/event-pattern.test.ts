@@ -1,4 +1,4 @@
-import { matchesPattern } from './event-pattern';
+import { matchesPattern } from '../../local/event-pattern';
 
 describe('matchesPattern (EventBridge semantics)', () => {
   const event = {

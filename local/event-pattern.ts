@@ -1,5 +1,5 @@
 /**
- * EventBridge event-pattern matching, for testing the stack's rules against example events
+ * EventBridge event-pattern matching, for routing events to the stack's rules locally and testing them
  * offline. Implements the documented semantics for what our patterns use: a field matches when the
  * event's value (or any element, for arrays) equals one of the listed values or satisfies one of
  * the listed operators (`equals-ignore-case`, `prefix`, `exists`, `anything-but`); nested objects
