@@ -1,4 +1,4 @@
-import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { currentStatus } from '../domain/status';
 import {
@@ -95,6 +95,29 @@ export class ConversationReader {
       );
     }
     return results;
+  }
+
+  /**
+   * Conversations of a customer on any business number, by customer key or phone number. Scans the
+   * table (for people during incidents, not for code paths); pass the business number to avoid it.
+   */
+  async findConversations(customer: string): Promise<StoredRecord[]> {
+    const items: StoredRecord[] = [];
+    let ExclusiveStartKey: ConstructorParameters<typeof ScanCommand>[0]['ExclusiveStartKey'];
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression:
+            'entity = :conversation AND (customerKey = :customer OR customerPhone = :customer)',
+          ExpressionAttributeValues: marshall({ ':conversation': 'conversation', ':customer': customer }),
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey !== undefined);
+    return items;
   }
 
   /** Webhook-level errors of a business number, oldest first. */

@@ -37,7 +37,13 @@ export type ActionRecord =
       readonly address?: Readonly<Record<string, string>>;
     }
   | { readonly state: 'skipped'; readonly reason: string }
-  | { readonly state: 'sent'; readonly messageId?: string; readonly at: string; readonly attempts: number }
+  | {
+      readonly state: 'sent';
+      readonly messageId?: string;
+      readonly at: string;
+      readonly attempts: number;
+      readonly emoji?: string;
+    }
   | {
       readonly state: 'failed';
       readonly error: { readonly name: string; readonly message: string };

@@ -123,11 +123,13 @@ export class AutoResponder {
       const action = pending[i];
       if (action === undefined) return;
       if (outcome.status === 'fulfilled') {
+        const planned = actionOf(record, action);
         results[action] = {
           state: 'sent',
           messageId: outcome.value.messageId,
           at,
           attempts: outcome.value.attempts,
+          emoji: planned?.state === 'pending' ? planned.emoji : undefined,
         };
         metrics.count('AutoResponsesSent', 1, { name: 'action', value: action });
         return;

@@ -23,6 +23,7 @@ export const BUNDLING: nodejs.BundlingOptions = {
   mainFields: ['module', 'main'],
   // The runtime's SDK is not pinned; ours is, so it ships in the bundle.
   bundleAwsSDK: true,
+  logLevel: nodejs.LogLevel.WARNING,
 };
 
 /** Properties of a {@link PipelineFunction}. */

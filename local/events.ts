@@ -1,0 +1,128 @@
+/**
+ * Builders for the events AWS End User Messaging Social publishes, in their documented wire
+ * formats: the SNS envelope with the Meta webhook entry as a JSON string, and EventBridge events.
+ * Used by the local pipeline's scenario and by `--text`.
+ */
+import { randomUUID } from 'node:crypto';
+
+/** The local business number and WABA, as End User Messaging Social would name them. */
+export const LOCAL_BUSINESS = {
+  accountId: '123456789012',
+  region: 'us-east-1',
+  wabaId: '1163793972139053',
+  wabaArn: 'arn:aws:social-messaging:us-east-1:123456789012:waba/fedcba9876543210fedcba9876543210',
+  metaPhoneNumberId: '574086085794038',
+  displayPhoneNumber: '15815555555',
+  phoneNumberArn:
+    'arn:aws:social-messaging:us-east-1:123456789012:phone-number-id/abcdef0123456789abcdef0123456789',
+  originationPhoneNumberId: 'phone-number-id-abcdef0123456789abcdef0123456789',
+} as const;
+
+/** A customer of the local scenario. */
+export interface LocalCustomer {
+  readonly phone?: string;
+  readonly userId?: string;
+  readonly name: string;
+}
+
+/** A fresh wamid. */
+export function newWamid(): string {
+  return `wamid.${Buffer.from(randomUUID()).toString('base64').replace(/=+$/, '')}`;
+}
+
+/** Unix seconds, as Meta sends them (a string). */
+export function unixSeconds(date: Date): string {
+  return String(Math.floor(date.getTime() / 1000));
+}
+
+/** The SNS `Message` End User Messaging Social publishes for a webhook entry's `value`s. */
+export function envelope(values: readonly Record<string, unknown>[]): string {
+  const entry = { id: LOCAL_BUSINESS.wabaId, changes: values.map((value) => ({ field: 'messages', value })) };
+  return JSON.stringify({
+    context: {
+      MetaWabaIds: [{ wabaId: LOCAL_BUSINESS.wabaId, arn: LOCAL_BUSINESS.wabaArn }],
+      MetaPhoneNumberIds: [
+        { metaPhoneNumberId: LOCAL_BUSINESS.metaPhoneNumberId, arn: LOCAL_BUSINESS.phoneNumberArn },
+      ],
+    },
+    whatsAppWebhookEntry: JSON.stringify(entry),
+    aws_account_id: LOCAL_BUSINESS.accountId,
+    message_timestamp: new Date().toISOString(),
+    messageId: randomUUID(),
+  });
+}
+
+function metadata() {
+  return {
+    messaging_product: 'whatsapp',
+    metadata: {
+      display_phone_number: LOCAL_BUSINESS.displayPhoneNumber,
+      phone_number_id: LOCAL_BUSINESS.metaPhoneNumberId,
+    },
+  };
+}
+
+/** A webhook `value` with one inbound message of `type`, whose payload sits under the type's key. */
+export function inboundValue(
+  customer: LocalCustomer,
+  message: { wamid: string; type: string; at: Date; payload?: unknown; context?: Record<string, unknown> },
+): Record<string, unknown> {
+  return {
+    ...metadata(),
+    contacts: [{ profile: { name: customer.name }, wa_id: customer.phone, user_id: customer.userId }],
+    messages: [
+      {
+        from: customer.phone,
+        from_user_id: customer.userId,
+        id: message.wamid,
+        timestamp: unixSeconds(message.at),
+        type: message.type,
+        ...(message.payload === undefined ? {} : { [message.type]: message.payload }),
+        ...(message.context === undefined ? {} : { context: message.context }),
+      },
+    ],
+  };
+}
+
+/** A webhook `value` with statuses of messages the business sent. */
+export function statusValue(
+  customer: LocalCustomer,
+  statuses: readonly { wamid: string; status: string; at: Date; errors?: unknown[] }[],
+): Record<string, unknown> {
+  return {
+    ...metadata(),
+    statuses: statuses.map((s) => ({
+      id: s.wamid,
+      status: s.status,
+      timestamp: unixSeconds(s.at),
+      recipient_id: customer.phone,
+      recipient_user_id: customer.userId,
+      ...(s.status === 'failed'
+        ? { errors: s.errors }
+        : { pricing: { billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' } }),
+    })),
+  };
+}
+
+/** An EventBridge `WhatsApp Message Failed` event about an AWS message id. */
+export function messageFailedEvent(awsMessageId: string, at: Date, error: { code: number; title: string }) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'WhatsApp Message Failed',
+    source: 'aws.social-messaging',
+    account: LOCAL_BUSINESS.accountId,
+    time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: LOCAL_BUSINESS.region,
+    resources: [],
+    detail: {
+      wabaId: LOCAL_BUSINESS.wabaId,
+      originationPhoneNumber: LOCAL_BUSINESS.displayPhoneNumber,
+      originationPhoneNumberId: LOCAL_BUSINESS.metaPhoneNumberId,
+      messageId: awsMessageId,
+      status: 'failed',
+      eventTimestamp: unixSeconds(at),
+      errors: [{ ...error, message: error.title }],
+    },
+  };
+}

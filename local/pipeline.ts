@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConversationReader } from '../lambda/adapters/conversation-reader';
+import { CONFIG_CONTEXT_KEY } from '../lib/config';
+import { type CloudAssembly, cdkJsonContext, synthesizeAssembly } from './assembly';
+import { LOCAL_AWS_ENV } from './aws-env';
+import { BundleHost, type InvocationResult } from './bundle-host';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import { matchesPattern } from './event-pattern';
+import { LOCAL_BUSINESS } from './events';
+import { SocialMessagingSimulator } from './socialmessaging-simulator';
+import { createLocalTable } from './tables';
+
+/** Where `npm start` synthesizes the stack. */
+export const LOCAL_ASSEMBLY_DIR = join(__dirname, '..', '.cache', 'local-assembly');
+
+/** Options of {@link LocalPipeline.start}. */
+export interface LocalPipelineOptions {
+  /** A synthesized assembly. @default - the stack is synthesized into .cache/local-assembly */
+  readonly assembly?: CloudAssembly;
+  /** An already running DynamoDB Local. @default - one is started (and stopped with the pipeline) */
+  readonly dynamoDbEndpoint?: string;
+  /** An already running simulator. @default - one is started (and stopped with the pipeline) */
+  readonly simulator?: SocialMessagingSimulator;
+  /** @default 'whatsapp-conversations-local' (a unique name when DynamoDB Local is shared) */
+  readonly tableName?: string;
+}
+
+/** What happened to an EventBridge event. */
+export interface EventOutcome {
+  /** Whether the stack's failed-message rule matched it. */
+  readonly matched: boolean;
+  /** The alert text the alerts topic would carry (the rule's input transformer, applied). */
+  readonly alert?: string;
+  /** The failure recorder's invocation. */
+  readonly recorder?: InvocationResult;
+}
+
+/**
+ * The pipeline on this machine: DynamoDB Local and the SocialMessaging simulator on 127.0.0.1, the
+ * table as the synthesized stack defines it, and the stack's own bundled handlers (the esbuild
+ * output `cdk deploy` ships) running with the environment the stack gives them, each in its own
+ * process like a Lambda execution environment. Events go in the way AWS delivers them: SNS events
+ * to the processor, EventBridge events through the deployed rule pattern to the recorder.
+ */
+export class LocalPipeline {
+  public readonly reader: ConversationReader;
+
+  private constructor(
+    public readonly assembly: CloudAssembly,
+    public readonly simulator: SocialMessagingSimulator,
+    public readonly dynamoDbEndpoint: string,
+    public readonly tableName: string,
+    private readonly client: DynamoDBClient,
+    private readonly processor: BundleHost,
+    private readonly recorder: BundleHost,
+    private readonly owned: { dynamoDb?: DynamoDbLocal; simulator: boolean },
+  ) {
+    this.reader = new ConversationReader(client, tableName);
+  }
+
+  /** Starts every part; on any failure, stops what was started. */
+  static async start(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
+    const cleanups: (() => Promise<void>)[] = [];
+    try {
+      const assembly = options.assembly ?? synthesizeLocalAssembly();
+      const dynamoDb = options.dynamoDbEndpoint === undefined ? await startDynamoDbLocal() : undefined;
+      if (dynamoDb) cleanups.push(() => dynamoDb.stop());
+      const dynamoDbEndpoint = options.dynamoDbEndpoint ?? dynamoDb?.endpoint ?? '';
+      const simulator = options.simulator ?? (await SocialMessagingSimulator.start());
+      if (options.simulator === undefined) cleanups.push(() => simulator.stop());
+
+      const client = new DynamoDBClient({
+        endpoint: dynamoDbEndpoint,
+        region: LOCAL_AWS_ENV.AWS_REGION,
+        credentials: {
+          accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
+          secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+        },
+      });
+      cleanups.push(async () => client.destroy());
+      const tableName =
+        options.tableName ??
+        (options.dynamoDbEndpoint === undefined
+          ? 'whatsapp-conversations-local'
+          : `conversations-${randomUUID()}`);
+      await createLocalTable(client, assembly.table(), tableName);
+
+      // The environment the stack gives each function, plus local endpoints and fake credentials.
+      const host = (pathFragment: string) => {
+        const fn = assembly.function(pathFragment);
+        const bundle = new BundleHost({
+          bundlePath: fn.bundlePath,
+          exportName: fn.exportName,
+          timeoutMs: fn.timeoutSeconds * 1000,
+          environment: {
+            ...fn.environment,
+            ...LOCAL_AWS_ENV,
+            CONVERSATION_TABLE_NAME: tableName,
+            AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
+            AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
+            AWS_LAMBDA_FUNCTION_NAME: pathFragment.replace(/\W/g, '-'),
+          },
+        });
+        cleanups.push(() => bundle.stop());
+        return bundle;
+      };
+      const processor = host('InboundProcessor/Processor');
+      const recorder = host('Alerts/Recorder');
+      await Promise.all([processor.start(), recorder.start()]);
+      return new LocalPipeline(
+        assembly,
+        simulator,
+        dynamoDbEndpoint,
+        tableName,
+        client,
+        processor,
+        recorder,
+        {
+          dynamoDb,
+          simulator: options.simulator === undefined,
+        },
+      );
+    } catch (error) {
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Publishes an SNS message to the inbound topic: the processor gets the SNS event Lambda would. */
+  async publish(message: string, snsMessageId: string = randomUUID()): Promise<InvocationResult> {
+    return this.invokeProcessor(snsEventOf(message, snsMessageId));
+  }
+
+  /** Invokes the processor with a Lambda SNS event as is (e.g. one replayed from a file). */
+  async invokeProcessor(event: unknown): Promise<InvocationResult> {
+    return this.processor.invoke(event);
+  }
+
+  /** Puts an event on the default bus: if the failed-message rule matches, its targets get it. */
+  async putEvent(event: unknown): Promise<EventOutcome> {
+    const rule = this.assembly.rule('Alerts/FailedMessages');
+    if (!matchesPattern(rule.pattern, event)) return { matched: false };
+    const alert = rule.alertTemplate ? applyInputTransformer(rule.alertTemplate, event) : undefined;
+    return { matched: true, alert, recorder: await this.recorder.invoke(event) };
+  }
+
+  /** Log lines the functions wrote. */
+  functionLogs(): { processor: readonly string[]; recorder: readonly string[] } {
+    return { processor: this.processor.output, recorder: this.recorder.output };
+  }
+
+  /** Stops every part this pipeline started. Safe to call twice. */
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.processor.stop(), this.recorder.stop()]);
+    this.client.destroy();
+    if (this.owned.simulator) await this.simulator.stop().catch(() => undefined);
+    await this.owned.dynamoDb?.stop();
+  }
+}
+
+/**
+ * Synthesizes the stack as configured in cdk.json, serving the local business number (so the send
+ * permission is scoped to it, as it should be in a real deployment).
+ */
+export function synthesizeLocalAssembly(): CloudAssembly {
+  const configured = cdkJsonContext()[CONFIG_CONTEXT_KEY];
+  const config = typeof configured === 'object' && configured !== null ? { ...configured } : {};
+  return synthesizeAssembly(LOCAL_ASSEMBLY_DIR, {
+    ...config,
+    phoneNumberIds: [LOCAL_BUSINESS.originationPhoneNumberId],
+  });
+}
+
+/** The Lambda SNS event for one message of the inbound topic. */
+export function snsEventOf(message: string, snsMessageId: string) {
+  const topicArn = 'arn:aws:sns:us-east-1:123456789012:WhatsAppPipeline-InboundTopic';
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `${topicArn}:local`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: snsMessageId,
+          TopicArn: topicArn,
+          Subject: null,
+          Message: message,
+          Timestamp: new Date().toISOString(),
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+}
+
+/** Applies an EventBridge input transformer the way EventBridge does for a text template. */
+export function applyInputTransformer(
+  transformer: { InputPathsMap: Record<string, string>; InputTemplate: string },
+  event: unknown,
+): string {
+  // A text template is a JSON string literal: EventBridge delivers its content, unescaped.
+  const template = transformer.InputTemplate;
+  let text = template.startsWith('"') && template.endsWith('"') ? String(JSON.parse(template)) : template;
+  for (const [name, path] of Object.entries(transformer.InputPathsMap)) {
+    const value = valueAtPath(event, path);
+    text = text
+      .split(`<${name}>`)
+      .join(value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return text;
+}
+
+function valueAtPath(root: unknown, path: string): unknown {
+  const parts = path.replace(/^\$\.?/, '').match(/[^.[\]]+/g) ?? [];
+  let node: unknown = root;
+  for (const part of parts) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = Reflect.get(node, /^\d+$/.test(part) ? Number(part) : part);
+  }
+  return node;
+}

@@ -1,0 +1,184 @@
+import type { InvocationResult } from './bundle-host';
+import {
+  envelope,
+  inboundValue,
+  LOCAL_BUSINESS,
+  type LocalCustomer,
+  messageFailedEvent,
+  newWamid,
+  statusValue,
+} from './events';
+import type { LocalPipeline } from './pipeline';
+
+/** The customer of the built-in scenario. */
+export const SCENARIO_CUSTOMER: LocalCustomer = {
+  phone: '14255550150',
+  userId: 'US.13491208655302741918',
+  name: 'Jane Doe',
+};
+
+/** The wamids and ids the scenario used, for tests and the report. */
+export interface ScenarioResult {
+  readonly text: string;
+  readonly image: string;
+  readonly buttonTap: string;
+  readonly customerReaction: string;
+  /** A template the business sent earlier (by another system), whose statuses arrive out of order. */
+  readonly template: string;
+  /** A template that failed. */
+  readonly failedTemplate: string;
+  /** The AWS message id of the reaction the pipeline sent to the image, which then failed. */
+  readonly failedReactionMessageId: string;
+  /** The alert a person would have received for that failure. */
+  readonly alert?: string;
+  /** Steps that did not go as expected. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * A short conversation, delivered the way AWS would: a text (and its SNS redelivery), an image, a
+ * status storm of an earlier template out of order, a reply-button tap, the customer's reaction, a
+ * failed template, and an EventBridge failure event for one of the pipeline's own reactions.
+ */
+export async function runScenario(
+  pipeline: LocalPipeline,
+  log: (line: string) => void,
+): Promise<ScenarioResult> {
+  const problems: string[] = [];
+  const at = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000);
+  const calls = () => pipeline.simulator.requests.length;
+  const step = async (description: string, run: () => Promise<InvocationResult>) => {
+    const before = calls();
+    const result = await run();
+    const sent = calls() - before;
+    if (result.ok) {
+      log(`  ✓ ${description}${sent > 0 ? ` (${sent} API call${sent > 1 ? 's' : ''})` : ''}`);
+    } else {
+      problems.push(`${description}: ${result.error.name}: ${result.error.message}`);
+      log(`  ✗ ${description}: ${result.error.name}: ${result.error.message}`);
+    }
+  };
+  const customer = SCENARIO_CUSTOMER;
+  const template = newWamid();
+  const failedTemplate = newWamid();
+  const text = newWamid();
+  const image = newWamid();
+  const buttonTap = newWamid();
+  const customerReaction = newWamid();
+
+  const textMessage = envelope([
+    inboundValue(customer, {
+      wamid: text,
+      type: 'text',
+      at: at(60),
+      payload: { body: 'Hi! Where is my order #1234?' },
+    }),
+  ]);
+  await step('Jane sends a text', () => pipeline.publish(textMessage, 'sns-text'));
+  await step('SNS redelivers that notification: recorded once, nothing sent again', () =>
+    pipeline.publish(textMessage, 'sns-text'),
+  );
+  await step('Jane sends a photo with a caption', () =>
+    pipeline.publish(
+      envelope([
+        inboundValue(customer, {
+          wamid: image,
+          type: 'image',
+          at: at(50),
+          payload: {
+            caption: 'The box arrived like this',
+            mime_type: 'image/jpeg',
+            sha256: 'W5Qm',
+            id: '1479537139650973',
+          },
+        }),
+      ]),
+    ),
+  );
+  await step(
+    'Statuses of an earlier template arrive out of order: read, then sent and delivered',
+    async () => {
+      const first = await pipeline.publish(
+        envelope([statusValue(customer, [{ wamid: template, status: 'read', at: at(40) }])]),
+      );
+      if (!first.ok) return first;
+      return pipeline.publish(
+        envelope([
+          statusValue(customer, [
+            { wamid: template, status: 'sent', at: at(45) },
+            { wamid: template, status: 'delivered', at: at(42) },
+          ]),
+        ]),
+      );
+    },
+  );
+  await step('Jane taps the "Track my order" reply button', () =>
+    pipeline.publish(
+      envelope([
+        inboundValue(customer, {
+          wamid: buttonTap,
+          type: 'interactive',
+          at: at(30),
+          payload: { type: 'button_reply', button_reply: { id: 'track-order', title: 'Track my order' } },
+          context: { from: LOCAL_BUSINESS.displayPhoneNumber, id: template },
+        }),
+      ]),
+    ),
+  );
+  await step('Jane reacts ❤️ to the template: the pipeline never reacts to a reaction', () =>
+    pipeline.publish(
+      envelope([
+        inboundValue(customer, {
+          wamid: customerReaction,
+          type: 'reaction',
+          at: at(20),
+          payload: { message_id: template, emoji: '❤️' },
+        }),
+      ]),
+    ),
+  );
+  await step('A later template fails: more than 24 hours since the customer last wrote', () =>
+    pipeline.publish(
+      envelope([
+        statusValue(customer, [
+          {
+            wamid: failedTemplate,
+            status: 'failed',
+            at: at(10),
+            errors: [
+              { code: 131047, title: 'Re-engagement message', error_data: { details: 'Outside the window' } },
+            ],
+          },
+        ]),
+      ]),
+    ),
+  );
+
+  const reaction = (await pipeline.reader.getMessage(image))?.record.reactionMessageId;
+  const failedReactionMessageId = typeof reaction === 'string' ? reaction : '';
+  let alert: string | undefined;
+  await step('EventBridge reports the reaction to the photo as failed', async () => {
+    const outcome = await pipeline.putEvent(
+      messageFailedEvent(failedReactionMessageId, at(5), { code: 131026, title: 'Message undeliverable' }),
+    );
+    alert = outcome.alert;
+    if (!outcome.matched || outcome.recorder === undefined) {
+      return {
+        ok: false,
+        error: { name: 'RuleDidNotMatch', message: 'the failed-message rule did not match' },
+      };
+    }
+    return outcome.recorder;
+  });
+  return {
+    text,
+    image,
+    buttonTap,
+    customerReaction,
+    template,
+    failedTemplate,
+    failedReactionMessageId,
+    alert,
+    problems,
+  };
+}

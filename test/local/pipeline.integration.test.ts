@@ -1,0 +1,259 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { envelope, inboundValue, LOCAL_BUSINESS, messageFailedEvent, newWamid } from '../../local/events';
+import { LocalPipeline, snsEventOf } from '../../local/pipeline';
+import { parseReplayFile, replay } from '../../local/replay';
+import { runScenario, SCENARIO_CUSTOMER, type ScenarioResult } from '../../local/scenario';
+import { eventBridgeFixture } from '../fixtures/eventbridge';
+import { testAssembly } from '../support/assembly';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** A pipeline on the test run's DynamoDB Local and assembly, with its own simulator and table. */
+function startPipeline(): Promise<LocalPipeline> {
+  return LocalPipeline.start({
+    assembly: testAssembly(),
+    dynamoDbEndpoint: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
+  });
+}
+
+describe('the built-in scenario, end to end on the shipped bundles', () => {
+  let pipeline: LocalPipeline;
+  let result: ScenarioResult;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    pipeline = await startPipeline();
+    result = await runScenario(pipeline, (line) => lines.push(line));
+  });
+  afterAll(() => pipeline.stop());
+
+  const message = (wamid: string) => pipeline.reader.getMessage(wamid);
+
+  test('every step succeeds and reports progress', () => {
+    expect(result.problems).toEqual([]);
+    expect(lines).toHaveLength(8);
+    expect(lines.every((line) => line.startsWith('  ✓ '))).toBe(true);
+  });
+
+  test('sends exactly a read receipt and a reaction for the text, the photo and the button tap, and nothing else', () => {
+    const calls = pipeline.simulator.requests.map((r) => {
+      const m = r.message as {
+        status?: string;
+        message_id?: string;
+        reaction?: { message_id: string; emoji: string };
+      };
+      return m.status === 'read'
+        ? `receipt ${m.message_id}`
+        : `reaction ${m.reaction?.emoji} ${m.reaction?.message_id}`;
+    });
+    expect(calls.sort()).toEqual(
+      [
+        `receipt ${result.text}`,
+        `reaction 👍 ${result.text}`,
+        `receipt ${result.image}`,
+        `reaction 👍 ${result.image}`,
+        `receipt ${result.buttonTap}`,
+        `reaction 👍 ${result.buttonTap}`,
+      ].sort(),
+    );
+    expect(new Set(pipeline.simulator.requests.map((r) => r.originationPhoneNumberId))).toEqual(
+      new Set([LOCAL_BUSINESS.originationPhoneNumberId]),
+    );
+  });
+
+  test('records the conversation once per message, despite the redelivery', async () => {
+    const conversation = await pipeline.reader.getConversation(
+      LOCAL_BUSINESS.metaPhoneNumberId,
+      SCENARIO_CUSTOMER.userId ?? '',
+    );
+    expect(conversation).toMatchObject({ inboundCount: 4, profileName: 'Jane Doe' });
+  });
+
+  test('the template statuses, received out of order, end at read with the full history', async () => {
+    const template = await message(result.template);
+    expect(template?.currentStatus).toBe('read');
+    expect(template?.statusHistory.map((h) => h.status)).toEqual(['sent', 'delivered', 'read']);
+  });
+
+  test('the failed template is failed, with its error', async () => {
+    const failed = await message(result.failedTemplate);
+    expect(failed?.currentStatus).toBe('failed');
+    expect(failed?.statusHistory[0]?.errors).toEqual([expect.objectContaining({ code: '131047' })]);
+  });
+
+  test("the EventBridge failure is recorded on the photo's reaction, and the alert says what failed", async () => {
+    expect((await message(result.image))?.record.autoResponse).toMatchObject({
+      reaction: { state: 'sent', messageId: result.failedReactionMessageId, delivery: { status: 'failed' } },
+    });
+    expect(result.alert).toContain('Error 131026: Message undeliverable.');
+    expect(result.alert).toContain(`AWS message id ${result.failedReactionMessageId}`);
+  });
+
+  test("the customer's reaction got nothing, by policy, and the button tap refers to the template", async () => {
+    expect((await message(result.customerReaction))?.record.autoResponse).toEqual({
+      receipt: { state: 'skipped', reason: 'policy' },
+      reaction: { state: 'skipped', reason: 'policy' },
+    });
+    expect((await message(result.buttonTap))?.record.replyTo).toBe(result.template);
+  });
+});
+
+describe('replay', () => {
+  test('runs every readable event of a file and reports the malformed ones clearly, going on', async () => {
+    const pipeline = await startPipeline();
+    try {
+      const wamid = newWamid();
+      const text = envelope([
+        inboundValue(
+          { phone: '14255550199', name: 'Replayed' },
+          { wamid, type: 'text', at: new Date(), payload: { body: 'hi' } },
+        ),
+      ]);
+      const file = [
+        JSON.stringify(JSON.parse(text)),
+        '{"this is": not json',
+        JSON.stringify(snsEventOf(text, 'replayed-sns-event')),
+        JSON.stringify({ hello: 'world' }),
+        JSON.stringify(eventBridgeFixture('delivered')),
+        JSON.stringify(
+          messageFailedEvent('unknown-aws-id', new Date(), { code: 131026, title: 'Message undeliverable' }),
+        ),
+        JSON.stringify(snsEventOf('Hello from SNS!', 'console-test')),
+      ].join('\n');
+
+      const outcomes = await replay(pipeline, parseReplayFile(file));
+
+      expect(outcomes.map((o) => [o.position, o.ok])).toEqual([
+        ['line 1', true],
+        ['line 2', false],
+        ['line 3', true],
+        ['line 4', false],
+        ['line 5', true],
+        ['line 6', true],
+        ['line 7', false],
+      ]);
+      expect(outcomes[1]?.description).toMatch(/^not JSON: /);
+      expect(outcomes[3]?.description).toBe(
+        'neither an SNS event, an End User Messaging Social envelope nor an EventBridge event',
+      );
+      expect(outcomes[4]?.description).toBe('eventbridge: no rule matched (not a message failure)');
+      expect(outcomes[5]?.description).toBe('eventbridge: failure alerted and recorded (orphan)');
+      expect(outcomes[6]?.description).toContain('EventDecodeError');
+      expect((await pipeline.reader.getMessage(wamid))?.record.type).toBe('text');
+      expect(pipeline.simulator.sent).toHaveLength(2);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  test('a JSON array file is read item by item', () => {
+    expect(parseReplayFile('[{"a":1},{"b":2}]')).toEqual([
+      { position: 'item 1', event: { a: 1 } },
+      { position: 'item 2', event: { b: 2 } },
+    ]);
+  });
+});
+
+describe('npm start, as a process', () => {
+  /** Runs the CLI (what `npm start` runs) and collects its output. */
+  function cli(args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'local/cli.ts', ...args],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, output: () => output, exit };
+  }
+
+  /** The ports the CLI said DynamoDB Local and the simulator listen on. */
+  function ports(output: string): number[] {
+    return [...output.matchAll(/http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
+  }
+
+  function listening(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+  }
+
+  test('runs the scenario to a readable conversation, exits 0 and leaves nothing listening', async () => {
+    const run = cli([]);
+    expect(await run.exit).toBe(0);
+    const output = run.output();
+    expect(output).toContain('Conversation with Jane Doe');
+    expect(output).toContain('statuses: sent');
+    expect(output).toContain('SocialMessaging API calls: 6');
+    const used = ports(output);
+    expect(used.length).toBeGreaterThanOrEqual(2);
+    for (const port of used) expect(await listening(port)).toBe(false);
+  }, 90_000);
+
+  test('replays a file with a malformed line: says which, goes on, exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+    const file = join(dir, 'events.jsonl');
+    const text = envelope([
+      inboundValue(
+        { phone: '14255550177', name: 'File' },
+        { wamid: newWamid(), type: 'text', at: new Date(), payload: { body: 'from a file' } },
+      ),
+    ]);
+    writeFileSync(file, `${text}\nnot json at all\n${text}\n`);
+    const run = cli(['--replay', file]);
+    expect(await run.exit).toBe(1);
+    expect(run.output()).toContain('✗ line 2: not JSON');
+    expect(run.output()).toContain('✓ line 3: envelope: processed');
+    expect(run.output()).toContain('2 replayed, 1 failed');
+  }, 90_000);
+
+  test('--serve accepts events over HTTP and Ctrl-C stops every part', async () => {
+    const run = cli(['--serve', '--port', '0']);
+    while (!run.output().includes('Ctrl-C stops everything.')) {
+      if (run.child.exitCode !== null) throw new Error(run.output());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const used = ports(run.output());
+    const serverPort = Number(run.output().match(/Accepting events on http:\/\/127\.0\.0\.1:(\d+)/)?.[1]);
+    const text = envelope([
+      inboundValue(
+        { phone: '14255550166', name: 'HTTP' },
+        { wamid: newWamid(), type: 'text', at: new Date(), payload: { body: 'over http' } },
+      ),
+    ]);
+    const posted = await fetch(`http://127.0.0.1:${serverPort}/sns`, { method: 'POST', body: text });
+    expect(await posted.json()).toEqual([
+      { position: 'item 1', ok: true, description: 'envelope: processed' },
+    ]);
+    const view = await (await fetch(`http://127.0.0.1:${serverPort}/conversations/14255550166`)).text();
+    expect(view).toContain('text: "over http"');
+    expect(view).toContain('auto-response: read receipt sent · reaction sent 👍');
+
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    for (const port of used) expect(await listening(port)).toBe(false);
+  }, 90_000);
+});

@@ -1,0 +1,69 @@
+import { LocalPipeline } from '../../local/pipeline';
+import { runScenario, SCENARIO_CUSTOMER, type ScenarioResult } from '../../local/scenario';
+import { inspect } from '../../tools/inspect';
+import { localDynamoDbClient, testAssembly } from '../support/assembly';
+
+describe('npm run inspect', () => {
+  let pipeline: LocalPipeline;
+  let scenario: ScenarioResult;
+  const client = localDynamoDbClient();
+
+  beforeAll(async () => {
+    pipeline = await LocalPipeline.start({
+      assembly: testAssembly(),
+      dynamoDbEndpoint: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
+    });
+    scenario = await runScenario(pipeline, () => undefined);
+  });
+  afterAll(async () => {
+    await pipeline.stop();
+    client.destroy();
+  });
+
+  async function run(...args: string[]): Promise<{ code: number; text: string }> {
+    const printed: string[] = [];
+    const code = await inspect(['--table', pipeline.tableName, ...args], {
+      client,
+      print: (t) => printed.push(t),
+    });
+    return { code, text: printed.join('\n') };
+  }
+
+  test('by phone number: the conversation with every message, its ticks and the service window', async () => {
+    const { code, text } = await run(SCENARIO_CUSTOMER.phone ?? '');
+    expect(code).toBe(0);
+    expect(text).toContain('Conversation with Jane Doe +14255550150');
+    expect(text).toContain('service window open');
+    expect(text).toContain('text: "Hi! Where is my order #1234?"');
+    expect(text).toContain('statuses: sent');
+    expect(text).toContain('✗ 131047 Re-engagement message');
+  });
+
+  test('by customer key and business number, without scanning', async () => {
+    const { code, text } = await run(SCENARIO_CUSTOMER.userId ?? '', '--number', '574086085794038');
+    expect(code).toBe(0);
+    expect(text).toContain('4 inbound message(s)');
+  });
+
+  test('by wamid: the message with its status history', async () => {
+    const { code, text } = await run(scenario.template);
+    expect(code).toBe(0);
+    expect(text).toContain('current status: read');
+    expect(text).toContain('statuses: sent');
+  });
+
+  test('recently active conversations of a number', async () => {
+    const { text } = await run('--recent', '--number', '574086085794038');
+    expect(text).toContain(`${SCENARIO_CUSTOMER.userId}  Jane Doe  4 inbound`);
+  });
+
+  test('an unknown customer is said so, with exit code 1', async () => {
+    expect(await run('19999999999')).toEqual({ code: 1, text: 'No conversation with 19999999999.' });
+  });
+
+  test('without a table, prints the usage', async () => {
+    const printed: string[] = [];
+    expect(await inspect(['x'], { client, print: (t) => printed.push(t) })).toBe(2);
+    expect(printed[0]).toMatch(/^usage: npm run inspect/);
+  });
+});
