@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConversationReader } from '../../../lambda/adapters/conversation-reader';
 import { LOCAL_AWS_ENV } from '../../../local/aws-env';
@@ -74,6 +75,17 @@ describe('the shipped inbound-processor bundle', () => {
       ok: false,
       error: expect.objectContaining({ name: 'EventDecodeError' }),
     });
+  });
+
+  test('ships without the SDK default credential chain: Lambda gives credentials in the environment', () => {
+    const code = readFileSync(shippedFunction('InboundProcessor/Processor').bundlePath, 'utf8');
+    expect(code).not.toContain('sso_start_url');
+    expect(code).not.toContain('AWS_WEB_IDENTITY_TOKEN_FILE');
+    expect(code).toContain('AWS_SECRET_ACCESS_KEY');
+  });
+
+  test('does not turn on source maps at run time, which would slow every cold start', () => {
+    expect(shippedFunction('InboundProcessor/Processor').environment.NODE_OPTIONS).toBeUndefined();
   });
 
   test('writes structured JSON logs and EMF metrics, without phone numbers or texts', async () => {

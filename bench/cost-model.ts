@@ -1,0 +1,46 @@
+/**
+ * AWS cost per million events, from measured durations and counted requests. Prices are on-demand,
+ * us-east-1, as published in 2026; change them here for another region.
+ */
+export const PRICES = {
+  /** Lambda arm64, per GB-second. */
+  lambdaArmGbSecond: 0.0000133334,
+  /** Lambda, per million requests. */
+  lambdaRequestsPerMillion: 0.2,
+  /** DynamoDB on demand, per million write request units. */
+  dynamoDbWriteUnitsPerMillion: 0.625,
+  /** SNS standard topic, per million publishes (End User Messaging Social publishes to our topic). */
+  snsPublishesPerMillion: 0.5,
+  /** KMS, per 10,000 requests (SNS and DynamoDB cache data keys, so few are made; see assumptions). */
+  kmsPer10kRequests: 0.03,
+  /** CloudWatch Logs ingestion, per GB. */
+  logsIngestionPerGb: 0.5,
+} as const;
+
+/** What one event costs in resources. */
+export interface EventProfile {
+  /** Billed Lambda duration per event, ms (measured warm duration, rounded up to 1 ms). */
+  readonly lambdaMs: number;
+  readonly memoryMb: number;
+  /** DynamoDB write request units per event (transactional items count 2, each GSI write 1). */
+  readonly writeUnits: number;
+  /** Log bytes per event. */
+  readonly logBytes: number;
+  /** KMS requests per event (amortized). */
+  readonly kmsRequests: number;
+}
+
+/** Cost lines, in USD per million events. */
+export function costPerMillion(profile: EventProfile): Record<string, number> {
+  const million = 1_000_000;
+  const lines = {
+    'Lambda compute':
+      (Math.ceil(profile.lambdaMs) / 1000) * (profile.memoryMb / 1024) * PRICES.lambdaArmGbSecond * million,
+    'Lambda requests': PRICES.lambdaRequestsPerMillion,
+    'DynamoDB writes': profile.writeUnits * PRICES.dynamoDbWriteUnitsPerMillion,
+    'SNS publishes': PRICES.snsPublishesPerMillion,
+    KMS: (profile.kmsRequests * million * PRICES.kmsPer10kRequests) / 10_000,
+    'CloudWatch Logs': ((profile.logBytes * million) / 1024 ** 3) * PRICES.logsIngestionPerGb,
+  };
+  return { ...lines, total: Object.values(lines).reduce((a, b) => a + b, 0) };
+}
