@@ -13,6 +13,7 @@ import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { ConversationReader } from '../lambda/adapters/conversation-reader';
 import { ConversationStore } from '../lambda/adapters/conversation-store';
 import { WhatsAppSender } from '../lambda/adapters/whatsapp-sender';
 import {
@@ -36,13 +37,14 @@ import { costPerMillion } from './cost-model';
 import { median, percentile, runConcurrently } from './stats';
 
 const ROOT = join(__dirname, '..');
-const COLD_RUNS = 21;
+const COLD_RUNS = 31;
 const CONCURRENCY = 4;
 const STORM = { statuses: 10_000, wamids: 1_000, concurrency: 8 };
 const LATENCIES = [0, 60];
 const MEMORY_MB = 256;
 
 const report: string[] = [];
+const stormResults: string[] = [];
 const targets: { name: string; met: boolean; detail: string }[] = [];
 const out = (line = '') => {
   console.log(line);
@@ -142,12 +144,26 @@ async function main(): Promise<void> {
   };
   const processorEnv = assembly.function('InboundProcessor/Processor').environment;
   const initEnv = { ...processorEnv, CONVERSATION_TABLE_NAME: 'bench' };
-  const shippedInit = coldInit(shipped, initEnv);
-  const baselineInit = coldInit(baseline, initEnv);
+  const init = coldInit(
+    {
+      ...Object.fromEntries(Object.entries(shipped).map(([name, bundle]) => [`shipped ${name}`, bundle])),
+      ...Object.fromEntries(Object.entries(baseline).map(([name, bundle]) => [`baseline ${name}`, bundle])),
+    },
+    initEnv,
+  );
+  const shippedInit: Record<string, number> = Object.fromEntries(
+    Object.keys(shipped).map((name) => [name, init[`shipped ${name}`] ?? Number.NaN]),
+  );
+  const baselineInit: Record<string, number> = Object.fromEntries(
+    Object.keys(baseline).map((name) => [name, init[`baseline ${name}`] ?? Number.NaN]),
+  );
 
   out('## Bundles and cold init');
   out();
-  out(`Cold init: median over ${COLD_RUNS} fresh Node processes of loading the bundle, minus bare \`node\`.`);
+  out(
+    `Cold init: median over ${COLD_RUNS} fresh Node processes of loading the bundle, minus bare \`node\`; each run loads`,
+  );
+  out('every bundle in turn (shipped and baseline side by side).');
   out();
   out('| Function | Build | Minified bytes | Gzip bytes | Cold init | vs baseline |');
   out('| --- | --- | ---: | ---: | ---: | ---: |');
@@ -281,10 +297,7 @@ async function main(): Promise<void> {
           k,
         })),
       );
-      for (let i = storm.length - 1; i > 0; i--) {
-        const j = Math.floor(Math.random() * (i + 1));
-        [storm[i], storm[j]] = [storm[j] ?? storm[i], storm[i] ?? storm[j]] as [never, never];
-      }
+      shuffle(storm);
       const stormEvents = storm.map(({ wamid, i, status, k }) =>
         snsEventOf(
           envelope([
@@ -306,7 +319,6 @@ async function main(): Promise<void> {
       out(
         `| status storm (${STORM.statuses} over ${STORM.wamids} wamids, ${STORM.concurrency} instances) | ${latency} ms | ${stormEvents.length} | ${((stormEvents.length / wallMs) * 1000).toFixed(0)} | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 99))} |`,
       );
-      const { ConversationReader } = await import('../lambda/adapters/conversation-reader');
       const reader = new ConversationReader(client, stormTable);
       let lost = 0;
       let regressed = 0;
@@ -530,7 +542,17 @@ async function main(): Promise<void> {
   }
 }
 
-const stormResults: string[] = [];
+/** Shuffles in place (Fisher–Yates), so statuses arrive out of order as they do from Meta. */
+function shuffle<T>(items: T[]): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    const a = items[i];
+    const b = items[j];
+    if (a === undefined || b === undefined) continue;
+    items[i] = b;
+    items[j] = a;
+  }
+}
 
 main().catch((error: unknown) => {
   console.error(error);
