@@ -117,6 +117,12 @@ export interface PipelineConfig {
   readonly autoResponse: AutoResponseConfig;
   /** When alarms fire. */
   readonly alarmThresholds: AlarmThresholds;
+  /**
+   * WhatsApp Business Accounts (`waba-<id>` or their ARNs) whose event destination the stack sets
+   * to the inbound topic on deploy, and restores on destroy.
+   * @default [] - link each WABA in the End User Messaging Social console instead
+   */
+  readonly linkedWabas: readonly string[];
 }
 
 /** Defaults applied to every key the context leaves out. */
@@ -141,6 +147,7 @@ export const DEFAULT_CONFIG: PipelineConfig = {
     whatsAppMessageFeesPerHour: 1000,
     metaTemplateMessageFeesPerHour: 500,
   },
+  linkedWabas: [],
 };
 
 // The `v` flag is built at run time: TypeScript rejects it in literals below an ES2024 target.
@@ -228,6 +235,17 @@ const schema = z.strictObject({
       ),
     })
     .default({ ...DEFAULT_CONFIG.alarmThresholds }),
+  linkedWabas: z
+    .array(
+      z
+        .string()
+        .regex(
+          /(^waba-[0-9a-zA-Z]+$)|(^arn:aws[a-z-]*:social-messaging:[a-z0-9-]+:\d{12}:waba\/[0-9a-zA-Z]+$)/,
+          'expected a WABA id such as "waba-0123456789abcdef0123456789abcdef" or its ARN',
+        ),
+    )
+    .refine((ids) => new Set(ids).size === ids.length, 'expected each WABA once')
+    .default([]),
 });
 
 /** Thrown when the configuration is invalid; its message lists every problem and how to fix it. */

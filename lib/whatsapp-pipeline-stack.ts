@@ -6,6 +6,7 @@ import { FailureAlerts } from './constructs/failure-alerts';
 import { InboundProcessor } from './constructs/inbound-processor';
 import { InboundTopic } from './constructs/inbound-topic';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
+import { WabaLinks } from './constructs/waba-links';
 
 /** Properties of a {@link WhatsAppPipelineStack}. */
 export interface WhatsAppPipelineStackProps extends StackProps {
@@ -28,6 +29,8 @@ export class WhatsAppPipelineStack extends Stack {
   public readonly alerts: FailureAlerts;
   /** Alarms and dashboard. */
   public readonly monitoring: PipelineMonitoring;
+  /** Conditional: the WABA links, when `linkedWabas` lists any. */
+  public readonly wabaLinks?: WabaLinks;
 
   constructor(scope: Construct, id: string, props: WhatsAppPipelineStackProps) {
     super(scope, id, props);
@@ -72,6 +75,14 @@ export class WhatsAppPipelineStack extends Stack {
       table: this.conversations.table,
       thresholds: props.config.alarmThresholds,
     });
+    if (props.config.linkedWabas.length > 0) {
+      this.wabaLinks = new WabaLinks(this, 'WabaLinks', {
+        topic: this.inbound.topic,
+        wabas: props.config.linkedWabas,
+        logRetentionDays: props.config.logRetentionDays,
+        removalPolicy,
+      });
+    }
 
     new CfnOutput(this, 'InboundTopicArn', {
       description: 'Set this topic as the event destination of your WhatsApp Business Account',

@@ -28,18 +28,48 @@ export const FAULTS = {
   notFound: { type: 'ResourceNotFoundException', status: 404, message: 'Phone number not found' },
 } as const satisfies Record<string, ApiFault>;
 
+/** The operations the simulator implements, by HTTP route (from the service's Smithy model). */
+const OPERATIONS: Record<string, string> = {
+  'POST /v1/whatsapp/send': 'SendWhatsAppMessage',
+  'GET /v1/whatsapp/waba/details': 'GetLinkedWhatsAppBusinessAccount',
+  'PUT /v1/whatsapp/waba/eventdestinations': 'PutWhatsAppBusinessAccountEventDestinations',
+};
+
+/** How the simulator answers one request. */
+type Outcome =
+  | { readonly request: Partial<SimulatorRequest>; readonly fault: ApiFault }
+  | { readonly request: Partial<SimulatorRequest>; readonly body: unknown; readonly messageId?: string };
+
 /** One request the simulator answered. */
 export interface SimulatorRequest {
-  readonly operation: 'SendWhatsAppMessage' | string;
+  readonly operation:
+    | 'SendWhatsAppMessage'
+    | 'GetLinkedWhatsAppBusinessAccount'
+    | 'PutWhatsAppBusinessAccountEventDestinations'
+    | string;
+  /** The WABA id of a WABA operation. */
+  readonly wabaId?: string;
+  /** The destinations of a PutWhatsAppBusinessAccountEventDestinations. */
+  readonly eventDestinations?: unknown;
   readonly originationPhoneNumberId?: string;
   readonly metaApiVersion?: string;
   /** The decoded WhatsApp message. */
   readonly message?: unknown;
-  /** The answer: a message id, or the error. */
+  /** The answer: a message id (empty for operations other than sends), or the error. */
   readonly outcome: { readonly messageId: string } | { readonly fault: ApiFault };
   /** Epoch ms when the request arrived and when it was answered. */
   readonly receivedAt: number;
   readonly answeredAt: number;
+}
+
+/** A WhatsApp Business Account linked to End User Messaging Social, as the simulator keeps it. */
+export interface SimulatedWaba {
+  /** `waba-<id>`. */
+  readonly id: string;
+  readonly arn: string;
+  /** Meta's WABA id. */
+  readonly wabaId: string;
+  eventDestinations: { eventDestinationArn: string; roleArn?: string }[];
 }
 
 /** Decides the answer to a request before validation: a fault, or nothing to proceed. */
@@ -59,12 +89,15 @@ export interface SimulatorOptions {
 }
 
 const MAX_MESSAGE_BYTES = 2_048_000;
+const WABA_ID_PATTERN = /(^waba-.*$)|(^arn:.*:waba\/[0-9a-zA-Z]+$)/;
 const ORIGINATION_PATTERN = /(^phone-number-id-.*$)|(^arn:.*:phone-number-id\/[0-9a-zA-Z]+$)/;
 
 /** A running simulator. */
 export class SocialMessagingSimulator {
   /** Every request answered, in order. */
   public readonly requests: SimulatorRequest[] = [];
+  /** Linked WhatsApp Business Accounts, by `waba-<id>`. */
+  public readonly wabas = new Map<string, SimulatedWaba>();
   /** Latency added to every answer, in ms; change it at any time. */
   public latencyMs: number;
   private readonly rules: FaultRule[] = [];
@@ -104,7 +137,8 @@ export class SocialMessagingSimulator {
   /** Messages that were accepted, with their ids, in order. */
   get sent(): Array<SimulatorRequest & { outcome: { messageId: string } }> {
     return this.requests.filter(
-      (r): r is SimulatorRequest & { outcome: { messageId: string } } => 'messageId' in r.outcome,
+      (r): r is SimulatorRequest & { outcome: { messageId: string } } =>
+        r.operation === 'SendWhatsAppMessage' && 'messageId' in r.outcome,
     );
   }
 
@@ -124,10 +158,23 @@ export class SocialMessagingSimulator {
     this.rules.push(() => (random() < rate ? fault : undefined));
   }
 
-  /** Forgets faults, latency and recorded requests. */
+  /** Links a WABA, optionally with an event destination already set (as the console would). */
+  addWaba(id: string, eventDestinations: SimulatedWaba['eventDestinations'] = []): SimulatedWaba {
+    const waba: SimulatedWaba = {
+      id,
+      arn: `arn:aws:social-messaging:us-east-1:123456789012:waba/${id.replace(/^waba-/, '')}`,
+      wabaId: String(1_000_000_000_000_000 + this.wabas.size),
+      eventDestinations,
+    };
+    this.wabas.set(id, waba);
+    return waba;
+  }
+
+  /** Forgets faults, latency, recorded requests and WABAs. */
   reset(): void {
     this.rules.length = 0;
     this.requests.length = 0;
+    this.wabas.clear();
     this.latencyMs = 0;
   }
 
@@ -145,34 +192,131 @@ export class SocialMessagingSimulator {
       this.requests.push({ ...request, receivedAt, answeredAt: Date.now() });
 
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-    if (route !== 'POST /v1/whatsapp/send') {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const operation = OPERATIONS[route];
+    if (operation === undefined) {
       const fault = { type: 'UnknownOperationException', status: 404, message: `No operation at ${route}` };
       record({ operation: route, outcome: { fault } });
       answerError(res, fault);
       return;
     }
+    const input =
+      operation === 'GetLinkedWhatsAppBusinessAccount'
+        ? { id: url.searchParams.get('id') ?? undefined }
+        : parseObject(body);
+    const outcome =
+      operation === 'SendWhatsAppMessage'
+        ? this.send(input)
+        : operation === 'GetLinkedWhatsAppBusinessAccount'
+          ? this.getLinkedAccount(input)
+          : this.putEventDestinations(input);
+    record({
+      operation,
+      ...outcome.request,
+      outcome: 'fault' in outcome ? { fault: outcome.fault } : { messageId: outcome.messageId ?? '' },
+    });
+    if ('fault' in outcome) {
+      answerError(res, outcome.fault);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(outcome.body));
+  }
 
-    const input = parseObject(body);
+  private firstFault(operation: string, message?: unknown): ApiFault | undefined {
+    return this.rules.map((rule) => rule({ operation, message })).find(Boolean);
+  }
+
+  private send(input: Record<string, unknown> | undefined): Outcome {
     const message = decodeMessage(input?.message);
-    const common = {
-      operation: 'SendWhatsAppMessage',
+    const request = {
       originationPhoneNumberId: stringOrUndefined(input?.originationPhoneNumberId),
       metaApiVersion: stringOrUndefined(input?.metaApiVersion),
       message: message.json,
     };
     const fault =
-      this.rules.map((rule) => rule({ operation: common.operation, message: message.json })).find(Boolean) ??
+      this.firstFault('SendWhatsAppMessage', message.json) ??
       validateSend(input, message) ??
-      this.checkNumber(common.originationPhoneNumberId);
-    if (fault !== undefined) {
-      record({ ...common, outcome: { fault } });
-      answerError(res, fault);
-      return;
-    }
+      this.checkNumber(request.originationPhoneNumberId);
+    if (fault !== undefined) return { request, fault };
     const messageId = randomUUID();
-    record({ ...common, outcome: { messageId } });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ messageId }));
+    return { request, messageId, body: { messageId } };
+  }
+
+  private findWaba(id: string): SimulatedWaba | undefined {
+    const key = id.startsWith('arn:') ? `waba-${id.split('waba/')[1] ?? ''}` : id;
+    return this.wabas.get(key);
+  }
+
+  private getLinkedAccount(input: Record<string, unknown> | undefined): Outcome {
+    const id = stringOrUndefined(input?.id);
+    const request = { wabaId: id };
+    const fault =
+      this.firstFault('GetLinkedWhatsAppBusinessAccount') ??
+      (id === undefined || id.length > 115 || !WABA_ID_PATTERN.test(id)
+        ? {
+            type: 'ValidationException',
+            status: 400,
+            message: 'id must be waba-<id> or a WABA ARN, 1 to 115 characters',
+          }
+        : undefined);
+    if (fault !== undefined) return { request, fault };
+    const waba = this.findWaba(id ?? '');
+    if (waba === undefined)
+      return { request, fault: { ...FAULTS.notFound, message: `WhatsApp Business Account ${id} not found` } };
+    return {
+      request,
+      body: {
+        account: {
+          arn: waba.arn,
+          id: waba.id,
+          wabaId: waba.wabaId,
+          registrationStatus: 'COMPLETE',
+          linkDate: 1_767_225_600,
+          wabaName: `Simulated ${waba.id}`,
+          eventDestinations: waba.eventDestinations,
+          phoneNumbers: [],
+        },
+      },
+    };
+  }
+
+  private putEventDestinations(input: Record<string, unknown> | undefined): Outcome {
+    const id = stringOrUndefined(input?.id);
+    const destinations = input?.eventDestinations;
+    const request = { wabaId: id, eventDestinations: destinations };
+    const invalid = (message: string): ApiFault => ({ type: 'ValidationException', status: 400, message });
+    const fault =
+      this.firstFault('PutWhatsAppBusinessAccountEventDestinations') ??
+      (id === undefined || id.length > 115 || !WABA_ID_PATTERN.test(id)
+        ? invalid('id must be waba-<id> or a WABA ARN, 1 to 115 characters')
+        : !Array.isArray(destinations)
+          ? invalid('eventDestinations is required')
+          : destinations.length > 1
+            ? invalid('eventDestinations takes at most one destination')
+            : destinations.some(
+                  (d) =>
+                    typeof d !== 'object' ||
+                    d === null ||
+                    !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(
+                      String(Reflect.get(d, 'eventDestinationArn')),
+                    ),
+                )
+              ? invalid('eventDestinationArn must be the ARN of an SNS topic')
+              : undefined);
+    if (fault !== undefined) return { request, fault };
+    const waba = this.findWaba(id ?? '');
+    if (waba === undefined) {
+      return {
+        request,
+        fault: { ...FAULTS.invalidParameters, message: `WhatsApp Business Account ${id} is not linked` },
+      };
+    }
+    waba.eventDestinations = (Array.isArray(destinations) ? destinations : []).map((d) => ({
+      eventDestinationArn: String(Reflect.get(d, 'eventDestinationArn')),
+      ...(Reflect.get(d, 'roleArn') === undefined ? {} : { roleArn: String(Reflect.get(d, 'roleArn')) }),
+    }));
+    return { request, body: {} };
   }
 
   private checkNumber(originationPhoneNumberId: string | undefined): ApiFault | undefined {

@@ -54,11 +54,8 @@ function httpStatusOf(error: Error): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-/** Options of a {@link WhatsAppSender}. */
-export interface WhatsAppSenderOptions {
-  /** A client whose own retries are off (`maxAttempts: 1`): this sender retries within a deadline. */
-  readonly client: SocialMessagingClient;
-  readonly metaApiVersion: string;
+/** How a call is retried. */
+export interface RetryOptions {
   /** First backoff, doubled each attempt (with full jitter). @default 100 */
   readonly baseBackoffMs?: number;
   /** Longest backoff. @default 2000 */
@@ -71,24 +68,54 @@ export interface WhatsAppSenderOptions {
   readonly random?: () => number;
 }
 
+/**
+ * Calls `attempt` until it succeeds, retrying transient failures (see {@link classifySendError})
+ * with exponential backoff and full jitter until `deadline` (epoch ms). Each attempt gets an abort
+ * signal that fires at its request timeout or the deadline, whichever is first.
+ *
+ * @throws SendFailedError — `permanent` at once, `transient` when the deadline leaves no room to retry
+ */
+export async function withRetries<T>(
+  attempt: (abortSignal: AbortSignal) => Promise<T>,
+  deadline: number,
+  options: RetryOptions = {},
+): Promise<{ value: T; attempts: number }> {
+  const clock = options.clock ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
+  const base = options.baseBackoffMs ?? 100;
+  const max = options.maxBackoffMs ?? 2000;
+  const requestTimeout = options.requestTimeoutMs ?? 5000;
+  for (let attempts = 1; ; attempts++) {
+    const remaining = deadline - clock();
+    try {
+      const value = await attempt(AbortSignal.timeout(Math.max(1, Math.min(requestTimeout, remaining))));
+      return { value, attempts };
+    } catch (error) {
+      const kind = classifySendError(error);
+      const errorName = error instanceof Error ? error.name : 'UnknownError';
+      const backoff = random() * Math.min(max, base * 2 ** (attempts - 1));
+      if (kind === 'permanent' || clock() + backoff >= deadline) {
+        throw new SendFailedError(kind, errorName, attempts, { cause: error });
+      }
+      await sleep(backoff);
+    }
+  }
+}
+
+/** Options of a {@link WhatsAppSender}. */
+export interface WhatsAppSenderOptions extends RetryOptions {
+  /** A client whose own retries are off (`maxAttempts: 1`): this sender retries within a deadline. */
+  readonly client: SocialMessagingClient;
+  readonly metaApiVersion: string;
+}
+
 /** Sends WhatsApp messages through End User Messaging Social's `SendWhatsAppMessage`. */
 export class WhatsAppSender {
-  private readonly options: Required<Omit<WhatsAppSenderOptions, 'client' | 'metaApiVersion'>>;
-
-  constructor(private readonly settings: WhatsAppSenderOptions) {
-    this.options = {
-      baseBackoffMs: settings.baseBackoffMs ?? 100,
-      maxBackoffMs: settings.maxBackoffMs ?? 2000,
-      requestTimeoutMs: settings.requestTimeoutMs ?? 5000,
-      clock: settings.clock ?? Date.now,
-      sleep: settings.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-      random: settings.random ?? Math.random,
-    };
-  }
+  constructor(private readonly options: WhatsAppSenderOptions) {}
 
   /**
-   * Sends one message, retrying transient failures with exponential backoff until `deadline`
-   * (epoch ms).
+   * Sends one message, retrying transient failures until `deadline` (epoch ms).
    *
    * @returns the AWS message id (EventBridge events refer to it), when the API returns one
    * @throws SendFailedError — `permanent` at once, `transient` when the deadline leaves no room to retry
@@ -98,28 +125,16 @@ export class WhatsAppSender {
     message: Readonly<Record<string, unknown>>,
     deadline: number,
   ): Promise<{ messageId?: string; attempts: number }> {
-    const { clock, sleep, random, baseBackoffMs, maxBackoffMs, requestTimeoutMs } = this.options;
     const command = new SendWhatsAppMessageCommand({
       originationPhoneNumberId,
       message: new TextEncoder().encode(JSON.stringify(message)),
-      metaApiVersion: this.settings.metaApiVersion,
+      metaApiVersion: this.options.metaApiVersion,
     });
-    for (let attempt = 1; ; attempt++) {
-      const remaining = deadline - clock();
-      try {
-        const output = await this.settings.client.send(command, {
-          abortSignal: AbortSignal.timeout(Math.max(1, Math.min(requestTimeoutMs, remaining))),
-        });
-        return { messageId: output.messageId, attempts: attempt };
-      } catch (error) {
-        const kind = classifySendError(error);
-        const errorName = error instanceof Error ? error.name : 'UnknownError';
-        const backoff = random() * Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1));
-        if (kind === 'permanent' || clock() + backoff >= deadline) {
-          throw new SendFailedError(kind, errorName, attempt, { cause: error });
-        }
-        await sleep(backoff);
-      }
-    }
+    const { value, attempts } = await withRetries(
+      (abortSignal) => this.options.client.send(command, { abortSignal }),
+      deadline,
+      this.options,
+    );
+    return { messageId: value.messageId, attempts };
   }
 }

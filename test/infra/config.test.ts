@@ -34,6 +34,7 @@ describe('parsePipelineConfig', () => {
         defaultAction: 'none',
         emojiByType: { order: '🛒' },
       },
+      linkedWabas: ['waba-abc123', 'arn:aws:social-messaging:us-east-1:123456789012:waba/def456'],
       alarmThresholds: {
         failedMessagesPer5Minutes: 3,
         deadLetterMaxAgeHours: 2,

@@ -1,5 +1,7 @@
 import {
+  GetLinkedWhatsAppBusinessAccountCommand,
   InvalidParametersException,
+  PutWhatsAppBusinessAccountEventDestinationsCommand,
   SendWhatsAppMessageCommand,
   type SocialMessagingClient,
   ThrottledRequestException,
@@ -141,6 +143,96 @@ describe('SocialMessaging simulator, through the real SDK client', () => {
     simulator.failNext(1, FAULTS.accessDenied);
     await send(READ).catch(() => undefined);
     expect(simulator.requests[0]?.outcome).toEqual({ fault: FAULTS.accessDenied });
+  });
+});
+
+describe('SocialMessaging simulator: WABA event destinations', () => {
+  const TOPIC = 'arn:aws:sns:us-east-1:123456789012:inbound';
+
+  test('GetLinkedWhatsAppBusinessAccount returns the account with its event destinations', async () => {
+    simulator.addWaba('waba-a1', [{ eventDestinationArn: TOPIC }]);
+    const { account } = await client.send(new GetLinkedWhatsAppBusinessAccountCommand({ id: 'waba-a1' }));
+    expect(account).toMatchObject({
+      id: 'waba-a1',
+      arn: 'arn:aws:social-messaging:us-east-1:123456789012:waba/a1',
+      registrationStatus: 'COMPLETE',
+      eventDestinations: [{ eventDestinationArn: TOPIC }],
+    });
+    expect(account?.linkDate).toBeInstanceOf(Date);
+  });
+
+  test('GetLinkedWhatsAppBusinessAccount accepts the WABA ARN', async () => {
+    simulator.addWaba('waba-a1');
+    const { account } = await client.send(
+      new GetLinkedWhatsAppBusinessAccountCommand({
+        id: 'arn:aws:social-messaging:us-east-1:123456789012:waba/a1',
+      }),
+    );
+    expect(account?.id).toBe('waba-a1');
+  });
+
+  test('an unknown WABA is a ResourceNotFoundException; a malformed id a ValidationException', async () => {
+    await expect(
+      client.send(new GetLinkedWhatsAppBusinessAccountCommand({ id: 'waba-none' })),
+    ).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 404 },
+    });
+    await expect(
+      client.send(new GetLinkedWhatsAppBusinessAccountCommand({ id: '1163793972139053' })),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+  });
+
+  test('PutWhatsAppBusinessAccountEventDestinations sets, replaces and clears the destination', async () => {
+    simulator.addWaba('waba-a1');
+    await client.send(
+      new PutWhatsAppBusinessAccountEventDestinationsCommand({
+        id: 'waba-a1',
+        eventDestinations: [{ eventDestinationArn: TOPIC }],
+      }),
+    );
+    expect(simulator.wabas.get('waba-a1')?.eventDestinations).toEqual([{ eventDestinationArn: TOPIC }]);
+    await client.send(
+      new PutWhatsAppBusinessAccountEventDestinationsCommand({ id: 'waba-a1', eventDestinations: [] }),
+    );
+    expect(simulator.wabas.get('waba-a1')?.eventDestinations).toEqual([]);
+    expect(simulator.requests.map((r) => [r.operation, r.wabaId])).toEqual([
+      ['PutWhatsAppBusinessAccountEventDestinations', 'waba-a1'],
+      ['PutWhatsAppBusinessAccountEventDestinations', 'waba-a1'],
+    ]);
+  });
+
+  test('PutWhatsAppBusinessAccountEventDestinations rejects a destination that is not an SNS topic, or two', async () => {
+    simulator.addWaba('waba-a1');
+    await expect(
+      client.send(
+        new PutWhatsAppBusinessAccountEventDestinationsCommand({
+          id: 'waba-a1',
+          eventDestinations: [{ eventDestinationArn: 'topic' }],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(
+      client.send(
+        new PutWhatsAppBusinessAccountEventDestinationsCommand({
+          id: 'waba-a1',
+          eventDestinations: [{ eventDestinationArn: TOPIC }, { eventDestinationArn: TOPIC }],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+
+  test('PutWhatsAppBusinessAccountEventDestinations on a WABA that is not linked is InvalidParametersException', async () => {
+    await expect(
+      client.send(
+        new PutWhatsAppBusinessAccountEventDestinationsCommand({
+          id: 'waba-none',
+          eventDestinations: [{ eventDestinationArn: TOPIC }],
+        }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidParametersException);
   });
 });
 

@@ -1,0 +1,12 @@
+import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
+import { logger } from '../shared/observability';
+import { customResourceHandler } from './custom-resource';
+import { WabaLinker } from './link';
+
+// Retries are the linker's, bounded by the invocation's time budget.
+const linker = new WabaLinker(new SocialMessagingClient({ maxAttempts: 1 }));
+
+/** Custom resource: points a WhatsApp Business Account's event destination at the inbound topic. */
+export const handler = customResourceHandler((request, deadline) => linker.handle(request, deadline), {
+  log: (message, details) => logger.error(message, details),
+});

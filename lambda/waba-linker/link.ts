@@ -1,0 +1,144 @@
+import {
+  GetLinkedWhatsAppBusinessAccountCommand,
+  PutWhatsAppBusinessAccountEventDestinationsCommand,
+  type SocialMessagingClient,
+} from '@aws-sdk/client-socialmessaging';
+import * as z from 'zod/mini';
+import { type RetryOptions, SendFailedError, withRetries } from '../adapters/whatsapp-sender';
+import type { CustomResourceRequest, CustomResourceResult } from './custom-resource';
+
+/** An event destination of a WABA. */
+export interface EventDestination {
+  readonly eventDestinationArn: string;
+  readonly roleArn?: string;
+}
+
+const propertiesSchema = z.looseObject({
+  WabaId: z.string().check(z.minLength(1)),
+  TopicArn: z.string().check(z.minLength(1)),
+});
+
+const PHYSICAL_ID_PREFIX = 'waba-event-destination';
+
+/**
+ * The physical id of a link: the WABA, and the destinations it had before this stack linked it,
+ * so that Delete can restore them. CloudFormation returns the physical id with every later request
+ * (it does not return a resource's data), and it stays the same while the link exists.
+ */
+export function physicalIdOf(wabaId: string, previous: readonly EventDestination[]): string {
+  return `${PHYSICAL_ID_PREFIX}|${wabaId}|${Buffer.from(JSON.stringify(previous)).toString('base64url')}`;
+}
+
+const previousSchema = z.array(
+  z.looseObject({ eventDestinationArn: z.string(), roleArn: z.optional(z.string()) }),
+);
+
+/** Reads a physical id written by {@link physicalIdOf}; undefined for any other (a failed create's). */
+export function parsePhysicalId(
+  physicalId: string | undefined,
+): { wabaId: string; previous: EventDestination[] } | undefined {
+  const [prefix, wabaId, encoded] = physicalId?.split('|') ?? [];
+  if (prefix !== PHYSICAL_ID_PREFIX || wabaId === undefined || encoded === undefined) return undefined;
+  try {
+    const previous = previousSchema.safeParse(JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')));
+    return previous.success ? { wabaId, previous: previous.data } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Points WhatsApp Business Accounts at the inbound topic, and puts back what was there before:
+ * - Create reads the WABA's current destinations, keeps them in the physical id and sets the topic;
+ * - Update of the topic sets the new topic and keeps what was there before the stack;
+ *   Update to another WABA links that one (a new physical id: CloudFormation then deletes the old
+ *   link, which restores the old WABA);
+ * - Delete restores the destinations from before the stack (none: it removes ours), unless someone
+ *   has pointed the WABA elsewhere since, which it leaves alone.
+ * Throttling and server errors are retried until the deadline; other errors fail the request.
+ */
+export class WabaLinker {
+  constructor(
+    private readonly client: SocialMessagingClient,
+    private readonly retry: RetryOptions = {},
+  ) {}
+
+  async handle(request: CustomResourceRequest, deadline: number): Promise<CustomResourceResult> {
+    if (request.RequestType === 'Delete') return this.unlink(request, deadline);
+    const props = propertiesSchema.safeParse(request.ResourceProperties);
+    if (!props.success) throw new Error('The resource needs WabaId and TopicArn properties');
+    const { WabaId: wabaId, TopicArn: topicArn } = props.data;
+
+    const existing =
+      request.RequestType === 'Update' ? parsePhysicalId(request.PhysicalResourceId) : undefined;
+    if (existing !== undefined && existing.wabaId === wabaId) {
+      await this.setDestinations(wabaId, [{ eventDestinationArn: topicArn }], deadline);
+      return this.result(wabaId, existing.previous);
+    }
+    const current = await this.destinations(wabaId, deadline);
+    // Already ours (a retried create): there is nothing of someone else's to restore later.
+    const previous = current.every((d) => d.eventDestinationArn === topicArn) ? [] : current;
+    await this.setDestinations(wabaId, [{ eventDestinationArn: topicArn }], deadline);
+    return this.result(wabaId, previous);
+  }
+
+  private async unlink(request: CustomResourceRequest, deadline: number): Promise<CustomResourceResult> {
+    const link = parsePhysicalId(request.PhysicalResourceId);
+    const physicalResourceId = request.PhysicalResourceId ?? request.LogicalResourceId;
+    // A create that failed never linked anything.
+    if (link === undefined) return { physicalResourceId };
+    const topicArn = propertiesSchema.safeParse(request.ResourceProperties).data?.TopicArn;
+    const current = await this.destinations(link.wabaId, deadline);
+    if (topicArn !== undefined && !current.some((d) => d.eventDestinationArn === topicArn)) {
+      return {
+        physicalResourceId,
+        data: { Restored: 'false', Reason: 'The WABA no longer points at this stack' },
+      };
+    }
+    await this.setDestinations(link.wabaId, link.previous, deadline);
+    return { physicalResourceId, data: { Restored: 'true' } };
+  }
+
+  private result(wabaId: string, previous: readonly EventDestination[]): CustomResourceResult {
+    return {
+      physicalResourceId: physicalIdOf(wabaId, previous),
+      data: { WabaId: wabaId, PreviousEventDestinations: JSON.stringify(previous) },
+    };
+  }
+
+  private async destinations(wabaId: string, deadline: number): Promise<EventDestination[]> {
+    const { value } = await this.call(
+      (abortSignal) =>
+        this.client.send(new GetLinkedWhatsAppBusinessAccountCommand({ id: wabaId }), { abortSignal }),
+      deadline,
+    );
+    return (value.account?.eventDestinations ?? []).flatMap((d) =>
+      d.eventDestinationArn === undefined
+        ? []
+        : [{ eventDestinationArn: d.eventDestinationArn, roleArn: d.roleArn }],
+    );
+  }
+
+  private async setDestinations(wabaId: string, destinations: readonly EventDestination[], deadline: number) {
+    await this.call(
+      (abortSignal) =>
+        this.client.send(
+          new PutWhatsAppBusinessAccountEventDestinationsCommand({
+            id: wabaId,
+            eventDestinations: [...destinations],
+          }),
+          { abortSignal },
+        ),
+      deadline,
+    );
+  }
+
+  /** Retries transient errors; surfaces the API's own error (name and message) otherwise. */
+  private async call<T>(attempt: (signal: AbortSignal) => Promise<T>, deadline: number) {
+    try {
+      return await withRetries(attempt, deadline, this.retry);
+    } catch (error) {
+      throw error instanceof SendFailedError && error.cause instanceof Error ? error.cause : error;
+    }
+  }
+}

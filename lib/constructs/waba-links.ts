@@ -1,0 +1,72 @@
+import { ArnFormat, CustomResource, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { PipelineFunction } from './pipeline-function';
+
+/** Properties of {@link WabaLinks}. */
+export interface WabaLinksProps {
+  /** The topic each WABA's events go to. */
+  readonly topic: sns.ITopic;
+  /** WABAs to link: `waba-<id>` or their ARNs. */
+  readonly wabas: readonly string[];
+  readonly logRetentionDays: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * Points WhatsApp Business Accounts at the inbound topic from the stack, the step every other
+ * sample leaves to the console: one custom resource per WABA, backed by the linker function. On
+ * destroy (or when a WABA leaves the list) the WABA gets back the destination it had before.
+ */
+export class WabaLinks extends Construct {
+  public readonly linker: PipelineFunction;
+  /** One link per WABA, by the id as configured. */
+  public readonly links: ReadonlyMap<string, CustomResource>;
+
+  constructor(scope: Construct, id: string, props: WabaLinksProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.linker = new PipelineFunction(this, 'Linker', {
+      handlerDir: 'waba-linker',
+      description: 'Points WhatsApp Business Accounts at the inbound topic and restores them on removal',
+      logRetentionDays: props.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+      timeout: Duration.minutes(2),
+    });
+    const wabaArn = (waba: string) =>
+      waba.startsWith('arn:')
+        ? waba
+        : stack.formatArn({
+            service: 'social-messaging',
+            resource: 'waba',
+            resourceName: waba.replace(/^waba-/, ''),
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          });
+    this.linker.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'social-messaging:GetLinkedWhatsAppBusinessAccount',
+          'social-messaging:PutWhatsAppBusinessAccountEventDestinations',
+        ],
+        resources: props.wabas.map(wabaArn),
+      }),
+    );
+
+    const links = new Map<string, CustomResource>();
+    for (const waba of props.wabas) {
+      // The construct id comes from the WABA, not its position: reordering the list changes nothing.
+      const resourceId = waba.replace(/^arn:.*:waba\//, 'waba-').replace(/[^A-Za-z0-9]/g, '');
+      links.set(
+        waba,
+        new CustomResource(this, resourceId, {
+          serviceToken: this.linker.function.functionArn,
+          resourceType: 'Custom::WhatsAppEventDestination',
+          properties: { WabaId: waba, TopicArn: props.topic.topicArn },
+        }),
+      );
+    }
+    this.links = links;
+  }
+}
