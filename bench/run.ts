@@ -25,11 +25,11 @@ import { AutoResponder } from '../lambda/inbound-processor/auto-responder';
 import { createInboundHandler } from '../lambda/inbound-processor/process';
 import type { LoggerPort, MetricsPort } from '../lambda/shared/observability';
 import { type CloudAssembly, cdkJsonContext } from '../local/assembly';
-import { LOCAL_AWS_ENV } from '../local/aws-env';
+import { LOCAL_AWS_ENV, localClientConfig } from '../local/aws-env';
 import { BundleHost } from '../local/bundle-host';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { envelope, inboundValue, LOCAL_BUSINESS, newWamid, statusValue } from '../local/events';
-import { snsEventOf, synthesizeLocalAssembly } from '../local/pipeline';
+import { envelope, inboundValue, LOCAL_BUSINESS, newWamid, snsEventOf, statusValue } from '../local/events';
+import { synthesizeLocalAssembly } from '../local/pipeline';
 import { countRequests } from '../local/request-counter';
 import { SocialMessagingSimulator } from '../local/socialmessaging-simulator';
 import { createLocalTable } from '../local/tables';
@@ -191,14 +191,7 @@ async function main(): Promise<void> {
   // 2. Local parts.
   const dynamo = await startDynamoDbLocal();
   const simulator = await SocialMessagingSimulator.start();
-  const client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: {
-      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-    },
-  });
+  const client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
   const table = assembly.table();
   let tables = 0;
   const newTable = async () => {
@@ -208,23 +201,14 @@ async function main(): Promise<void> {
   };
   const hosts = async (tableName: string, count: number) => {
     const fn = assembly.function('InboundProcessor/Processor');
-    const started = Array.from(
-      { length: count },
-      () =>
-        new BundleHost({
-          bundlePath: fn.bundlePath,
-          exportName: fn.exportName,
-          timeoutMs: fn.timeoutSeconds * 1000,
-          environment: {
-            ...fn.environment,
-            ...LOCAL_AWS_ENV,
-            CONVERSATION_TABLE_NAME: tableName,
-            AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-            AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
-            POWERTOOLS_LOG_LEVEL: 'WARN',
-            POWERTOOLS_METRICS_DISABLED: 'true',
-          },
-        }),
+    const started = Array.from({ length: count }, () =>
+      BundleHost.forFunction(fn, {
+        CONVERSATION_TABLE_NAME: tableName,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      }),
     );
     await Promise.all(started.map((h) => h.start()));
     return started;
@@ -345,23 +329,8 @@ async function main(): Promise<void> {
     // 4. Requests per event, counted at the clients (same code as the bundle, from source).
     simulator.reset();
     const tableName = await newTable();
-    const dynamoCounted = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: LOCAL_AWS_ENV.AWS_REGION,
-      credentials: {
-        accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-        secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-      },
-    });
-    const messaging = new SocialMessagingClient({
-      endpoint: simulator.endpoint,
-      region: LOCAL_AWS_ENV.AWS_REGION,
-      credentials: {
-        accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-        secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-      },
-      maxAttempts: 1,
-    });
+    const dynamoCounted = new DynamoDBClient(localClientConfig(dynamo.endpoint));
+    const messaging = new SocialMessagingClient({ ...localClientConfig(simulator.endpoint), maxAttempts: 1 });
     const dynamoCounts = countRequests(dynamoCounted);
     const sendCounts = countRequests(messaging);
     const store = new ConversationStore({ client: dynamoCounted, tableName, retentionDays: 30 });

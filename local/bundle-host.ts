@@ -1,6 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { ShippedFunction } from './assembly';
+import { LOCAL_AWS_ENV } from './aws-env';
 
 /** How an invocation ended. */
 export type InvocationResult =
@@ -66,6 +68,19 @@ export class BundleHost {
           this.pending.delete(message.id);
         }
       });
+    });
+  }
+
+  /**
+   * A host for a function as the stack ships it: its bundle, handler, timeout and environment, with
+   * the fake local credentials and `environment` (table names, local endpoints) on top.
+   */
+  static forFunction(fn: ShippedFunction, environment: Readonly<Record<string, string>>): BundleHost {
+    return new BundleHost({
+      bundlePath: fn.bundlePath,
+      exportName: fn.exportName,
+      timeoutMs: fn.timeoutSeconds * 1000,
+      environment: { ...fn.environment, ...LOCAL_AWS_ENV, ...environment },
     });
   }
 

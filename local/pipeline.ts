@@ -4,11 +4,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConversationReader } from '../lambda/adapters/conversation-reader';
 import { CONFIG_CONTEXT_KEY } from '../lib/config';
 import { type CloudAssembly, cdkJsonContext, synthesizeAssembly } from './assembly';
-import { LOCAL_AWS_ENV } from './aws-env';
+import { localClientConfig } from './aws-env';
 import { BundleHost, type InvocationResult } from './bundle-host';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { matchesPattern } from './event-pattern';
-import { LOCAL_BUSINESS } from './events';
+import { LOCAL_BUSINESS, snsEventOf } from './events';
 import { SocialMessagingSimulator } from './socialmessaging-simulator';
 import { createLocalTable } from './tables';
 
@@ -71,14 +71,7 @@ export class LocalPipeline {
       const simulator = options.simulator ?? (await SocialMessagingSimulator.start());
       if (options.simulator === undefined) cleanups.push(() => simulator.stop());
 
-      const client = new DynamoDBClient({
-        endpoint: dynamoDbEndpoint,
-        region: LOCAL_AWS_ENV.AWS_REGION,
-        credentials: {
-          accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-          secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-        },
-      });
+      const client = new DynamoDBClient(localClientConfig(dynamoDbEndpoint));
       cleanups.push(async () => client.destroy());
       const tableName =
         options.tableName ??
@@ -89,19 +82,11 @@ export class LocalPipeline {
 
       // The environment the stack gives each function, plus local endpoints and fake credentials.
       const host = (pathFragment: string) => {
-        const fn = assembly.function(pathFragment);
-        const bundle = new BundleHost({
-          bundlePath: fn.bundlePath,
-          exportName: fn.exportName,
-          timeoutMs: fn.timeoutSeconds * 1000,
-          environment: {
-            ...fn.environment,
-            ...LOCAL_AWS_ENV,
-            CONVERSATION_TABLE_NAME: tableName,
-            AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
-            AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
-            AWS_LAMBDA_FUNCTION_NAME: pathFragment.replace(/\W/g, '-'),
-          },
+        const bundle = BundleHost.forFunction(assembly.function(pathFragment), {
+          CONVERSATION_TABLE_NAME: tableName,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
+          AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
+          AWS_LAMBDA_FUNCTION_NAME: pathFragment.replace(/\W/g, '-'),
         });
         cleanups.push(() => bundle.stop());
         return bundle;
@@ -171,29 +156,6 @@ export function synthesizeLocalAssembly(): CloudAssembly {
     ...config,
     phoneNumberIds: [LOCAL_BUSINESS.originationPhoneNumberId],
   });
-}
-
-/** The Lambda SNS event for one message of the inbound topic. */
-export function snsEventOf(message: string, snsMessageId: string) {
-  const topicArn = 'arn:aws:sns:us-east-1:123456789012:WhatsAppPipeline-InboundTopic';
-  return {
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: `${topicArn}:local`,
-        Sns: {
-          Type: 'Notification',
-          MessageId: snsMessageId,
-          TopicArn: topicArn,
-          Subject: null,
-          Message: message,
-          Timestamp: new Date().toISOString(),
-          MessageAttributes: {},
-        },
-      },
-    ],
-  };
 }
 
 /** Applies an EventBridge input transformer the way EventBridge does for a text template. */

@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConversationReader } from '../lambda/adapters/conversation-reader';
-import { LOCAL_AWS_ENV } from '../local/aws-env';
+import { localClientConfig } from '../local/aws-env';
 import { renderConversation, renderMessage } from '../local/render';
 
 const USAGE =
@@ -41,18 +41,7 @@ export async function inspect(
   }
   const client =
     deps.client ??
-    new DynamoDBClient(
-      values.endpoint === undefined
-        ? {}
-        : {
-            endpoint: values.endpoint,
-            region: LOCAL_AWS_ENV.AWS_REGION,
-            credentials: {
-              accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-              secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-            },
-          },
-    );
+    new DynamoDBClient(values.endpoint === undefined ? {} : localClientConfig(values.endpoint));
   const reader = new ConversationReader(client, values.table);
   const now = deps.now ?? new Date();
   const number = values.number;

@@ -14,6 +14,7 @@ import { InvocationType, InvokeCommand, LambdaClient } from '@aws-sdk/client-lam
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { snsEventOf } from '../local/events';
 
 const snsEventSchema = z.looseObject({
   Records: z
@@ -80,7 +81,11 @@ export function redriveItemFromBody(body: string, sqsMessageId: string, topicArn
   if (notification.success) {
     const n = notification.data;
     return {
-      event: snsEventOf(n.MessageId, n.TopicArn, n.Message, n.Timestamp, n.Subject ?? null),
+      event: snsEventOf(n.Message, n.MessageId, {
+        topicArn: n.TopicArn,
+        timestamp: n.Timestamp,
+        subject: n.Subject,
+      }),
       source: 'sns-dead-letter',
     };
   }
@@ -91,38 +96,11 @@ export function redriveItemFromBody(body: string, sqsMessageId: string, topicArn
   if (looksLikeEnvelope) {
     // With raw delivery the dead letter is the published message itself (the envelope).
     return {
-      event: snsEventOf(sqsMessageId, topicArn, body, new Date().toISOString(), null),
+      event: snsEventOf(body, sqsMessageId, { topicArn }),
       source: 'sns-dead-letter',
     };
   }
   throw new Error(`SQS message ${sqsMessageId} is neither a Lambda destination record nor an SNS message`);
-}
-
-function snsEventOf(
-  messageId: string,
-  topicArn: string,
-  message: string,
-  timestamp: string,
-  subject: string | null,
-) {
-  return {
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: `${topicArn}:redrive`,
-        Sns: {
-          Type: 'Notification',
-          MessageId: messageId,
-          TopicArn: topicArn,
-          Subject: subject,
-          Message: message,
-          Timestamp: timestamp,
-          MessageAttributes: {},
-        },
-      },
-    ],
-  };
 }
 
 /** The clients the redrive uses; any SDK v3 client (or a test double) fits. */

@@ -346,21 +346,8 @@ export class ConversationStore {
   }
 
   private update(key: Record<string, string>, spec: UpdateSpec): Update {
-    const {
-      Key,
-      TableName,
-      UpdateExpression,
-      ConditionExpression,
-      ExpressionAttributeNames,
-      ExpressionAttributeValues,
-    } = this.updateInput(key, spec);
     return {
-      Key,
-      TableName,
-      UpdateExpression,
-      ConditionExpression,
-      ExpressionAttributeNames,
-      ExpressionAttributeValues,
+      ...this.updateInput(key, spec),
       ReturnValuesOnConditionCheckFailure: spec.returnOldOnFailure ? 'ALL_OLD' : undefined,
     };
   }

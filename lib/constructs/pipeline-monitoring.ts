@@ -34,6 +34,14 @@ export interface AlarmDefinition {
 
 const FIVE_MINUTES = Duration.minutes(5);
 
+/** The table operations the pipeline's functions use. */
+const TABLE_OPERATIONS = [
+  dynamodb.Operation.PUT_ITEM,
+  dynamodb.Operation.UPDATE_ITEM,
+  dynamodb.Operation.TRANSACT_WRITE_ITEMS,
+  dynamodb.Operation.QUERY,
+];
+
 /** A custom metric of the pipeline, with the `service` dimension Powertools adds. */
 function pipelineMetric(metricName: string, dimensions: Record<string, string> = {}, period = FIVE_MINUTES) {
   return new cloudwatch.Metric({
@@ -174,12 +182,7 @@ export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinitio
       id: 'TableThrottles',
       description: 'DynamoDB throttled requests to the conversation table.',
       metric: props.table.metricThrottledRequestsForOperations({
-        operations: [
-          dynamodb.Operation.PUT_ITEM,
-          dynamodb.Operation.UPDATE_ITEM,
-          dynamodb.Operation.TRANSACT_WRITE_ITEMS,
-          dynamodb.Operation.QUERY,
-        ],
+        operations: TABLE_OPERATIONS,
         period: FIVE_MINUTES,
       }),
       threshold: 0,
@@ -188,12 +191,7 @@ export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinitio
       id: 'TableSystemErrors',
       description: 'DynamoDB answered requests to the conversation table with system errors.',
       metric: props.table.metricSystemErrorsForOperations({
-        operations: [
-          dynamodb.Operation.PUT_ITEM,
-          dynamodb.Operation.UPDATE_ITEM,
-          dynamodb.Operation.TRANSACT_WRITE_ITEMS,
-          dynamodb.Operation.QUERY,
-        ],
+        operations: TABLE_OPERATIONS,
         period: FIVE_MINUTES,
       }),
       threshold: 0,

@@ -1,6 +1,6 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { autoResponsePolicyOf, parsePipelineConfig } from '../../lib/config';
-import { buildTestApp, synthStack } from '../support/synth';
+import { buildTestApp, socialMessagingArn, synthStack } from '../support/synth';
 
 let template: Template;
 beforeAll(() => {
@@ -220,20 +220,7 @@ describe('InboundProcessor: auto-response permission and settings', () => {
 
   test('with phone numbers configured, may send from exactly those numbers and do nothing else', () => {
     const scoped = synthStack({ phoneNumberIds: ['phone-number-id-aaa111', 'phone-number-id-bbb222'] });
-    const arn = (id: string) => ({
-      'Fn::Join': [
-        '',
-        [
-          'arn:',
-          { Ref: 'AWS::Partition' },
-          ':social-messaging:',
-          { Ref: 'AWS::Region' },
-          ':',
-          { Ref: 'AWS::AccountId' },
-          `:phone-number-id/${id}`,
-        ],
-      ],
-    });
+    const arn = (id: string) => socialMessagingArn(`phone-number-id/${id}`);
     expect(sendStatements(scoped, fnIdOf(scoped))).toStrictEqual([
       {
         Action: 'social-messaging:SendWhatsAppMessage',
@@ -250,20 +237,7 @@ describe('InboundProcessor: auto-response permission and settings', () => {
       {
         Action: 'social-messaging:SendWhatsAppMessage',
         Effect: 'Allow',
-        Resource: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':social-messaging:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':phone-number-id/*',
-            ],
-          ],
-        },
+        Resource: socialMessagingArn('phone-number-id/*'),
       },
     ]);
     Annotations.fromStack(stack).hasWarning(

@@ -1,20 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { synthStack } from '../support/synth';
+import { socialMessagingArn, synthStack } from '../support/synth';
 
-const sourceArnPattern = {
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':social-messaging:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      ':*',
-    ],
-  ],
-};
+const sourceArnPattern = socialMessagingArn('*');
 const confusedDeputyConditions = {
   StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
   ArnLike: { 'aws:SourceArn': sourceArnPattern },

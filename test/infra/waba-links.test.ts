@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildTestApp, synthStack } from '../support/synth';
+import { buildTestApp, socialMessagingArn, synthStack } from '../support/synth';
 
 const WABAS = [
   'waba-0123456789abcdef',
@@ -63,20 +63,7 @@ describe('WabaLinks', () => {
         ],
         Resource: [
           'arn:aws:social-messaging:eu-west-1:111122223333:waba/fedcba9876543210',
-          {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':social-messaging:',
-                { Ref: 'AWS::Region' },
-                ':',
-                { Ref: 'AWS::AccountId' },
-                ':waba/0123456789abcdef',
-              ],
-            ],
-          },
+          socialMessagingArn('waba/0123456789abcdef'),
         ],
       },
     ]);

@@ -3,8 +3,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envelope, inboundValue, LOCAL_BUSINESS, messageFailedEvent, newWamid } from '../../local/events';
-import { LocalPipeline, snsEventOf } from '../../local/pipeline';
+import {
+  envelope,
+  inboundValue,
+  LOCAL_BUSINESS,
+  messageFailedEvent,
+  newWamid,
+  snsEventOf,
+} from '../../local/events';
+import { LocalPipeline } from '../../local/pipeline';
 import { parseReplayFile, replay } from '../../local/replay';
 import { runScenario, SCENARIO_CUSTOMER, type ScenarioResult } from '../../local/scenario';
 import { eventBridgeFixture } from '../fixtures/eventbridge';

@@ -21,3 +21,24 @@ export function buildTestApp(
 export function synthStack(config?: Record<string, unknown>): Template {
   return Template.fromStack(buildTestApp(config).stack);
 }
+
+/**
+ * How a social-messaging ARN of the stack's own account and region appears in the template:
+ * `arn:<partition>:social-messaging:<region>:<account>:<resource>`.
+ */
+export function socialMessagingArn(resource: string) {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':social-messaging:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        `:${resource}`,
+      ],
+    ],
+  };
+}

@@ -11,7 +11,6 @@ import { createFailureHandler } from '../../../lambda/failure-recorder/process';
 import { AutoResponder } from '../../../lambda/inbound-processor/auto-responder';
 import { createInboundHandler } from '../../../lambda/inbound-processor/process';
 import { orphanFailureKey } from '../../../lambda/shared/table-schema';
-import { LOCAL_AWS_ENV } from '../../../local/aws-env';
 import { BundleHost } from '../../../local/bundle-host';
 import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
 import { fixtureEvent } from '../../fixtures';
@@ -196,15 +195,9 @@ describe('failure recorder against DynamoDB Local', () => {
   test('the shipped bundle records a failure through AWS_ENDPOINT_URL_DYNAMODB', async () => {
     const { tableName, reader, reactionMessageId } = await setup();
     const fn = shippedFunction('Alerts/Recorder');
-    const host = new BundleHost({
-      bundlePath: fn.bundlePath,
-      exportName: fn.exportName,
-      environment: {
-        ...fn.environment,
-        ...LOCAL_AWS_ENV,
-        CONVERSATION_TABLE_NAME: tableName,
-        AWS_ENDPOINT_URL_DYNAMODB: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
-      },
+    const host = BundleHost.forFunction(fn, {
+      CONVERSATION_TABLE_NAME: tableName,
+      AWS_ENDPOINT_URL_DYNAMODB: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
     });
     try {
       await expect(host.invoke(failureAbout(reactionMessageId))).resolves.toEqual({

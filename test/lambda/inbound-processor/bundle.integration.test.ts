@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConversationReader } from '../../../lambda/adapters/conversation-reader';
-import { LOCAL_AWS_ENV } from '../../../local/aws-env';
 import { BundleHost } from '../../../local/bundle-host';
 import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
 import { fixtureEnvelope, fixtureEvent, snsEvent } from '../../fixtures';
@@ -23,16 +22,10 @@ describe('the shipped inbound-processor bundle', () => {
     client = localDynamoDbClient();
     const tableName = await createConversationTable(client);
     const fn = shippedFunction('InboundProcessor/Processor');
-    host = new BundleHost({
-      bundlePath: fn.bundlePath,
-      exportName: fn.exportName,
-      environment: {
-        ...fn.environment,
-        ...LOCAL_AWS_ENV,
-        CONVERSATION_TABLE_NAME: tableName,
-        AWS_ENDPOINT_URL_DYNAMODB: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
-        AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
-      },
+    host = BundleHost.forFunction(fn, {
+      CONVERSATION_TABLE_NAME: tableName,
+      AWS_ENDPOINT_URL_DYNAMODB: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
+      AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
     });
     await host.start();
     reader = new ConversationReader(client, tableName);

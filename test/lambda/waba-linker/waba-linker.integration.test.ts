@@ -6,7 +6,6 @@ import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { customResourceHandler } from '../../../lambda/waba-linker/custom-resource';
 import { parsePhysicalId, physicalIdOf, WabaLinker } from '../../../lambda/waba-linker/link';
 import { synthesizeAssembly } from '../../../local/assembly';
-import { LOCAL_AWS_ENV } from '../../../local/aws-env';
 import { BundleHost } from '../../../local/bundle-host';
 import { FAULTS, type SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
 import { socialMessagingClient, startSimulator } from '../../support/simulator';
@@ -267,15 +266,8 @@ describe('WABA linker custom resource against the simulator', () => {
   test('the shipped bundle links a WABA through AWS_ENDPOINT_URL_SOCIALMESSAGING', async () => {
     const assembly = synthesizeAssembly(mkdtempSync(join(tmpdir(), 'linker-')), { linkedWabas: ['waba-a'] });
     const fn = assembly.function('WabaLinks/Linker');
-    const host = new BundleHost({
-      bundlePath: fn.bundlePath,
-      exportName: fn.exportName,
-      timeoutMs: fn.timeoutSeconds * 1000,
-      environment: {
-        ...fn.environment,
-        ...LOCAL_AWS_ENV,
-        AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
-      },
+    const host = BundleHost.forFunction(fn, {
+      AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
     });
     try {
       simulator.addWaba('waba-a');
