@@ -195,7 +195,10 @@ function countBy<T>(
   emit: (value: string, n: number) => void,
 ): void {
   const counts = new Map<string, number>();
-  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  for (const item of items) {
+    const value = key(item);
+    counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
   for (const [value, n] of counts) emit(value, n);
 }
 
