@@ -220,7 +220,7 @@ describe('npm start, as a process', () => {
     for (const port of used) expect(await listening(port)).toBe(false);
   }, 90_000);
 
-  test('replays a file with a malformed line: says which, goes on, exits 1', async () => {
+  test('replays a file with a malformed line: says which, goes on, exits 1, leaves nothing listening', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'replay-'));
     const file = join(dir, 'events.jsonl');
     const text = envelope([
@@ -235,6 +235,8 @@ describe('npm start, as a process', () => {
     expect(run.output()).toContain('✗ line 2: not JSON');
     expect(run.output()).toContain('✓ line 3: envelope: processed');
     expect(run.output()).toContain('2 replayed, 1 failed');
+    // A failed run stops everything too.
+    for (const port of ports(run.output())) expect(await listening(port)).toBe(false);
   }, 90_000);
 
   test('--serve accepts events over HTTP and Ctrl-C stops every part', async () => {
