@@ -1,11 +1,12 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambda/shared/env';
 import { CONVERSATION_TABLE } from '../../lambda/shared/table-schema';
+import { acknowledgeKeyGrant, rotatingKey } from './secure-defaults';
 
 /** Properties of a {@link ConversationTable}. */
 export interface ConversationTableProps {
@@ -35,12 +36,7 @@ export class ConversationTable extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.key =
       props.encryptionKey ??
-      new kms.Key(this, 'Key', {
-        description: 'Encrypts WhatsApp conversations at rest',
-        enableKeyRotation: true,
-        removalPolicy,
-        pendingWindow: Duration.days(7),
-      });
+      rotatingKey(this, 'Key', 'Encrypts WhatsApp conversations at rest', removalPolicy);
     const {
       partitionKey,
       sortKey,
@@ -108,22 +104,6 @@ export class ConversationTable extends Construct {
       grantee: fn,
       actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resourceArns: [this.table.tableArn],
-    });
-  }
-}
-
-/**
- * `grantEncryptDecrypt` (used by CDK's DynamoDB and SQS grants alike) names the `kms:ReEncrypt*` and
- * `kms:GenerateDataKey*` action families. They are scoped to one key of this stack, so the wildcard
- * is in the action name only.
- */
-export function acknowledgeKeyGrant(fn: lambda.Function): void {
-  const policy = fn.role?.node.tryFindChild('DefaultPolicy');
-  if (policy === undefined) return;
-  for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Action::${action}]`,
-      reason: "KMS action family granted by CDK for encrypt/decrypt, on this stack's own keys only.",
     });
   }
 }

@@ -2,12 +2,12 @@ import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   FAILURE_DETAIL_TYPES,
@@ -15,8 +15,9 @@ import {
   SOCIAL_MESSAGING_SOURCE,
 } from '../../lambda/domain/failure-event';
 import { ENV } from '../../lambda/shared/env';
-import { acknowledgeKeyGrant, type ConversationTable } from './conversation-table';
+import type { ConversationTable } from './conversation-table';
 import { PipelineFunction } from './pipeline-function';
+import { acknowledgeKeyGrant, failureQueue, rotatingKey } from './secure-defaults';
 
 /**
  * Matches End User Messaging Social's message-failure events by detail-type, or by
@@ -73,12 +74,12 @@ export class FailureAlerts extends Construct {
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.key = new kms.Key(this, 'Key', {
-      description: 'Encrypts WhatsApp pipeline alerts and their dead letters',
-      enableKeyRotation: true,
+    this.key = rotatingKey(
+      this,
+      'Key',
+      'Encrypts WhatsApp pipeline alerts and their dead letters',
       removalPolicy,
-      pendingWindow: Duration.days(7),
-    });
+    );
     // EventBridge (rule targets, dead letters) and CloudWatch (alarm actions) publish as themselves.
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -121,16 +122,10 @@ export class FailureAlerts extends Construct {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
+    this.deadLetterQueue = failureQueue(this, 'DeadLetterQueue', {
+      key: this.key,
       removalPolicy,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the failure rule targets and the recorder.',
+      holds: 'failure events the rule targets could not take, and failed recorder invocations',
     });
 
     this.recorder = new PipelineFunction(this, 'Recorder', {

@@ -1,16 +1,17 @@
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AutoResponsePolicy } from '../../lambda/domain/auto-response';
 import { ENV } from '../../lambda/shared/env';
 import type { ConversationTable } from './conversation-table';
 import { PipelineFunction } from './pipeline-function';
+import { failureQueue, rotatingKey } from './secure-defaults';
 
 /** Properties of an {@link InboundProcessor}. */
 export interface InboundProcessorProps {
@@ -72,12 +73,12 @@ export class InboundProcessor extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.queueKey = new kms.Key(this, 'QueueKey', {
-      description: 'Encrypts the WhatsApp pipeline failure queues',
-      enableKeyRotation: true,
+    this.queueKey = rotatingKey(
+      this,
+      'QueueKey',
+      'Encrypts the WhatsApp pipeline failure queues',
       removalPolicy,
-      pendingWindow: Duration.days(7),
-    });
+    );
     // SNS writes to the subscription DLQ as itself, so the key must admit it, for this topic only.
     this.queueKey.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -91,22 +92,16 @@ export class InboundProcessor extends Construct {
         },
       }),
     );
-    const queueProps: sqs.QueueProps = {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.queueKey,
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
+    this.subscriptionDeadLetterQueue = failureQueue(this, 'SubscriptionDeadLetterQueue', {
+      key: this.queueKey,
       removalPolicy,
-    };
-    this.subscriptionDeadLetterQueue = new sqs.Queue(this, 'SubscriptionDeadLetterQueue', queueProps);
-    this.failureQueue = new sqs.Queue(this, 'FailureQueue', queueProps);
-    for (const queue of [this.subscriptionDeadLetterQueue, this.failureQueue]) {
-      Validations.of(queue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason:
-          'This queue is itself the end of a failure path (SNS dead letters or Lambda on-failure records).',
-      });
-    }
+      holds: 'SNS deliveries that never reached the processor',
+    });
+    this.failureQueue = failureQueue(this, 'FailureQueue', {
+      key: this.queueKey,
+      removalPolicy,
+      holds: 'Lambda on-failure records of invocations that failed after retries',
+    });
 
     this.function = new PipelineFunction(this, 'Processor', {
       handlerDir: 'inbound-processor',

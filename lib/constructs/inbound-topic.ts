@@ -1,8 +1,9 @@
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { rotatingKey } from './secure-defaults';
 
 /** The service principal of AWS End User Messaging Social. */
 export const SOCIAL_MESSAGING_PRINCIPAL = 'social-messaging.amazonaws.com';
@@ -57,12 +58,12 @@ export class InboundTopic extends Construct {
 
     this.key =
       props.encryptionKey ??
-      new kms.Key(this, 'Key', {
-        description: 'Encrypts WhatsApp events published by AWS End User Messaging Social',
-        enableKeyRotation: true,
-        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-        pendingWindow: Duration.days(7),
-      });
+      rotatingKey(
+        this,
+        'Key',
+        'Encrypts WhatsApp events published by AWS End User Messaging Social',
+        props.removalPolicy ?? RemovalPolicy.RETAIN,
+      );
     const { statementAdded } = this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowEndUserMessagingSocialToPublish',
