@@ -31,7 +31,6 @@ export const snsRecordSchema = z.looseObject({
     Message: z.string(),
   }),
 });
-export type SnsRecord = z.infer<typeof snsRecordSchema>;
 
 export const snsEventSchema = z.looseObject({ Records: z.array(z.unknown()).check(z.minLength(1)) });
 
@@ -59,7 +58,6 @@ export const envelopeSchema = z.looseObject({
   message_timestamp: z.optional(z.string()),
   messageId: z.optional(z.string()),
 });
-export type Envelope = z.infer<typeof envelopeSchema>;
 
 export const webhookEntrySchema = z.looseObject({
   id: stringish,
@@ -113,7 +111,6 @@ export const messageSchema = z.extend(messageIdentitySchema, {
   ),
   errors: z.optional(z.array(errorSchema)),
 });
-export type WireMessage = z.infer<typeof messageSchema>;
 
 /** Fields every status must have to be applied to its message. */
 export const statusIdentitySchema = z.looseObject({
@@ -143,7 +140,6 @@ export const statusSchema = z.extend(statusIdentitySchema, {
   ),
   errors: z.optional(z.array(errorSchema)),
 });
-export type WireStatus = z.infer<typeof statusSchema>;
 
 /** The `value` of a change whose `field` is `messages`. Items are checked one by one later. */
 export const messagesValueSchema = z.looseObject({

@@ -10,11 +10,6 @@ export function testAssembly(): CloudAssembly {
   return new CloudAssembly(dir);
 }
 
-/** The synthesized template of the pipeline stack. */
-export function stackTemplate(): unknown {
-  return testAssembly().template;
-}
-
 /** A DynamoDB client for DynamoDB Local, configured only through the environment, as Lambda code is. */
 export function localDynamoDbClient(): DynamoDBClient {
   return new DynamoDBClient({});

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { synthesizeAssembly } from '../../local/assembly';
 import { LOCAL_AWS_ENV } from '../../local/aws-env';
@@ -22,6 +22,5 @@ export default async function globalSetup(): Promise<void> {
     AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
     PIPELINE_TEST_ASSEMBLY: TEST_ASSEMBLY_DIR,
   });
-  writeFileSync(join(TEST_ASSEMBLY_DIR, 'dynamodb-endpoint'), dynamoDb.endpoint);
   (globalThis as { __stopDynamoDbLocal?: () => Promise<void> }).__stopDynamoDbLocal = dynamoDb.stop;
 }
