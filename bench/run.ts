@@ -13,14 +13,10 @@ import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import { ConversationReader } from '../lambda/adapters/conversation-reader';
 import { ConversationStore } from '../lambda/adapters/conversation-store';
 import { WhatsAppSender } from '../lambda/adapters/whatsapp-sender';
-import {
-  DEFAULT_AUTO_RESPONSE_POLICY,
-  reactionPayload,
-  readReceiptPayload,
-} from '../lambda/domain/auto-response';
+import { DEFAULT_AUTO_RESPONSE_POLICY } from '../lambda/domain/auto-response';
+import { reaction as reactionPayload, readReceipt as readReceiptPayload } from '../lambda/domain/outbound';
 import { AutoResponder } from '../lambda/inbound-processor/auto-responder';
 import { createInboundHandler } from '../lambda/inbound-processor/process';
 import type { LoggerPort, MetricsPort } from '../lambda/shared/observability';
@@ -33,6 +29,7 @@ import { synthesizeLocalAssembly } from '../local/pipeline';
 import { countRequests } from '../local/request-counter';
 import { SocialMessagingSimulator } from '../local/socialmessaging-simulator';
 import { createLocalTable } from '../local/tables';
+import { ConversationReader } from '../ops/conversation-reader';
 import { costPerMillion } from './cost-model';
 import { median, percentile, runConcurrently } from './stats';
 
@@ -308,9 +305,9 @@ async function main(): Promise<void> {
       let regressed = 0;
       for (const wamid of stormWamids) {
         const message = await reader.getMessage(wamid);
-        const seen = new Set(message?.statusHistory.map((h) => h.status));
+        const seen = new Set<string>(message?.statusHistory.map((h) => h.status));
         if (!order.every((s) => seen.has(s))) lost++;
-        if (message?.currentStatus !== 'read') regressed++;
+        if (message?.status !== 'read') regressed++;
       }
       target(
         `Status storm at ${latency} ms: zero lost or regressed statuses`,

@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import {
   type AutoResponsePolicy,
-  DEFAULT_AUTO_RESPONSE_POLICY,
+  DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
+  KNOWN_MESSAGE_TYPES,
+  type KnownMessageType,
+  RESPONSE_ACTIONS,
   type ResponseAction,
-} from '../lambda/domain/auto-response';
+} from '../contracts';
+import { type AlarmThresholds, DEFAULT_ALARM_THRESHOLDS } from './constructs/pipeline-monitoring';
+import { autoResponsePolicyOf } from './whatsapp-pipeline';
+
+export type { AlarmThresholds };
 
 /** The cdk.json context key that holds the pipeline's configuration. */
 export const CONFIG_CONTEXT_KEY = 'whatsappPipeline';
@@ -36,9 +43,9 @@ export interface AutoResponseConfig {
   /**
    * Action per message type, merged over the defaults: receipt and reaction for what customers
    * write or send, none for reactions and system messages.
-   * @default - see DEFAULT_AUTO_RESPONSE_POLICY
+   * @default - see MESSAGE_TYPES in contracts/message-types.ts
    */
-  readonly actions: Readonly<Record<string, ResponseAction>>;
+  readonly actions: Readonly<Partial<Record<KnownMessageType, ResponseAction>>>;
   /**
    * Action for types without an entry in `actions` (unsupported, unknown and future types).
    * @default 'receipt'
@@ -48,31 +55,7 @@ export interface AutoResponseConfig {
    * Reaction emoji per message type, overriding `reactionEmoji`.
    * @default {}
    */
-  readonly emojiByType: Readonly<Record<string, string>>;
-}
-
-/** Alarm thresholds. Alarms on errors, throttles and dead letters fire on the first occurrence. */
-export interface AlarmThresholds {
-  /**
-   * Failed WhatsApp messages (failed statuses or EventBridge failure events) in 5 minutes that raise an alarm.
-   * @default 10
-   */
-  readonly failedMessagesPer5Minutes: number;
-  /**
-   * Age, in hours, of the oldest message in a failure queue that raises an alarm (queues keep 14 days).
-   * @default 24
-   */
-  readonly deadLetterMaxAgeHours: number;
-  /**
-   * WhatsApp message fees (`AWS/SocialMessaging` `WhatsAppMessageFeeCount`) in one hour that raise an alarm.
-   * @default 1000
-   */
-  readonly whatsAppMessageFeesPerHour: number;
-  /**
-   * Meta template message fees (`MetaTemplateMessageFeeCount`) in one hour that raise an alarm.
-   * @default 500
-   */
-  readonly metaTemplateMessageFeesPerHour: number;
+  readonly emojiByType: Readonly<Partial<Record<KnownMessageType, string>>>;
 }
 
 /** The pipeline's whole configuration, validated and with every default applied. */
@@ -138,15 +121,10 @@ export const DEFAULT_CONFIG: PipelineConfig = {
     typingIndicator: false,
     maxMessageAgeHours: 24,
     actions: {},
-    defaultAction: DEFAULT_AUTO_RESPONSE_POLICY.defaultAction,
+    defaultAction: DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
     emojiByType: {},
   },
-  alarmThresholds: {
-    failedMessagesPer5Minutes: 10,
-    deadLetterMaxAgeHours: 24,
-    whatsAppMessageFeesPerHour: 1000,
-    metaTemplateMessageFeesPerHour: 500,
-  },
+  alarmThresholds: DEFAULT_ALARM_THRESHOLDS,
   linkedWabas: [],
 };
 
@@ -154,9 +132,13 @@ export const DEFAULT_CONFIG: PipelineConfig = {
 const SINGLE_EMOJI = /^\p{RGI_Emoji}$/v;
 
 const emoji = z.string().regex(SINGLE_EMOJI, 'expected exactly one emoji such as "👍"');
-const messageType = z.string().regex(/^[a-z_]{1,40}$/, 'expected a WhatsApp message type such as "text"');
+// Keys are the registry's types: a typo ("txt") must fail synth, not silently configure nothing.
+const messageType = z.enum(
+  KNOWN_MESSAGE_TYPES as [KnownMessageType, ...KnownMessageType[]],
+  `expected a message type the pipeline knows: ${KNOWN_MESSAGE_TYPES.join(', ')}`,
+);
 const responseAction = z.enum(
-  ['receipt-and-reaction', 'receipt', 'none'],
+  RESPONSE_ACTIONS as [ResponseAction, ...ResponseAction[]],
   'expected "receipt-and-reaction", "receipt" or "none"',
 );
 
@@ -212,9 +194,9 @@ const schema = z.strictObject({
         .min(1, 'expected a number of hours from 1 to 720')
         .max(720, 'expected a number of hours from 1 to 720')
         .default(DEFAULT_CONFIG.autoResponse.maxMessageAgeHours),
-      actions: z.record(messageType, responseAction).default({}),
+      actions: z.partialRecord(messageType, responseAction).default({}),
       defaultAction: responseAction.default(DEFAULT_CONFIG.autoResponse.defaultAction),
-      emojiByType: z.record(messageType, emoji).default({}),
+      emojiByType: z.partialRecord(messageType, emoji).default({}),
     })
     .default({ ...DEFAULT_CONFIG.autoResponse }),
   alarmThresholds: z
@@ -291,15 +273,7 @@ function describe(value: unknown): string {
   return value === undefined ? 'missing' : JSON.stringify(value);
 }
 
-/** The auto-response policy the function receives, with the defaults merged in. */
-export function autoResponsePolicyOf(config: PipelineConfig): AutoResponsePolicy {
-  const { autoResponse } = config;
-  return {
-    actions: { ...DEFAULT_AUTO_RESPONSE_POLICY.actions, ...autoResponse.actions },
-    defaultAction: autoResponse.defaultAction,
-    emoji: config.reactionEmoji,
-    emojiByType: autoResponse.emojiByType,
-    typingIndicator: autoResponse.typingIndicator,
-    maxMessageAgeSeconds: Math.round(autoResponse.maxMessageAgeHours * 3600),
-  };
+/** The auto-response policy a configuration gives the processor, with the registry's defaults merged in. */
+export function autoResponsePolicyOfConfig(config: PipelineConfig): AutoResponsePolicy {
+  return autoResponsePolicyOf({ ...config.autoResponse, reactionEmoji: config.reactionEmoji });
 }

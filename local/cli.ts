@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
+import { renderApiCalls, renderConversation } from '../ops/render';
 import { envelope, inboundValue, LOCAL_BUSINESS, newWamid } from './events';
 import { LocalPipeline } from './pipeline';
-import { renderApiCalls, renderConversation } from './render';
 import { parseReplayFile, replay } from './replay';
 import { runScenario, SCENARIO_CUSTOMER } from './scenario';
 import { FAULTS } from './socialmessaging-simulator';

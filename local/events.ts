@@ -4,6 +4,7 @@
  * Used by the local pipeline's scenario and by `--text`.
  */
 import { randomUUID } from 'node:crypto';
+import { PLACEHOLDER_TOPIC_ARN, snsEventOf } from '../ops/sns-event';
 
 /** The local business number and WABA, as End User Messaging Social would name them. */
 export const LOCAL_BUSINESS = {
@@ -128,34 +129,5 @@ export function messageFailedEvent(awsMessageId: string, at: Date, error: { code
 }
 
 /** The inbound topic's ARN in local runs. */
-export const LOCAL_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:WhatsAppPipeline-InboundTopic';
-
-/**
- * The Lambda SNS event that delivers one message of a topic, as Lambda passes it to a subscriber.
- * Keeping the SNS MessageId keeps a redelivery recognizable as such.
- */
-export function snsEventOf(
-  message: string,
-  snsMessageId: string,
-  options: { topicArn?: string; timestamp?: string; subject?: string | null } = {},
-) {
-  const topicArn = options.topicArn ?? LOCAL_TOPIC_ARN;
-  return {
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: `${topicArn}:subscription`,
-        Sns: {
-          Type: 'Notification',
-          MessageId: snsMessageId,
-          TopicArn: topicArn,
-          Subject: options.subject ?? null,
-          Message: message,
-          Timestamp: options.timestamp ?? new Date().toISOString(),
-          MessageAttributes: {},
-        },
-      },
-    ],
-  };
-}
+export const LOCAL_TOPIC_ARN = PLACEHOLDER_TOPIC_ARN;
+export { snsEventOf };

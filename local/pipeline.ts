@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConversationReader } from '../lambda/adapters/conversation-reader';
 import { CONFIG_CONTEXT_KEY } from '../lib/config';
+import { ConversationReader } from '../ops/conversation-reader';
 import { type CloudAssembly, cdkJsonContext, synthesizeAssembly } from './assembly';
 import { localClientConfig } from './aws-env';
 import { BundleHost, type InvocationResult } from './bundle-host';

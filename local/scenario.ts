@@ -154,7 +154,7 @@ export async function runScenario(
     ),
   );
 
-  const reaction = (await pipeline.reader.getMessage(image))?.record.reactionMessageId;
+  const reaction = (await pipeline.reader.getMessage(image))?.reactionMessageId;
   const failedReactionMessageId = typeof reaction === 'string' ? reaction : '';
   let alert: string | undefined;
   await step('EventBridge reports the reaction to the photo as failed', async () => {

@@ -1,123 +1,15 @@
 /**
- * Prints conversations, messages and status histories from a conversation table, for people
- * during incidents. Works against a deployed table with your normal AWS credentials, or against
- * the local pipeline's DynamoDB Local (`npm start -- --serve` prints the command).
- *
- *   npm run inspect -- --table <name> <wamid | customer key | phone number> [--number <Meta phone-number id>]
- *   npm run inspect -- --table <name> --recent --number <Meta phone-number id> [--days 2]
- *   npm run inspect -- --table <name> --errors --number <Meta phone-number id>
- *   add --endpoint http://127.0.0.1:<port> for DynamoDB Local
+ * `npm run inspect`: prints conversations, messages and status histories from a conversation table.
+ * The logic is in ops/inspect.ts.
  */
-import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConversationReader } from '../lambda/adapters/conversation-reader';
-import { localClientConfig } from '../local/aws-env';
-import { renderConversation, renderMessage } from '../local/render';
+import { inspect } from '../ops/inspect';
 
-const USAGE =
-  'usage: npm run inspect -- --table <name> [--endpoint <url>] (<wamid | customer | phone> [--number <id>] | --recent --number <id> [--days <n>] | --errors --number <id>)';
-
-/** Runs the inspection for command-line arguments; returns the exit code. */
-export async function inspect(
-  argv: readonly string[],
-  deps: { client?: DynamoDBClient; print: (text: string) => void; now?: Date },
-): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      table: { type: 'string' },
-      endpoint: { type: 'string' },
-      number: { type: 'string' },
-      recent: { type: 'boolean', default: false },
-      errors: { type: 'boolean', default: false },
-      days: { type: 'string', default: '2' },
-    },
-  });
-  const [subject] = positionals;
-  if (values.table === undefined || (subject === undefined && !values.recent && !values.errors)) {
-    deps.print(USAGE);
-    return 2;
-  }
-  const client =
-    deps.client ??
-    new DynamoDBClient(values.endpoint === undefined ? {} : localClientConfig(values.endpoint));
-  const reader = new ConversationReader(client, values.table);
-  const now = deps.now ?? new Date();
-  const number = values.number;
-
-  if (values.recent || values.errors) {
-    if (number === undefined) {
-      deps.print('--recent and --errors need --number <Meta phone-number id>');
-      return 2;
-    }
-    if (values.errors) {
-      const errors = await reader.listWebhookErrors(number);
-      deps.print(
-        errors.length === 0
-          ? 'No webhook-level errors.'
-          : errors
-              .map(
-                (e) =>
-                  `${String(e.sk).split('#')[0]}  ${String(e.code)} ${String(e.title ?? '')} ${String(e.details ?? '')}`,
-              )
-              .join('\n'),
-      );
-      return 0;
-    }
-    const active = await reader.listActiveConversations(number, now, Number(values.days));
-    deps.print(
-      active.length === 0
-        ? 'No active conversations.'
-        : active
-            .map(
-              (c) =>
-                `${String(c.lastInboundAt)}  ${String(c.customerKey)}  ${String(c.profileName ?? '')}  ${String(c.inboundCount)} inbound`,
-            )
-            .join('\n'),
-    );
-    return 0;
-  }
-
-  if (subject?.startsWith('wamid.')) {
-    const message = await reader.getMessage(subject);
-    if (message === undefined) {
-      deps.print(`No message ${subject}.`);
-      return 1;
-    }
-    deps.print(renderMessage(message).join('\n'));
-    deps.print(
-      `  current status: ${message.currentStatus ?? '(none)'}; record: ${JSON.stringify(message.record.autoResponse ?? {})}`,
-    );
-    return 0;
-  }
-
-  const conversations =
-    number === undefined
-      ? await reader.findConversations(subject ?? '')
-      : [await reader.getConversation(number, subject ?? '')].filter((c) => c !== undefined);
-  if (conversations.length === 0) {
-    deps.print(`No conversation with ${subject}.`);
-    return 1;
-  }
-  for (const conversation of conversations) {
-    const messages = await reader.listMessages(
-      String(conversation.businessPhoneNumberId),
-      String(conversation.customerKey),
-    );
-    deps.print(`${renderConversation(conversation, messages, now)}\n`);
-  }
-  return 0;
-}
-
-if (require.main === module) {
-  inspect(process.argv.slice(2), { print: (text) => console.log(text) }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
-      process.exitCode = 1;
-    },
-  );
-}
+inspect(process.argv.slice(2), { print: (text) => console.log(text) }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+    process.exitCode = 1;
+  },
+);

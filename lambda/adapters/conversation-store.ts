@@ -4,14 +4,44 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
+  type ReturnConsumedCapacity,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   type Update,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { InboundMessage, StatusUpdate, WebhookError } from '../domain/model';
-import { activityBucketOf, conversationItemKey, conversationKeyOf, messageKey } from '../shared/table-schema';
+import {
+  activityBucketOf,
+  conversationItemKey,
+  conversationKeyOf,
+  ENTITY,
+  messageKey,
+  type TableKey,
+} from '../../contracts';
+import {
+  type InboundMessage,
+  type MessageStatus,
+  type StatusUpdate,
+  toMessageStatus,
+  type WebhookError,
+} from '../domain/model';
+import { currentStatus, statusRank } from '../domain/status';
+import {
+  type ActionRecord,
+  ATTRIBUTE,
+  type Attributes,
+  type AutoResponseRecord,
+  type Claim,
+  type MessageItem,
+  messageFromItem,
+  type ResponseActionName,
+  type StatusHistoryEntry,
+  statusKeyOf,
+  toAttributes,
+  toItem,
+  type WebhookErrorItem,
+} from './items';
 
 /** Options of a {@link ConversationStore}. */
 export interface ConversationStoreOptions {
@@ -21,46 +51,46 @@ export interface ConversationStoreOptions {
   readonly retentionDays: number;
   /** Injectable for tests. @default - the system clock */
   readonly clock?: () => Date;
+  /**
+   * Ask DynamoDB for the capacity each write consumed and report it here (the benchmark measures
+   * write units this way). @default - not asked
+   */
+  readonly onConsumedCapacity?: (operation: string, capacity: unknown) => void;
+}
+
+/** The auto-response written with a new message: its plan, and the claim of whoever sends it. */
+export interface NewAutoResponse {
+  readonly record: AutoResponseRecord;
+  readonly claim?: Claim;
 }
 
 /** What recording an inbound message did. */
 export type InboundOutcome =
-  | { readonly kind: 'created' }
+  | { readonly kind: 'created'; readonly item: MessageItem }
   /** The wamid was recorded before (a redelivery or a Meta retry); `existing` is that record. */
-  | { readonly kind: 'duplicate'; readonly existing: Readonly<Record<string, unknown>> };
+  | { readonly kind: 'duplicate'; readonly existing: MessageItem };
 
-/** The stored state of one auto-response action of a message. */
-export type ActionRecord =
+/** What recording a status did. */
+export type StatusOutcome =
+  /** The status joined the history; `current` is the message's status after it. */
   | {
-      readonly state: 'pending';
-      readonly emoji?: string;
-      readonly address?: Readonly<Record<string, string>>;
+      readonly kind: 'recorded';
+      readonly previous?: MessageStatus;
+      readonly current: MessageStatus;
+      /** Requests made: 1 in order, 2 when the status arrived after a higher one. */
+      readonly writes: number;
     }
-  | { readonly state: 'skipped'; readonly reason: string }
-  | {
-      readonly state: 'sent';
-      readonly messageId?: string;
-      readonly at: string;
-      readonly attempts: number;
-      readonly emoji?: string;
-    }
-  | {
-      readonly state: 'failed';
-      readonly error: { readonly name: string; readonly message: string };
-      readonly at: string;
-    };
-
-/** The auto-response actions of a message. */
-export type ResponseActionName = 'receipt' | 'reaction';
+  /** This status (same status, same time) was recorded before. */
+  | { readonly kind: 'duplicate'; readonly writes: number };
 
 /** Outcome of trying to claim a message's unfinished auto-response. */
 export type ClaimOutcome =
-  | { readonly claimed: true; readonly record: Readonly<Record<string, unknown>> }
+  | { readonly claimed: true; readonly record: MessageItem }
   /** Another invocation holds an unexpired claim, or the message has no auto-response. */
-  | { readonly claimed: false; readonly record: Readonly<Record<string, unknown>> };
+  | { readonly claimed: false; readonly record?: MessageItem };
 
-/** Attributes to write, by name; `undefined` values are left out. */
-type Attributes = Readonly<Record<string, unknown>>;
+/** What recording auto-response outcomes did. */
+export type RecordResponsesOutcome = 'recorded' | 'already-recorded' | 'claim-lost';
 
 const MAX_CONFLICT_RETRIES = 3;
 
@@ -69,117 +99,122 @@ const MAX_CONFLICT_RETRIES = 3;
  * no reads (see docs/table-design.md):
  * - a new inbound message is one transaction: create the message if its wamid is new, and update
  *   its conversation; a duplicate cancels the transaction and writes nothing;
- * - a status is one unconditional, idempotent update of its message.
+ * - a status is one conditional update of its message in order, two out of order.
  */
 export class ConversationStore {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
   private readonly retentionSeconds: number;
   private readonly clock: () => Date;
+  private readonly returnConsumedCapacity?: ReturnConsumedCapacity;
 
-  constructor(options: ConversationStoreOptions) {
+  constructor(private readonly options: ConversationStoreOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
     this.retentionSeconds = options.retentionDays * 86_400;
     this.clock = options.clock ?? (() => new Date());
+    this.returnConsumedCapacity = options.onConsumedCapacity === undefined ? undefined : 'INDEXES';
   }
 
-  /**
-   * Records an inbound message and its conversation exactly once.
-   *
-   * @param extra - further attributes of the message record, written in the same transaction
-   */
-  async recordInbound(message: InboundMessage, extra: Attributes = {}): Promise<InboundOutcome> {
+  /** Records an inbound message and its conversation exactly once, with its auto-response plan. */
+  async recordInbound(message: InboundMessage, autoResponse?: NewAutoResponse): Promise<InboundOutcome> {
     const now = this.clock();
     const sentAt = isoFromUnixSeconds(message.timestamp);
     const conversationKey = conversationKeyOf(message.source.businessPhoneNumberId, message.customer.key);
-    const common = { expiresAt: this.expiresAt(now), receivedAt: now.toISOString() };
+    const expiresAt = this.expiresAt(now);
+    const originationPhoneNumberId =
+      message.routing.kind === 'routed' ? message.routing.originationPhoneNumberId : undefined;
 
+    const item: MessageItem = {
+      entity: ENTITY.message,
+      wamid: message.wamid,
+      direction: 'inbound',
+      type: message.type,
+      conversationKey,
+      conversationSort: `${sentAt}#${message.wamid}`,
+      businessPhoneNumberId: message.source.businessPhoneNumberId,
+      displayPhoneNumber: message.source.displayPhoneNumber,
+      wabaId: message.source.wabaId,
+      snsMessageId: message.source.snsMessageId,
+      customerKey: message.customer.key,
+      customerPhone: message.customer.phone,
+      customerUserId: message.customer.userId,
+      timestamp: message.timestamp,
+      sentAt,
+      routing: message.routing.kind,
+      originationPhoneNumberId,
+      content: message.content,
+      replyTo: message.replyTo,
+      forwarded: message.forwarded,
+      frequentlyForwarded: message.frequentlyForwarded,
+      referral: message.referral,
+      errors: message.errors,
+      payload: message.rawJson,
+      receivedAt: now.toISOString(),
+      expiresAt,
+      autoResponse: autoResponse?.record,
+      claim: autoResponse?.claim,
+      statusHistory: [],
+    };
     const messageUpdate = this.update(messageKey(message.wamid), {
-      set: {
-        entity: 'message',
-        wamid: message.wamid,
-        direction: 'inbound',
-        type: message.type,
-        conversationKey,
-        conversationSort: `${sentAt}#${message.wamid}`,
-        businessPhoneNumberId: message.source.businessPhoneNumberId,
-        displayPhoneNumber: message.source.displayPhoneNumber,
-        wabaId: message.source.wabaId,
-        snsMessageId: message.source.snsMessageId,
-        customerKey: message.customer.key,
-        customerPhone: message.customer.phone,
-        customerUserId: message.customer.userId,
-        timestamp: message.timestamp,
-        sentAt,
-        routing: message.routing.kind,
-        originationPhoneNumberId:
-          message.routing.kind === 'routed' ? message.routing.originationPhoneNumberId : undefined,
-        content: message.content,
-        replyTo: message.replyTo,
-        forwarded: message.forwarded,
-        frequentlyForwarded: message.frequentlyForwarded,
-        referral: message.referral,
-        errors: message.errors,
-        // The message exactly as received, so unknown types and fields can be reprocessed later.
-        payload: JSON.stringify(message.raw),
-        ...common,
-        ...extra,
-      },
+      set: toAttributes(item),
       // A status (e.g. `deleted`) may have created the item first; only an earlier inbound record counts.
-      condition: { expression: 'attribute_not_exists(receivedAt)' },
+      condition: { expression: `attribute_not_exists(${ATTRIBUTE.receivedAt})` },
       returnOldOnFailure: true,
     });
 
     const conversationFields = {
-      entity: 'conversation',
+      entity: ENTITY.conversation,
       conversationKey,
       businessPhoneNumberId: message.source.businessPhoneNumberId,
       customerKey: message.customer.key,
       customerPhone: message.customer.phone,
       customerUserId: message.customer.userId,
-      originationPhoneNumberId:
-        message.routing.kind === 'routed' ? message.routing.originationPhoneNumberId : undefined,
-      expiresAt: common.expiresAt,
+      originationPhoneNumberId,
+      expiresAt,
+    };
+    const onCreate = {
+      setIfNotExists: { [ATTRIBUTE.createdAt]: item.receivedAt },
+      add: { [ATTRIBUTE.inboundCount]: 1 },
     };
     const conversationUpdate = this.update(conversationItemKey(conversationKey), {
       set: {
         ...conversationFields,
         profileName: message.customer.profileName,
         username: message.customer.username,
-        lastInboundAt: sentAt,
+        [ATTRIBUTE.lastInboundAt]: sentAt,
         lastInboundWamid: message.wamid,
         activityBucket: activityBucketOf(message.source.businessPhoneNumberId, sentAt),
       },
-      setIfNotExists: { createdAt: common.receivedAt },
-      add: { inboundCount: 1 },
+      ...onCreate,
       // The service window must never move back when an older message arrives late.
       condition: {
-        expression: 'attribute_not_exists(lastInboundAt) OR lastInboundAt <= :sentAt',
+        expression: `attribute_not_exists(${ATTRIBUTE.lastInboundAt}) OR ${ATTRIBUTE.lastInboundAt} <= :sentAt`,
         values: { ':sentAt': sentAt },
       },
     });
     // For a message older than the conversation's last one: count and keep it, move nothing back.
     const lateConversationUpdate = this.update(conversationItemKey(conversationKey), {
       set: conversationFields,
-      setIfNotExists: { createdAt: common.receivedAt },
-      add: { inboundCount: 1 },
+      ...onCreate,
     });
 
     let conversation = conversationUpdate;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.client.send(
+        const result = await this.client.send(
           new TransactWriteItemsCommand({
             TransactItems: [{ Update: messageUpdate }, { Update: conversation }],
+            ReturnConsumedCapacity: this.returnConsumedCapacity,
           }),
         );
-        return { kind: 'created' };
+        this.report('recordInbound', result.ConsumedCapacity);
+        return { kind: 'created', item };
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const [messageReason, conversationReason] = error.CancellationReasons ?? [];
-        if (messageReason?.Code === 'ConditionalCheckFailed') {
-          return { kind: 'duplicate', existing: messageReason.Item ? unmarshall(messageReason.Item) : {} };
+        if (messageReason?.Code === 'ConditionalCheckFailed' && messageReason.Item !== undefined) {
+          return { kind: 'duplicate', existing: messageFromItem(messageReason.Item) };
         }
         if (conversationReason?.Code === 'ConditionalCheckFailed' && conversation === conversationUpdate) {
           conversation = lateConversationUpdate;
@@ -194,54 +229,133 @@ export class ConversationStore {
   }
 
   /**
-   * Records a status of a message with one blind, idempotent write: the status joins the message's
-   * set of statuses (its current status is derived from that set, see domain/status.ts) and its
-   * details are kept under a per-status, per-timestamp attribute. Creates the message record if
-   * the message was sent by something other than this pipeline.
+   * Records a status of a message. The status joins the typed history once (a redelivery is a
+   * no-op) and becomes the current `status` only if it outranks the stored one, so `status` never
+   * regresses. In order this is one conditional write; a status that arrives after a higher one
+   * fails that write's condition and costs a second write that only extends the history. Creates
+   * the message record if the message was sent by something other than this pipeline.
    */
-  async recordStatus(status: StatusUpdate): Promise<void> {
+  async recordStatus(status: StatusUpdate): Promise<StatusOutcome> {
     const now = this.clock();
     const at = isoFromUnixSeconds(status.timestamp);
+    const statusKey = statusKeyOf(status.status, at);
+    const entry: StatusHistoryEntry = {
+      status: status.status,
+      at,
+      errors: status.errors,
+      pricing: status.pricing,
+      conversation: status.conversation,
+      snsMessageId: status.source.snsMessageId,
+      recordedAt: now.toISOString(),
+    };
     const conversationKey =
       status.recipient === undefined
         ? undefined
         : conversationKeyOf(status.source.businessPhoneNumberId, status.recipient.key);
-    const historyAttribute = `status_${status.status.replace(/[^A-Za-z0-9]/g, '_').slice(0, 32)}_${status.timestamp}`;
+    // The outbound identity, written only if nothing else created the item first.
+    const identity: Attributes = {
+      [ATTRIBUTE.entity]: ENTITY.message,
+      wamid: status.wamid,
+      direction: 'outbound',
+      businessPhoneNumberId: status.source.businessPhoneNumberId,
+      conversationKey,
+      conversationSort: conversationKey === undefined ? undefined : `${at}#${status.wamid}`,
+      customerKey: status.recipient?.key,
+      customerPhone: status.recipient?.phone,
+      customerUserId: status.recipient?.userId,
+    };
+    const notYetRecorded = `(attribute_not_exists(${ATTRIBUTE.statusKeys}) OR NOT contains(${ATTRIBUTE.statusKeys}, :statusKey))`;
+    const history = {
+      appendToList: { [ATTRIBUTE.statusHistory]: entry },
+      addToSet: { [ATTRIBUTE.statusKeys]: statusKey },
+      setIfNotExists: identity,
+    };
+    const rank = statusRank(status.status);
+    const outranks = [
+      `(attribute_not_exists(${ATTRIBUTE.statusRank}) AND attribute_not_exists(${ATTRIBUTE.legacyStatuses}))`,
+      `${ATTRIBUTE.statusRank} < :rank`,
+      // Between unknown statuses the alphabetically first wins, whatever the arrival order.
+      ...(rank === 0 ? [`(${ATTRIBUTE.statusRank} = :rank AND #current > :status)`] : []),
+    ].join(' OR ');
 
-    await this.client.send(
-      new UpdateItemCommand(
-        this.updateInput(messageKey(status.wamid), {
-          set: { expiresAt: this.expiresAt(now) },
-          setIfNotExists: {
-            [historyAttribute]: {
-              status: status.status,
-              at,
-              errors: status.errors,
-              pricing: status.pricing,
-              conversation: status.conversation,
-              snsMessageId: status.source.snsMessageId,
-              recordedAt: now.toISOString(),
-            },
-            entity: 'message',
-            wamid: status.wamid,
-            direction: 'outbound',
-            businessPhoneNumberId: status.source.businessPhoneNumberId,
-            conversationKey,
-            conversationSort: conversationKey === undefined ? undefined : `${at}#${status.wamid}`,
-            customerKey: status.recipient?.key,
-            customerPhone: status.recipient?.phone,
-            customerUserId: status.recipient?.userId,
+    let writes = 0;
+    for (let attempt = 0; ; attempt++) {
+      writes++;
+      const first = await this.conditionalUpdate('recordStatus', messageKey(status.wamid), {
+        ...history,
+        set: {
+          [ATTRIBUTE.expiresAt]: this.expiresAt(now),
+          [ATTRIBUTE.status]: status.status,
+          [ATTRIBUTE.statusAt]: at,
+          [ATTRIBUTE.statusRank]: rank,
+        },
+        condition: {
+          expression: `${notYetRecorded} AND (${outranks})`,
+          values: {
+            ':statusKey': statusKey,
+            ':rank': rank,
+            ...(rank === 0 ? { ':status': status.status } : {}),
           },
-          addToSet: { statuses: status.status },
-        }),
-      ),
-    );
+          names: rank === 0 ? { '#current': ATTRIBUTE.status } : undefined,
+        },
+        returnOldOnFailure: true,
+      });
+      if (first.applied) {
+        const previous = stringAttribute(first.old, ATTRIBUTE.status);
+        return { kind: 'recorded', previous: optionalStatus(previous), current: status.status, writes };
+      }
+      const old = first.old ?? {};
+      if (setHas(old[ATTRIBUTE.statusKeys], statusKey)) return { kind: 'duplicate', writes };
+
+      // Out of order, or a message of the first layout whose status was never stored.
+      const legacy = old[ATTRIBUTE.statusRank] === undefined;
+      const stored = stringAttribute(old, ATTRIBUTE.status);
+      const current = legacy
+        ? (currentStatus([...setValues(old[ATTRIBUTE.legacyStatuses]), status.status]) ?? status.status)
+        : (stored ?? status.status);
+      writes++;
+      const second = await this.conditionalUpdate('recordStatus', messageKey(status.wamid), {
+        ...history,
+        set: {
+          [ATTRIBUTE.expiresAt]: this.expiresAt(now),
+          ...(legacy
+            ? {
+                [ATTRIBUTE.status]: current,
+                [ATTRIBUTE.statusAt]: current === status.status ? at : legacyStatusAt(old, current),
+                [ATTRIBUTE.statusRank]: statusRank(current),
+              }
+            : {}),
+        },
+        condition: {
+          expression: legacy
+            ? `${notYetRecorded} AND attribute_not_exists(${ATTRIBUTE.statusRank})`
+            : `${notYetRecorded} AND ${ATTRIBUTE.statusRank} >= :rank`,
+          values: { ':statusKey': statusKey, ...(legacy ? {} : { ':rank': rank }) },
+        },
+        returnOldOnFailure: true,
+      });
+      if (second.applied) {
+        const previous = legacy ? currentStatus(setValues(old[ATTRIBUTE.legacyStatuses])) : stored;
+        return {
+          kind: 'recorded',
+          previous: optionalStatus(previous),
+          current: toMessageStatus(current),
+          writes,
+        };
+      }
+      if (setHas(second.old?.[ATTRIBUTE.statusKeys], statusKey)) return { kind: 'duplicate', writes };
+      // The item changed between the two writes (a concurrent status): decide again.
+      if (attempt >= MAX_CONFLICT_RETRIES) {
+        throw new Error(`Status ${status.status} could not be applied after ${attempt + 1} attempts`);
+      }
+    }
   }
 
   /**
-   * Claims a message's unfinished auto-response for `owner` until `expiresAtMs`, if nobody holds an
-   * unexpired claim. A claim expires when its holder's invocation must have ended, so a retry can
-   * take over only from an invocation that is gone.
+   * Claims a message's unfinished auto-response for `owner` until `expiresAtMs`, if nobody else
+   * holds an unexpired claim. A claim expires when its holder's invocation must have ended, so a
+   * retry can take over only from an invocation that is gone; the retry of the same invocation (Lambda
+   * retries keep the request id) already holds it and gets it back at once.
    *
    * @param nowMs - wall-clock time: claims compare with invocation deadlines, not record timestamps
    */
@@ -251,28 +365,46 @@ export class ConversationStore {
     expiresAtMs: number,
     nowMs = Date.now(),
   ): Promise<ClaimOutcome> {
-    const now = nowMs;
     try {
-      const { Attributes } = await this.client.send(
+      const { Attributes: updated } = await this.client.send(
         new UpdateItemCommand({
           ...this.updateInput(messageKey(wamid), {
-            set: { claimedBy: owner, claimExpiresAt: expiresAtMs },
+            set: { [ATTRIBUTE.claimedBy]: owner, [ATTRIBUTE.claimExpiresAt]: expiresAtMs },
             condition: {
-              expression:
-                'attribute_exists(autoResponse) AND (attribute_not_exists(claimedBy) OR claimExpiresAt < :now)',
-              values: { ':now': now },
+              expression: `attribute_exists(${ATTRIBUTE.autoResponse}) AND (attribute_not_exists(${ATTRIBUTE.claimedBy}) OR ${ATTRIBUTE.claimedBy} = :owner OR ${ATTRIBUTE.claimExpiresAt} < :now)`,
+              values: { ':now': nowMs, ':owner': owner },
             },
           }),
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { claimed: true, record: Attributes ? unmarshall(Attributes) : {} };
+      if (updated === undefined) throw new Error(`Claiming ${messageKey(wamid).pk} returned no item`);
+      return { claimed: true, record: messageFromItem(updated) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        return { claimed: false, record: error.Item ? unmarshall(error.Item) : {} };
+        return { claimed: false, record: error.Item === undefined ? undefined : messageFromItem(error.Item) };
       }
       throw error;
+    }
+  }
+
+  /**
+   * Gives up `owner`'s claim without recording anything, so the next attempt can take it at once.
+   * A no-op when the claim is no longer `owner`'s.
+   */
+  async releaseClaim(wamid: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand(
+          this.updateInput(messageKey(wamid), {
+            remove: [ATTRIBUTE.claimedBy, ATTRIBUTE.claimExpiresAt],
+            condition: { expression: `${ATTRIBUTE.claimedBy} = :owner`, values: { ':owner': owner } },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
@@ -280,32 +412,37 @@ export class ConversationStore {
    * Records the outcome of auto-response actions and releases `owner`'s claim, in one write. Also
    * keeps each sent action's AWS message id at the top level, where EventBridge events find it.
    *
-   * @returns false when the claim was no longer `owner`'s (it expired and another invocation took over)
+   * @returns `recorded`; `already-recorded` when this very write was applied before (an SDK retry
+   *   after a lost answer); `claim-lost` when the claim expired and another invocation took over
    */
   async recordResponses(
     wamid: string,
     owner: string,
     results: Partial<Record<ResponseActionName, ActionRecord>>,
-  ): Promise<boolean> {
+  ): Promise<RecordResponsesOutcome> {
     const set: Record<string, unknown> = {};
     for (const [action, result] of Object.entries(results)) {
-      set[`autoResponse.${action}`] = result;
+      set[`${ATTRIBUTE.autoResponse}.${action}`] = result;
       if (result.state === 'sent') set[`${action}MessageId`] = result.messageId;
     }
     try {
       await this.client.send(
-        new UpdateItemCommand(
-          this.updateInput(messageKey(wamid), {
+        new UpdateItemCommand({
+          ...this.updateInput(messageKey(wamid), {
             set,
-            remove: ['claimedBy', 'claimExpiresAt'],
-            condition: { expression: 'claimedBy = :owner', values: { ':owner': owner } },
+            remove: [ATTRIBUTE.claimedBy, ATTRIBUTE.claimExpiresAt],
+            condition: { expression: `${ATTRIBUTE.claimedBy} = :owner`, values: { ':owner': owner } },
           }),
-        ),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
       );
-      return true;
+      return 'recorded';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const old = error.Item === undefined ? undefined : messageFromItem(error.Item);
+      return old !== undefined && old.claim === undefined && sameOutcomes(old.autoResponse, results)
+        ? 'already-recorded'
+        : 'claim-lost';
     }
   }
 
@@ -315,57 +452,131 @@ export class ConversationStore {
    */
   async recordWebhookError(error: WebhookError, publishedAt: string | undefined): Promise<void> {
     const now = this.clock();
-    const digest = createHash('sha256').update(JSON.stringify(error.raw)).digest('hex').slice(0, 16);
-    await this.client.send(
+    const item: WebhookErrorItem = {
+      entity: ENTITY.webhookError,
+      businessPhoneNumberId: error.source.businessPhoneNumberId,
+      occurredAt: publishedAt ?? now.toISOString(),
+      digest: createHash('sha256').update(error.rawJson).digest('hex').slice(0, 16),
+      wabaId: error.source.wabaId,
+      snsMessageId: error.source.snsMessageId,
+      code: error.code,
+      title: error.title,
+      message: error.message,
+      details: error.details,
+      payload: error.rawJson,
+      recordedAt: now.toISOString(),
+      expiresAt: this.expiresAt(now),
+    };
+    const result = await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
-        Item: marshall(
-          {
-            pk: `WEBHOOKERROR#${error.source.businessPhoneNumberId}`,
-            sk: `${publishedAt ?? now.toISOString()}#${digest}`,
-            entity: 'webhook-error',
-            businessPhoneNumberId: error.source.businessPhoneNumberId,
-            wabaId: error.source.wabaId,
-            snsMessageId: error.source.snsMessageId,
-            code: error.code,
-            title: error.title,
-            message: error.message,
-            details: error.details,
-            payload: JSON.stringify(error.raw),
-            recordedAt: now.toISOString(),
-            expiresAt: this.expiresAt(now),
-          },
-          { removeUndefinedValues: true },
-        ),
+        Item: toItem(item),
+        ReturnConsumedCapacity: this.returnConsumedCapacity,
       }),
     );
+    this.report('recordWebhookError', result.ConsumedCapacity);
+  }
+
+  private async conditionalUpdate(
+    operation: string,
+    key: TableKey,
+    spec: UpdateSpec,
+  ): Promise<{ applied: boolean; old?: Attributes }> {
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          ...this.updateInput(key, spec),
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ReturnConsumedCapacity: this.returnConsumedCapacity,
+        }),
+      );
+      this.report(operation, result.ConsumedCapacity);
+      return {
+        applied: true,
+        old: result.Attributes === undefined ? undefined : unmarshall(result.Attributes),
+      };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { applied: false, old: error.Item === undefined ? undefined : unmarshall(error.Item) };
+    }
+  }
+
+  private report(operation: string, capacity: unknown): void {
+    if (capacity !== undefined) this.options.onConsumedCapacity?.(operation, capacity);
   }
 
   private expiresAt(now: Date): number {
     return Math.floor(now.getTime() / 1000) + this.retentionSeconds;
   }
 
-  private update(key: Record<string, string>, spec: UpdateSpec): Update {
+  private update(key: TableKey, spec: UpdateSpec): Update {
     return {
       ...this.updateInput(key, spec),
       ReturnValuesOnConditionCheckFailure: spec.returnOldOnFailure ? 'ALL_OLD' : undefined,
     };
   }
 
-  private updateInput(key: Record<string, string>, spec: UpdateSpec) {
+  private updateInput(key: TableKey, spec: UpdateSpec) {
     return { TableName: this.tableName, Key: marshall(key), ...buildUpdateExpression(spec) };
   }
+}
+
+/** Whether the stored outcomes are exactly the ones a write tried to record. */
+function sameOutcomes(
+  stored: AutoResponseRecord | undefined,
+  results: Partial<Record<ResponseActionName, ActionRecord>>,
+): boolean {
+  if (stored === undefined) return false;
+  return Object.entries(results).every(([action, result]) => {
+    const recorded = action === 'receipt' ? stored.receipt : stored.reaction;
+    return JSON.stringify(recorded) === JSON.stringify(result);
+  });
+}
+
+function optionalStatus(status: string | undefined): MessageStatus | undefined {
+  return status === undefined ? undefined : toMessageStatus(status);
+}
+
+function stringAttribute(item: Attributes | undefined, name: string): string | undefined {
+  const value = item?.[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function setValues(value: unknown): string[] {
+  return value instanceof Set ? [...value].filter((v): v is string => typeof v === 'string') : [];
+}
+
+function setHas(value: unknown, member: string): boolean {
+  return value instanceof Set && value.has(member);
+}
+
+/** The time of a status in the first layout, from its `status_<status>_<ts>` attribute. */
+function legacyStatusAt(old: Attributes, status: string): string | undefined {
+  for (const [name, value] of Object.entries(old)) {
+    if (!name.startsWith(`${ATTRIBUTE.legacyStatusPrefix}${status}_`)) continue;
+    if (typeof value === 'object' && value !== null && 'at' in value && typeof value.at === 'string') {
+      return value.at;
+    }
+  }
+  return undefined;
 }
 
 interface UpdateSpec {
   /** Attributes to set; a name with dots sets a nested map entry (`autoResponse.receipt`). */
   readonly set?: Attributes;
   readonly setIfNotExists?: Attributes;
+  /** Appends one element to a list attribute, creating the list if needed. */
+  readonly appendToList?: Attributes;
   readonly add?: Readonly<Record<string, number>>;
   readonly addToSet?: Readonly<Record<string, string>>;
   readonly remove?: readonly string[];
-  /** Refers to attributes by name (none of ours is a reserved word) and to `values` by `:name`. */
-  readonly condition?: { readonly expression: string; readonly values?: Attributes };
+  /** Refers to attributes by name (none of ours is a reserved word, or through `names`) and to `values` by `:name`. */
+  readonly condition?: {
+    readonly expression: string;
+    readonly values?: Attributes;
+    readonly names?: Readonly<Record<string, string>>;
+  };
   readonly returnOldOnFailure?: boolean;
 }
 
@@ -379,7 +590,7 @@ function buildUpdateExpression(spec: UpdateSpec): {
   ExpressionAttributeNames: Record<string, string>;
   ExpressionAttributeValues?: Record<string, AttributeValue>;
 } {
-  const names: Record<string, string> = {};
+  const names: Record<string, string> = { ...spec.condition?.names };
   const values: Record<string, unknown> = { ...spec.condition?.values };
   const clauses: Record<'SET' | 'ADD' | 'REMOVE', string[]> = { SET: [], ADD: [], REMOVE: [] };
   let counter = 0;
@@ -405,6 +616,10 @@ function buildUpdateExpression(spec: UpdateSpec): {
     if (v === undefined) continue;
     const p = path(name);
     clauses.SET.push(`${p} = if_not_exists(${p}, ${value(v)})`);
+  }
+  for (const [name, v] of Object.entries(spec.appendToList ?? {})) {
+    const p = path(name);
+    clauses.SET.push(`${p} = list_append(if_not_exists(${p}, ${value([])}), ${value([v])})`);
   }
   for (const [name, v] of Object.entries(spec.add ?? {})) clauses.ADD.push(`${path(name)} ${value(v)}`);
   for (const [name, v] of Object.entries(spec.addToSet ?? {}))

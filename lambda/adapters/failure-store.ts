@@ -6,9 +6,15 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { CONVERSATION_TABLE, ENTITY, type TableKey } from '../../contracts';
 import type { MessageFailure } from '../domain/failure-event';
-import { CONVERSATION_TABLE, orphanFailureKey } from '../shared/table-schema';
-import type { ResponseActionName } from './conversation-store';
+import {
+  ATTRIBUTE,
+  type DeliveryFailure,
+  type OrphanFailureItem,
+  type ResponseActionName,
+  toItem,
+} from './items';
 
 /** Options of a {@link FailureStore}. */
 export interface FailureStoreOptions {
@@ -21,10 +27,14 @@ export interface FailureStoreOptions {
 
 /** A message this pipeline sent an auto-response for, found by that response's AWS message id. */
 export interface OutboundMatch {
-  readonly pk: string;
-  readonly sk: string;
+  readonly key: TableKey;
   readonly action: ResponseActionName;
 }
+
+const INDEX_BY_ACTION = [
+  ['receipt', CONVERSATION_TABLE.byReceiptMessageId],
+  ['reaction', CONVERSATION_TABLE.byReactionMessageId],
+] as const;
 
 /** Records delivery failures reported by EventBridge on the conversation table. */
 export class FailureStore {
@@ -38,12 +48,7 @@ export class FailureStore {
 
   /** Finds the message whose read receipt or reaction got this AWS message id. */
   async findByAwsMessageId(awsMessageId: string): Promise<OutboundMatch | undefined> {
-    const lookups = (
-      [
-        ['receipt', CONVERSATION_TABLE.byReceiptMessageId],
-        ['reaction', CONVERSATION_TABLE.byReactionMessageId],
-      ] as const
-    ).map(async ([action, index]) => {
+    const lookups = INDEX_BY_ACTION.map(async ([action, index]) => {
       const { Items = [] } = await this.options.client.send(
         new QueryCommand({
           TableName: this.options.tableName,
@@ -55,9 +60,8 @@ export class FailureStore {
         }),
       );
       const [item] = Items.map((i) => unmarshall(i));
-      return typeof item?.pk === 'string' && typeof item.sk === 'string'
-        ? { pk: item.pk, sk: item.sk, action }
-        : undefined;
+      const { pk, sk } = item ?? {};
+      return typeof pk === 'string' && typeof sk === 'string' ? { key: { pk, sk }, action } : undefined;
     });
     const [receipt, reaction] = await Promise.all(lookups);
     return receipt ?? reaction;
@@ -74,16 +78,16 @@ export class FailureStore {
       await this.options.client.send(
         new UpdateItemCommand({
           TableName: this.options.tableName,
-          Key: marshall({ pk: match.pk, sk: match.sk }),
+          Key: marshall(match.key),
           UpdateExpression: 'SET #ar.#action.#delivery = :delivery',
           ConditionExpression: 'attribute_exists(#ar.#action)',
           ExpressionAttributeNames: {
-            '#ar': 'autoResponse',
+            '#ar': ATTRIBUTE.autoResponse,
             '#action': match.action,
             '#delivery': 'delivery',
           },
           ExpressionAttributeValues: marshall(
-            { ':delivery': this.failureAttributes(failure) },
+            { ':delivery': this.deliveryFailure(failure) },
             { removeUndefinedValues: true },
           ),
         }),
@@ -99,32 +103,23 @@ export class FailureStore {
    * Keeps a failure that matches no message of this pipeline (a message sent by another system,
    * or one whose record expired), or that carries no message id at all; flagged with the reason.
    */
-  async recordOrphan(
-    failure: MessageFailure,
-    reason: 'unknown-message-id' | 'missing-message-id',
-  ): Promise<void> {
+  async recordOrphan(failure: MessageFailure, reason: OrphanFailureItem['reason']): Promise<void> {
     const now = this.clock();
+    const item: OrphanFailureItem = {
+      entity: ENTITY.orphanFailure,
+      reason,
+      failure: this.deliveryFailure(failure),
+      businessPhoneNumberId: failure.metaPhoneNumberId,
+      wabaId: failure.wabaId,
+      payload: failure.rawJson,
+      expiresAt: Math.floor(now.getTime() / 1000) + this.retentionSeconds,
+    };
     await this.options.client.send(
-      new PutItemCommand({
-        TableName: this.options.tableName,
-        Item: marshall(
-          {
-            ...orphanFailureKey(failure.awsMessageId, failure.eventId),
-            entity: 'orphan-failure',
-            reason,
-            ...this.failureAttributes(failure),
-            businessPhoneNumberId: failure.metaPhoneNumberId,
-            wabaId: failure.wabaId,
-            payload: JSON.stringify(failure.raw),
-            expiresAt: Math.floor(now.getTime() / 1000) + this.retentionSeconds,
-          },
-          { removeUndefinedValues: true },
-        ),
-      }),
+      new PutItemCommand({ TableName: this.options.tableName, Item: toItem(item) }),
     );
   }
 
-  private failureAttributes(failure: MessageFailure) {
+  private deliveryFailure(failure: MessageFailure): DeliveryFailure {
     return {
       status: failure.status ?? failure.detailType,
       detailType: failure.detailType,

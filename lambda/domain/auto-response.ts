@@ -1,23 +1,13 @@
+import {
+  type AutoResponsePolicy,
+  DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
+  defaultActions,
+  type ResponseAction,
+} from '../../contracts';
 import type { InboundMessage } from './model';
+import type { Address } from './outbound';
 
-/** What the pipeline does for a type of inbound message. */
-export type ResponseAction = 'receipt-and-reaction' | 'receipt' | 'none';
-
-/** The auto-response policy, as configured (see lib/config.ts). */
-export interface AutoResponsePolicy {
-  /** Action per message type; types not listed get {@link AutoResponsePolicy.defaultAction}. */
-  readonly actions: Readonly<Record<string, ResponseAction>>;
-  /** Action for unsupported, unknown and future types. */
-  readonly defaultAction: ResponseAction;
-  /** The reaction emoji. */
-  readonly emoji: string;
-  /** Per-type emoji overrides. */
-  readonly emojiByType: Readonly<Record<string, string>>;
-  /** Show "typing…" with the read receipt. */
-  readonly typingIndicator: boolean;
-  /** Messages older than this get no response, so a replay after an outage does not spam. */
-  readonly maxMessageAgeSeconds: number;
-}
+export type { AutoResponsePolicy, ResponseAction };
 
 /**
  * The default policy: a read receipt and a reaction for what a customer writes or sends, nothing
@@ -25,30 +15,16 @@ export interface AutoResponsePolicy {
  * else (unsupported, unknown and future types), and nothing once the 24-hour window has passed.
  */
 export const DEFAULT_AUTO_RESPONSE_POLICY: AutoResponsePolicy = {
-  actions: {
-    text: 'receipt-and-reaction',
-    image: 'receipt-and-reaction',
-    audio: 'receipt-and-reaction',
-    video: 'receipt-and-reaction',
-    document: 'receipt-and-reaction',
-    sticker: 'receipt-and-reaction',
-    location: 'receipt-and-reaction',
-    contacts: 'receipt-and-reaction',
-    interactive: 'receipt-and-reaction',
-    button: 'receipt-and-reaction',
-    order: 'receipt-and-reaction',
-    reaction: 'none',
-    system: 'none',
-  },
-  defaultAction: 'receipt',
+  actions: defaultActions(),
+  defaultAction: DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
   emoji: '👍',
   emojiByType: {},
   typingIndicator: false,
   maxMessageAgeSeconds: 24 * 60 * 60,
 };
 
-/** Who a reaction goes to: a phone number (`to`), or a business-scoped user id (`recipient`). */
-export type ReactionAddress = { readonly to: string } | { readonly recipient: string };
+/** Who a reaction goes to. */
+export type ReactionAddress = Address;
 
 /** Why an action is not taken. */
 export type SkipReason = 'policy' | 'too-old' | 'unrouted' | 'no-address';
@@ -98,29 +74,4 @@ export function planResponse(message: InboundMessage, policy: AutoResponsePolicy
         : { state: 'pending', emoji: policy.emojiByType[message.type] ?? policy.emoji, address };
   }
   return { receipt, reaction, originationPhoneNumberId: message.routing.originationPhoneNumberId };
-}
-
-/** The WhatsApp message that marks an inbound message read (two blue ticks), optionally with "typing…". */
-export function readReceiptPayload(wamid: string, typingIndicator: boolean): Record<string, unknown> {
-  return {
-    messaging_product: 'whatsapp',
-    message_id: wamid,
-    status: 'read',
-    ...(typingIndicator ? { typing_indicator: { type: 'text' } } : {}),
-  };
-}
-
-/** The WhatsApp message that reacts to an inbound message with an emoji. */
-export function reactionPayload(
-  wamid: string,
-  emoji: string,
-  address: ReactionAddress,
-): Record<string, unknown> {
-  return {
-    messaging_product: 'whatsapp',
-    recipient_type: 'individual',
-    ...address,
-    type: 'reaction',
-    reaction: { message_id: wamid, emoji },
-  };
 }

@@ -1,43 +1,35 @@
 import type * as z from 'zod/mini';
 import { EventDecodeError } from './errors';
-import type {
-  Customer,
-  DecodedNotification,
-  InboundMessage,
-  MessageContent,
-  Routing,
-  Source,
-  StatusUpdate,
-  WebhookError,
-  WhatsAppError,
+import { decodeContent, MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry } from './message-types';
+import {
+  type ConversationInfo,
+  type Customer,
+  type DecodedNotification,
+  type InboundMessage,
+  type Pricing,
+  type Referral,
+  type Routing,
+  type Source,
+  type StatusUpdate,
+  toMessageStatus,
+  type WebhookError,
+  type WhatsAppError,
 } from './model';
 import {
-  buttonPayloadSchema,
-  contactsPayloadSchema,
   type EnvelopeContext,
   envelopeSchema,
   errorItemSchema,
-  interactivePayloadSchema,
-  locationPayloadSchema,
-  mediaPayloadSchema,
   messageIdentitySchema,
   messageSchema,
   messagesValueSchema,
-  orderPayloadSchema,
-  reactionPayloadSchema,
   snsEventSchema,
   snsRecordSchema,
   statusIdentitySchema,
   statusSchema,
-  systemPayloadSchema,
-  textPayloadSchema,
-  unsupportedPayloadSchema,
   type WireContact,
   type WireError,
   webhookEntrySchema,
 } from './schemas';
-
-const MEDIA_TYPES = new Set(['image', 'audio', 'video', 'document', 'sticker']);
 
 /**
  * Decodes a Lambda SNS event into one notification per record.
@@ -47,14 +39,17 @@ const MEDIA_TYPES = new Set(['image', 'audio', 'video', 'document', 'sticker']);
  *
  * @throws EventDecodeError when any record is not a well-formed End User Messaging Social event
  */
-export function decodeSnsEvent(event: unknown): DecodedNotification[] {
+export function decodeSnsEvent(
+  event: unknown,
+  registry: MessageTypeRegistry = MESSAGE_TYPE_REGISTRY,
+): DecodedNotification[] {
   const parsed = snsEventSchema.safeParse(event);
   if (!parsed.success) {
     throw new EventDecodeError('not-an-sns-event', 'The event is not an SNS event with Records', {
       cause: parsed.error,
     });
   }
-  return parsed.data.Records.map((record, index) => decodeSnsRecord(record, index));
+  return parsed.data.Records.map((record, index) => decodeSnsRecord(record, index, registry));
 }
 
 /**
@@ -63,7 +58,11 @@ export function decodeSnsEvent(event: unknown): DecodedNotification[] {
  *
  * @throws EventDecodeError naming the record index and, for items, the JSON path of the problem
  */
-export function decodeSnsRecord(record: unknown, index = 0): DecodedNotification {
+export function decodeSnsRecord(
+  record: unknown,
+  index = 0,
+  registry: MessageTypeRegistry = MESSAGE_TYPE_REGISTRY,
+): DecodedNotification {
   const parsedRecord = snsRecordSchema.safeParse(record);
   if (!parsedRecord.success) {
     throw new EventDecodeError('not-an-sns-event', `Records[${index}] is not an SNS notification`, {
@@ -133,7 +132,7 @@ export function decodeSnsRecord(record: unknown, index = 0): DecodedNotification
     const contacts = value.data.contacts ?? [];
 
     value.data.messages?.forEach((item, i) => {
-      messages.push(decodeMessage(item, `${path}.messages[${i}]`, source, routing, contacts));
+      messages.push(decodeMessage(item, `${path}.messages[${i}]`, source, routing, contacts, registry));
     });
     value.data.statuses?.forEach((item, i) => {
       statuses.push(decodeStatus(item, `${path}.statuses[${i}]`, source, contacts));
@@ -143,7 +142,7 @@ export function decodeSnsRecord(record: unknown, index = 0): DecodedNotification
       if (!parsed.success) {
         throw itemError(snsMessageId, `${path}.errors[${i}]`, 'an error without code', parsed.error);
       }
-      errors.push({ source, ...toWhatsAppError(parsed.data), raw: asRecord(item) });
+      errors.push({ source, ...toWhatsAppError(parsed.data), rawJson: JSON.stringify(item) });
     });
   });
 
@@ -186,6 +185,7 @@ function decodeMessage(
   source: Source,
   routing: Routing,
   contacts: readonly WireContact[],
+  registry: MessageTypeRegistry,
 ): InboundMessage {
   const identity = messageIdentitySchema.safeParse(item);
   if (!identity.success) {
@@ -193,7 +193,6 @@ function decodeMessage(
   }
   // The identity is sound; the optional parts are best effort so an odd field never loses a message.
   const optional = messageSchema.safeParse(item).data;
-  const raw = asRecord(item);
   const phone = optional?.from;
   const userId = optional?.from_user_id;
   const contact = findContact(contacts, phone, userId);
@@ -205,13 +204,13 @@ function decodeMessage(
     timestamp: Number(identity.data.timestamp),
     routing,
     customer: toCustomer(phone, userId, contact),
-    content: decodeContent(identity.data.type, raw),
+    content: decodeContent(registry, identity.data.type, Reflect.get(asObject(item), identity.data.type)),
     replyTo: optional?.context?.id,
     forwarded: optional?.context?.forwarded,
     frequentlyForwarded: optional?.context?.frequently_forwarded,
-    referral: optional?.referral,
+    referral: toReferral(optional?.referral),
     errors: optional?.errors?.map(toWhatsAppError),
-    raw,
+    rawJson: JSON.stringify(item),
   };
 }
 
@@ -235,103 +234,14 @@ function decodeStatus(
   return {
     source,
     wamid: identity.data.id,
-    status: identity.data.status,
+    status: toMessageStatus(identity.data.status),
     timestamp: Number(identity.data.timestamp),
     recipient,
     errors: optional?.errors?.map(toWhatsAppError),
-    pricing: optional?.pricing,
-    conversation: optional?.conversation,
-    raw: asRecord(item),
+    pricing: toPricing(optional?.pricing),
+    conversation: toConversationInfo(optional?.conversation),
+    rawJson: JSON.stringify(item),
   };
-}
-
-function decodeContent(type: string, message: Readonly<Record<string, unknown>>): MessageContent {
-  const payload = message[type];
-  if (type === 'text') {
-    const text = textPayloadSchema.safeParse(payload);
-    return text.success ? { kind: 'text', body: text.data.body } : { kind: 'other' };
-  }
-  if (MEDIA_TYPES.has(type)) {
-    const media = mediaPayloadSchema.safeParse(payload);
-    if (!media.success) return { kind: 'other' };
-    return {
-      kind: 'media',
-      mediaId: media.data.id,
-      mimeType: media.data.mime_type,
-      caption: media.data.caption,
-      filename: media.data.filename,
-      voice: media.data.voice,
-      animated: media.data.animated,
-    };
-  }
-  switch (type) {
-    case 'location': {
-      const location = locationPayloadSchema.safeParse(payload);
-      return location.success ? { kind: 'location', ...location.data } : { kind: 'other' };
-    }
-    case 'contacts': {
-      const cards = contactsPayloadSchema.safeParse(payload);
-      return cards.success ? { kind: 'contacts', count: cards.data.length } : { kind: 'other' };
-    }
-    case 'interactive': {
-      const interactive = interactivePayloadSchema.safeParse(payload);
-      if (!interactive.success) return { kind: 'other' };
-      const { type: replyType, button_reply, list_reply, nfm_reply } = interactive.data;
-      const reply = button_reply ?? list_reply;
-      return {
-        kind: 'interactive',
-        replyType,
-        replyId: reply?.id,
-        title: reply?.title,
-        description: list_reply?.description,
-        flowName: nfm_reply?.name,
-        responseJson: nfm_reply?.response_json,
-      };
-    }
-    case 'button': {
-      const button = buttonPayloadSchema.safeParse(payload);
-      return button.success ? { kind: 'button', ...button.data } : { kind: 'other' };
-    }
-    case 'reaction': {
-      const reaction = reactionPayloadSchema.safeParse(payload);
-      return reaction.success
-        ? { kind: 'reaction', targetWamid: reaction.data.message_id, emoji: reaction.data.emoji || undefined }
-        : { kind: 'other' };
-    }
-    case 'order': {
-      const order = orderPayloadSchema.safeParse(payload);
-      return order.success
-        ? {
-            kind: 'order',
-            catalogId: order.data.catalog_id,
-            itemCount: order.data.product_items?.length ?? 0,
-            text: order.data.text,
-          }
-        : { kind: 'other' };
-    }
-    case 'system': {
-      const system = systemPayloadSchema.safeParse(payload);
-      return system.success
-        ? {
-            kind: 'system',
-            systemType: system.data.type,
-            body: system.data.body,
-            newPhone: system.data.wa_id,
-            newUserId: system.data.user_id,
-          }
-        : { kind: 'other' };
-    }
-    case 'unsupported':
-    case 'unknown': {
-      const unsupported = unsupportedPayloadSchema.safeParse(payload);
-      return {
-        kind: 'unsupported',
-        unsupportedType: unsupported.success ? unsupported.data.type : undefined,
-      };
-    }
-    default:
-      return { kind: 'other' };
-  }
 }
 
 function toCustomer(phone: string | undefined, userId: string | undefined, contact?: WireContact): Customer {
@@ -365,9 +275,45 @@ function toWhatsAppError(error: WireError): WhatsAppError {
   };
 }
 
-/** Narrows a value a schema has already accepted as an object, keeping it exactly as received. */
-function asRecord(value: unknown): Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value } : {};
+/** A value a schema has already accepted as an object. */
+function asObject(value: unknown): object {
+  return typeof value === 'object' && value !== null ? value : {};
+}
+
+type WireMessage = NonNullable<z.infer<typeof messageSchema>>;
+type WireStatus = NonNullable<z.infer<typeof statusSchema>>;
+
+function toReferral(referral: WireMessage['referral']): Referral | undefined {
+  if (referral === undefined) return undefined;
+  return {
+    sourceType: referral.source_type,
+    sourceId: referral.source_id,
+    sourceUrl: referral.source_url,
+    headline: referral.headline,
+    body: referral.body,
+    mediaType: referral.media_type,
+    ctwaClid: referral.ctwa_clid,
+  };
+}
+
+function toPricing(pricing: WireStatus['pricing']): Pricing | undefined {
+  if (pricing === undefined) return undefined;
+  return {
+    billable: pricing.billable,
+    pricingModel: pricing.pricing_model,
+    category: pricing.category,
+    type: pricing.type,
+  };
+}
+
+function toConversationInfo(conversation: WireStatus['conversation']): ConversationInfo | undefined {
+  if (conversation === undefined) return undefined;
+  const expiresAt = Number(conversation.expiration_timestamp);
+  return {
+    id: conversation.id,
+    expiresAt: Number.isSafeInteger(expiresAt) && expiresAt > 0 ? expiresAt : undefined,
+    originType: conversation.origin?.type,
+  };
 }
 
 const NOT_JSON = Symbol('not JSON');

@@ -1,15 +1,7 @@
 import * as z from 'zod/mini';
+import { FAILURE_DETAIL_TYPES, FAILURE_STATUSES, SOCIAL_MESSAGING_SOURCE } from '../../contracts';
 import { EventDecodeError } from './errors';
 import type { WhatsAppError } from './model';
-
-/** The EventBridge source of End User Messaging Social. */
-export const SOCIAL_MESSAGING_SOURCE = 'aws.social-messaging';
-
-/** Detail-types that report a message the business sent as not delivered. */
-export const FAILURE_DETAIL_TYPES = ['WhatsApp Message Failed', 'WhatsApp Message Undeliverable'] as const;
-
-/** `detail.status` values that mean the same, matched without regard to case. */
-export const FAILURE_STATUSES = ['failed', 'undeliverable'] as const;
 
 const stringish = z.union([z.string(), z.pipe(z.number(), z.transform(String))]);
 
@@ -56,7 +48,8 @@ export interface MessageFailure {
   readonly errors: readonly WhatsAppError[];
   /** ISO time of the event. */
   readonly occurredAt?: string;
-  readonly raw: Readonly<Record<string, unknown>>;
+  /** The event exactly as received, as JSON. */
+  readonly rawJson: string;
 }
 
 /** An EventBridge event that is not a message failure (e.g. `WhatsApp Message Delivered`). */
@@ -111,6 +104,6 @@ export function decodeFailureEvent(event: unknown): MessageFailure | UnrelatedEv
     })),
     occurredAt: time,
     // The event exactly as received, not the parse (which normalizes codes to strings).
-    raw: typeof event === 'object' && event !== null ? { ...event } : {},
+    rawJson: JSON.stringify(event),
   };
 }

@@ -1,4 +1,7 @@
 /** The pipeline's own view of WhatsApp events, independent of the wire format. */
+import type { KnownMessageType, MediaType } from '../../contracts';
+
+export type { KnownMessageType, MediaType };
 
 /** How the receiving business number was matched to an AWS phone-number resource. */
 export type Routing =
@@ -12,6 +15,9 @@ export type Routing =
   | { readonly kind: 'unmatched' }
   /** The envelope has no phone-number context at all. Nothing is sent. */
   | { readonly kind: 'no-context' };
+
+/** The kinds of routing. */
+export type RoutingKind = Routing['kind'];
 
 /** The customer side of a conversation. */
 export interface Customer {
@@ -36,18 +42,48 @@ export interface WhatsAppError {
   readonly details?: string;
 }
 
+/** The statuses Meta documents. */
+export const KNOWN_STATUSES = ['sent', 'delivered', 'read', 'played', 'failed', 'deleted'] as const;
+
+/** One of the documented statuses. */
+export type KnownStatus = (typeof KNOWN_STATUSES)[number];
+
+declare const unknownStatus: unique symbol;
+/** A status Meta added after this code was written, kept verbatim. Made only by {@link toMessageStatus}. */
+export type UnknownStatus = string & { readonly [unknownStatus]: true };
+
+/** A status as received: a known one, or one Meta added later. */
+export type MessageStatus = KnownStatus | UnknownStatus;
+
+/** Whether a status is one of the documented ones. */
+export function isKnownStatus(status: string): status is KnownStatus {
+  return (KNOWN_STATUSES as readonly string[]).includes(status);
+}
+
+/** Types a status string as received. */
+export function toMessageStatus(status: string): MessageStatus {
+  return status as MessageStatus;
+}
+
+/** A media object of an inbound message. */
+export interface MediaRef {
+  /** The media id GetWhatsAppMessageMedia takes; absent in malformed payloads. */
+  readonly mediaId?: string;
+  readonly mimeType?: string;
+  readonly sha256?: string;
+  readonly caption?: string;
+  /** Documents only. */
+  readonly filename?: string;
+  /** Audio only: a push-to-talk voice note rather than an audio file. */
+  readonly voice?: boolean;
+  /** Stickers only. */
+  readonly animated?: boolean;
+}
+
 /** What a message says, by type. `other` keeps unknown and future types; their raw payload is stored. */
 export type MessageContent =
   | { readonly kind: 'text'; readonly body: string }
-  | {
-      readonly kind: 'media';
-      readonly mediaId?: string;
-      readonly mimeType?: string;
-      readonly caption?: string;
-      readonly filename?: string;
-      readonly voice?: boolean;
-      readonly animated?: boolean;
-    }
+  | ({ readonly kind: 'media'; readonly mediaType: MediaType } & MediaRef)
   | {
       readonly kind: 'location';
       readonly latitude: number;
@@ -81,8 +117,13 @@ export type MessageContent =
       readonly newPhone?: string;
       readonly newUserId?: string;
     }
+  /** The customer opened the chat for the first time; there is nothing to read. */
+  | { readonly kind: 'welcome' }
   | { readonly kind: 'unsupported'; readonly unsupportedType?: string }
   | { readonly kind: 'other' };
+
+/** The kinds of content. */
+export type ContentKind = MessageContent['kind'];
 
 /** Where a notification's items came from. */
 export interface Source {
@@ -93,6 +134,39 @@ export interface Source {
   /** Meta's id of the business number (`metadata.phone_number_id`). */
   readonly businessPhoneNumberId: string;
   readonly displayPhoneNumber?: string;
+}
+
+/** The Click-to-WhatsApp ad or post that started a conversation. */
+export interface Referral {
+  /** `ad` or `post`. */
+  readonly sourceType?: string;
+  readonly sourceId?: string;
+  readonly sourceUrl?: string;
+  readonly headline?: string;
+  readonly body?: string;
+  readonly mediaType?: string;
+  readonly ctwaClid?: string;
+}
+
+/** Pricing of a status (per-message pricing since July 2025). */
+export interface Pricing {
+  /** Deprecated by Meta, still sent. */
+  readonly billable?: boolean;
+  /** `PMP` (per message) or `CBP` (per conversation, before July 2025). */
+  readonly pricingModel?: string;
+  /** marketing, utility, authentication, service, … */
+  readonly category?: string;
+  /** regular, free_customer_service, free_entry_point. */
+  readonly type?: string;
+}
+
+/** The conversation (pricing window) a status belongs to; absent under per-message pricing. */
+export interface ConversationInfo {
+  readonly id?: string;
+  /** Unix seconds; only on the first status of a window. */
+  readonly expiresAt?: number;
+  /** authentication, marketing, utility, service, referral_conversion. */
+  readonly originType?: string;
 }
 
 /** One message a customer sent to the business. */
@@ -111,32 +185,30 @@ export interface InboundMessage {
   readonly replyTo?: string;
   readonly forwarded?: boolean;
   readonly frequentlyForwarded?: boolean;
-  /** Click-to-WhatsApp ad or post that started the conversation. */
-  readonly referral?: Readonly<Record<string, unknown>>;
+  readonly referral?: Referral;
   readonly errors?: readonly WhatsAppError[];
-  /** The message object exactly as Meta sent it. */
-  readonly raw: Readonly<Record<string, unknown>>;
+  /** The message object exactly as Meta sent it, as JSON (kept so unknown fields can be reprocessed). */
+  readonly rawJson: string;
 }
 
 /** One status of a message the business sent (or `deleted`, of one it received). */
 export interface StatusUpdate {
   readonly source: Source;
   readonly wamid: string;
-  /** As received: sent, delivered, read, played, failed, or any value Meta adds. */
-  readonly status: string;
+  readonly status: MessageStatus;
   /** Unix seconds. */
   readonly timestamp: number;
   readonly recipient?: Customer;
   readonly errors?: readonly WhatsAppError[];
-  readonly pricing?: Readonly<Record<string, unknown>>;
-  readonly conversation?: Readonly<Record<string, unknown>>;
-  readonly raw: Readonly<Record<string, unknown>>;
+  readonly pricing?: Pricing;
+  readonly conversation?: ConversationInfo;
+  readonly rawJson: string;
 }
 
 /** A webhook-level error (`value.errors`): a problem of the app, account or number, not of one message. */
 export interface WebhookError extends WhatsAppError {
   readonly source: Source;
-  readonly raw: Readonly<Record<string, unknown>>;
+  readonly rawJson: string;
 }
 
 /** Everything one SNS notification carries. */
@@ -149,4 +221,9 @@ export interface DecodedNotification {
   readonly errors: readonly WebhookError[];
   /** `field`s of changes that are not message events (template status updates and the like). */
   readonly skippedFields: readonly string[];
+}
+
+/** For exhaustive switches: the compiler rejects a call whose argument is not `never`. */
+export function assertNever(value: never, what: string): never {
+  throw new Error(`Unhandled ${what}: ${JSON.stringify(value)}`);
 }

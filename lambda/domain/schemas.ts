@@ -7,6 +7,17 @@
 // zod/mini: the same schemas as classic zod, tree-shakable; the classic API adds ~430 KB to a bundle.
 import * as z from 'zod/mini';
 
+/**
+ * An optional string where Meta sends `""` to mean "absent" (`"from": ""` for username users):
+ * the empty string decodes as absent, so no code downstream can mistake it for an address.
+ */
+const presentString = z.optional(
+  z.pipe(
+    z.string(),
+    z.transform((value) => (value === '' ? undefined : value)),
+  ),
+);
+
 /** A string, or a number that Meta or an SDK sometimes sends where the docs say string. */
 const stringish = z.union([z.string(), z.pipe(z.number(), z.transform(String))]);
 /** Unix seconds as Meta sends them (a string of digits), or as a number. */
@@ -76,9 +87,9 @@ const errorSchema = z.looseObject({
 export type WireError = z.infer<typeof errorSchema>;
 
 const contactSchema = z.looseObject({
-  wa_id: z.optional(z.string()),
-  user_id: z.optional(z.string()),
-  profile: z.optional(z.looseObject({ name: z.optional(z.string()), username: z.optional(z.string()) })),
+  wa_id: presentString,
+  user_id: presentString,
+  profile: z.optional(z.looseObject({ name: presentString, username: presentString })),
 });
 export type WireContact = z.infer<typeof contactSchema>;
 
@@ -90,12 +101,12 @@ export const messageIdentitySchema = z.looseObject({
 });
 
 export const messageSchema = z.extend(messageIdentitySchema, {
-  from: z.optional(z.string()),
-  from_user_id: z.optional(z.string()),
+  from: presentString,
+  from_user_id: presentString,
   context: z.optional(
     z.looseObject({
-      from: z.optional(z.string()),
-      id: z.optional(z.string()),
+      from: presentString,
+      id: presentString,
       forwarded: z.optional(z.boolean()),
       frequently_forwarded: z.optional(z.boolean()),
       referred_product: z.optional(z.looseObject({})),
@@ -103,10 +114,13 @@ export const messageSchema = z.extend(messageIdentitySchema, {
   ),
   referral: z.optional(
     z.looseObject({
-      source_type: z.optional(z.string()),
-      source_id: z.optional(z.string()),
-      source_url: z.optional(z.string()),
-      ctwa_clid: z.optional(z.string()),
+      source_type: presentString,
+      source_id: presentString,
+      source_url: presentString,
+      headline: presentString,
+      body: presentString,
+      media_type: presentString,
+      ctwa_clid: presentString,
     }),
   ),
   errors: z.optional(z.array(errorSchema)),
@@ -120,22 +134,22 @@ export const statusIdentitySchema = z.looseObject({
 });
 
 export const statusSchema = z.extend(statusIdentitySchema, {
-  recipient_id: z.optional(z.string()),
-  recipient_user_id: z.optional(z.string()),
+  recipient_id: presentString,
+  recipient_user_id: presentString,
   biz_opaque_callback_data: z.optional(z.string()),
   conversation: z.optional(
     z.looseObject({
-      id: z.optional(z.string()),
+      id: presentString,
       expiration_timestamp: z.optional(stringish),
-      origin: z.optional(z.looseObject({ type: z.optional(z.string()) })),
+      origin: z.optional(z.looseObject({ type: presentString })),
     }),
   ),
   pricing: z.optional(
     z.looseObject({
       billable: z.optional(z.boolean()),
-      pricing_model: z.optional(z.string()),
-      category: z.optional(z.string()),
-      type: z.optional(z.string()),
+      pricing_model: presentString,
+      category: presentString,
+      type: presentString,
     }),
   ),
   errors: z.optional(z.array(errorSchema)),
@@ -156,11 +170,16 @@ export const errorItemSchema = errorSchema;
 // Type-specific payloads. A payload that does not match is still stored raw; only its summary is lost.
 export const textPayloadSchema = z.looseObject({ body: z.string() });
 export const mediaPayloadSchema = z.looseObject({
-  id: z.optional(stringish),
-  mime_type: z.optional(z.string()),
-  sha256: z.optional(z.string()),
-  caption: z.optional(z.string()),
-  filename: z.optional(z.string()),
+  id: z.optional(
+    z.pipe(
+      stringish,
+      z.transform((id) => (id === '' ? undefined : id)),
+    ),
+  ),
+  mime_type: presentString,
+  sha256: presentString,
+  caption: presentString,
+  filename: presentString,
   voice: z.optional(z.boolean()),
   animated: z.optional(z.boolean()),
   url: z.optional(z.string()),
@@ -197,9 +216,9 @@ export const orderPayloadSchema = z.looseObject({
   product_items: z.optional(z.array(z.unknown())),
 });
 export const systemPayloadSchema = z.looseObject({
-  type: z.optional(z.string()),
-  body: z.optional(z.string()),
-  wa_id: z.optional(z.string()),
-  user_id: z.optional(z.string()),
+  type: presentString,
+  body: presentString,
+  wa_id: presentString,
+  user_id: presentString,
 });
 export const unsupportedPayloadSchema = z.looseObject({ type: z.optional(z.string()) });

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ENV } from '../../contracts';
 import { FailureStore } from '../adapters/failure-store';
-import { ENV, requireEnv, requirePositiveInteger } from '../shared/env';
+import { requireEnv, requirePositiveInteger } from '../shared/env';
 import { logger, powertoolsMetrics } from '../shared/observability';
 import { createFailureHandler } from './process';
 

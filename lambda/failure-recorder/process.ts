@@ -1,3 +1,4 @@
+import { DIMENSION, METRIC } from '../../contracts';
 import type { FailureStore } from '../adapters/failure-store';
 import { EventDecodeError } from '../domain/errors';
 import { decodeFailureEvent } from '../domain/failure-event';
@@ -29,7 +30,7 @@ export function createFailureHandler(deps: FailureRecorderDeps) {
         decoded = decodeFailureEvent(event);
       } catch (error) {
         if (error instanceof EventDecodeError) {
-          metrics.count('UndecodableEvents', 1, { name: 'reason', value: error.reason });
+          metrics.count(METRIC.undecodableEvents, 1, { name: DIMENSION.reason, value: error.reason });
           logger.error('Event rejected: not an EventBridge event', { reason: error.reason, error });
         }
         throw error;
@@ -43,8 +44,8 @@ export function createFailureHandler(deps: FailureRecorderDeps) {
       }
 
       const errorCode = decoded.errors[0]?.code ?? 'none';
-      metrics.count('MessageFailures', 1);
-      metrics.count('MessageFailuresByErrorCode', 1, { name: 'errorCode', value: errorCode });
+      metrics.count(METRIC.messageFailures, 1);
+      metrics.count(METRIC.messageFailuresByErrorCode, 1, { name: DIMENSION.errorCode, value: errorCode });
       const details = {
         eventId: decoded.eventId,
         awsMessageId: decoded.awsMessageId,
@@ -54,7 +55,7 @@ export function createFailureHandler(deps: FailureRecorderDeps) {
       };
       if (decoded.awsMessageId === undefined) {
         await store.recordOrphan(decoded, 'missing-message-id');
-        metrics.count('OrphanFailures', 1);
+        metrics.count(METRIC.orphanFailures, 1);
         logger.warn('Message failure without message id: kept raw and flagged', details);
         return 'missing-message-id';
       }
@@ -64,7 +65,7 @@ export function createFailureHandler(deps: FailureRecorderDeps) {
         return 'recorded';
       }
       await store.recordOrphan(decoded, 'unknown-message-id');
-      metrics.count('OrphanFailures', 1);
+      metrics.count(METRIC.orphanFailures, 1);
       logger.warn('Message failure for a message this pipeline did not send: kept as an orphan', details);
       return 'orphan';
     } finally {

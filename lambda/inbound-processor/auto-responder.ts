@@ -1,14 +1,18 @@
-import type { ActionRecord, ConversationStore, ResponseActionName } from '../adapters/conversation-store';
-import { SendFailedError, type WhatsAppSender } from '../adapters/whatsapp-sender';
+import { METRIC } from '../../contracts';
+import type { ConversationStore, NewAutoResponse } from '../adapters/conversation-store';
 import {
-  type AutoResponsePolicy,
-  planResponse,
-  type ReactionAddress,
-  reactionPayload,
-  readReceiptPayload,
-} from '../domain/auto-response';
+  type ActionRecord,
+  type AutoResponseRecord,
+  type MessageItem,
+  RESPONSE_ACTION_NAMES,
+  type ResponseActionName,
+} from '../adapters/items';
+import type { WhatsAppSender } from '../adapters/whatsapp-sender';
+import { type AutoResponsePolicy, planResponse } from '../domain/auto-response';
 import type { InboundMessage } from '../domain/model';
+import { type OutboundPayload, reaction, readReceipt } from '../domain/outbound';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
+import { CallFailedError } from '../shared/retry';
 
 /** Another invocation is sending this message's auto-response right now; retry later. */
 export class ResponseInProgressError extends Error {
@@ -17,7 +21,7 @@ export class ResponseInProgressError extends Error {
 
 /** What the responder needs. */
 export interface AutoResponderDeps {
-  readonly store: Pick<ConversationStore, 'claimResponse' | 'recordResponses'>;
+  readonly store: Pick<ConversationStore, 'claimResponse' | 'recordResponses' | 'releaseClaim'>;
   readonly sender: Pick<WhatsAppSender, 'send'>;
   readonly policy: AutoResponsePolicy;
   readonly logger: LoggerPort;
@@ -27,7 +31,10 @@ export interface AutoResponderDeps {
 
 /** One invocation's identity and time budget. */
 export interface Invocation {
-  /** Unique per invocation (the Lambda request id): owns claims. */
+  /**
+   * The Lambda request id: it owns claims. Lambda keeps it when it retries an asynchronous
+   * invocation, so the retry of a failed invocation finds the claim already its own.
+   */
   readonly id: string;
   /** Epoch ms by which sending must stop, leaving time to record the outcome. */
   readonly deadline: number;
@@ -35,15 +42,13 @@ export interface Invocation {
   readonly end: number;
 }
 
-const ACTIONS: readonly ResponseActionName[] = ['receipt', 'reaction'];
-
 /**
  * Sends each new inbound message its read receipt and reaction, exactly once per wamid and action.
  *
  * The plan and a claim are written with the message itself (no extra write). After sending, one
  * write records the AWS message ids and releases the claim. A redelivery finds the recorded plan:
  * done actions are not sent again; unfinished ones are resumed by whoever claims them, and a claim
- * can only be taken from an invocation that has ended.
+ * can only be taken from an invocation that has ended (or by the retry of the same invocation).
  */
 export class AutoResponder {
   private readonly clock: () => Date;
@@ -52,23 +57,23 @@ export class AutoResponder {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  /** Attributes of a new message record: the plan, and this invocation's claim if anything is to be sent. */
-  creationAttributes(message: InboundMessage, invocation: Invocation): Record<string, unknown> {
+  /** The auto-response of a new message record: the plan, and this invocation's claim if anything is to be sent. */
+  creation(message: InboundMessage, invocation: Invocation): NewAutoResponse {
     const plan = planResponse(message, this.deps.policy, this.clock());
-    const pending = plan.receipt.state === 'pending' || plan.reaction.state === 'pending';
-    return {
-      autoResponse: { receipt: plan.receipt, reaction: plan.reaction },
-      ...(pending ? { claimedBy: invocation.id, claimExpiresAt: invocation.end } : {}),
+    const record: AutoResponseRecord = {
+      receipt: plan.receipt,
+      reaction:
+        plan.reaction.state === 'pending'
+          ? { state: 'pending', emoji: plan.reaction.emoji, address: plan.reaction.address }
+          : plan.reaction,
     };
+    const pending = pendingActions(record).length > 0;
+    return pending ? { record, claim: { owner: invocation.id, expiresAtMs: invocation.end } } : { record };
   }
 
   /** After this invocation created the message: send what the plan left pending. */
-  async respondToNew(
-    message: InboundMessage,
-    record: Readonly<Record<string, unknown>>,
-    invocation: Invocation,
-  ) {
-    await this.execute(message, record, invocation);
+  async respondToNew(message: InboundMessage, record: MessageItem, invocation: Invocation): Promise<void> {
+    await this.executeReleasingOnFailure(message, record, invocation);
   }
 
   /**
@@ -76,44 +81,70 @@ export class AutoResponder {
    *
    * @throws ResponseInProgressError when another live invocation holds the claim (retry later)
    */
-  async resume(message: InboundMessage, existing: Readonly<Record<string, unknown>>, invocation: Invocation) {
-    if (pendingActions(existing).length === 0) return;
+  async resume(message: InboundMessage, existing: MessageItem, invocation: Invocation): Promise<void> {
+    if (pendingActions(existing.autoResponse).length === 0) return;
     const claim = await this.deps.store.claimResponse(message.wamid, invocation.id, invocation.end);
     if (!claim.claimed) {
-      if (pendingActions(claim.record).length === 0) return;
-      this.deps.metrics.count('AutoResponsesDeferred', 1);
-      throw new ResponseInProgressError(`Another invocation is responding to ${message.wamid}; will retry`);
+      if (pendingActions(claim.record?.autoResponse).length === 0) return;
+      this.deps.metrics.count(METRIC.autoResponsesDeferred, 1);
+      throw new ResponseInProgressError('Another invocation is responding to this message; will retry');
     }
-    this.deps.logger.info('Resuming an unfinished auto-response', { wamid: message.wamid });
-    await this.execute(message, claim.record, invocation);
+    this.deps.logger.debug('Resuming an unfinished auto-response');
+    await this.executeReleasingOnFailure(message, claim.record, invocation);
   }
 
-  private async execute(
+  /** Runs the plan; if anything throws before the outcome is recorded, the claim is given up at once. */
+  private async executeReleasingOnFailure(
     message: InboundMessage,
-    record: Readonly<Record<string, unknown>>,
+    record: MessageItem,
     invocation: Invocation,
   ) {
+    let recorded = false;
+    try {
+      const outcome = await this.execute(message, record, invocation);
+      recorded = outcome.recorded;
+      const { transient } = outcome;
+      if (transient.length > 0) {
+        throw transient.length === 1
+          ? transient[0]
+          : new AggregateError(transient, 'Auto-response sends failed');
+      }
+    } finally {
+      if (!recorded && record.claim?.owner === invocation.id) {
+        await this.deps.store.releaseClaim(message.wamid, invocation.id).catch((error: unknown) => {
+          // The retry of this invocation holds the same id, so an unreleased claim costs no delay.
+          this.deps.logger.warn('Could not release the auto-response claim', { error });
+        });
+      }
+    }
+  }
+
+  /** @returns whether the outcome was recorded (which releases the claim), and the sends left for a retry */
+  private async execute(
+    message: InboundMessage,
+    record: MessageItem,
+    invocation: Invocation,
+  ): Promise<{ recorded: boolean; transient: Error[] }> {
     const { sender, store, logger, metrics, policy } = this.deps;
     const origination =
       message.routing.kind === 'routed' ? message.routing.originationPhoneNumberId : undefined;
-    const pending = pendingActions(record);
-    if (pending.length === 0 || origination === undefined) return;
+    const plan = record.autoResponse;
+    const pending = pendingActions(plan);
+    if (plan === undefined || pending.length === 0 || origination === undefined) {
+      return { recorded: false, transient: [] };
+    }
 
-    const payloads: Record<ResponseActionName, () => Record<string, unknown>> = {
-      receipt: () => readReceiptPayload(message.wamid, policy.typingIndicator),
-      reaction: () => {
-        const plan = actionOf(record, 'reaction');
-        const emoji = plan?.state === 'pending' ? plan.emoji : undefined;
-        const address = plan?.state === 'pending' ? toAddress(plan.address) : undefined;
-        if (emoji === undefined || address === undefined) {
-          throw new Error(`The stored reaction plan of ${message.wamid} has no emoji or address`);
-        }
-        return reactionPayload(message.wamid, emoji, address);
-      },
+    const payloadOf = (action: ResponseActionName): OutboundPayload => {
+      if (action === 'receipt') return readReceipt(message.wamid, policy.typingIndicator);
+      const planned = plan.reaction;
+      if (planned.state !== 'pending' || planned.emoji === undefined || planned.address === undefined) {
+        throw new Error('The stored reaction plan has no emoji or address');
+      }
+      return reaction(message.wamid, planned.emoji, planned.address);
     };
     // Receipt and reaction go out concurrently: the customer sees both within one round trip.
     const settled = await Promise.allSettled(
-      pending.map(async (action) => sender.send(origination, payloads[action](), invocation.deadline)),
+      pending.map(async (action) => sender.send(origination, payloadOf(action), invocation.deadline)),
     );
 
     const results: Partial<Record<ResponseActionName, ActionRecord>> = {};
@@ -122,74 +153,60 @@ export class AutoResponder {
     settled.forEach((outcome, i) => {
       const action = pending[i];
       if (action === undefined) return;
+      const dimension = { name: 'action', value: action };
       if (outcome.status === 'fulfilled') {
-        const planned = actionOf(record, action);
+        const planned = plan[action];
         results[action] = {
           state: 'sent',
           messageId: outcome.value.messageId,
           at,
           attempts: outcome.value.attempts,
-          emoji: planned?.state === 'pending' ? planned.emoji : undefined,
+          emoji: planned.state === 'pending' ? planned.emoji : undefined,
         };
-        metrics.count('AutoResponsesSent', 1, { name: 'action', value: action });
+        metrics.count(METRIC.autoResponsesSent, 1, dimension);
         return;
       }
       const error = outcome.reason;
-      if (error instanceof SendFailedError && error.kind === 'permanent') {
-        const message = error.cause instanceof Error ? error.cause.message : error.message;
-        results[action] = { state: 'failed', error: { name: error.errorName, message }, at };
-        metrics.count('AutoResponsesFailed', 1, { name: 'action', value: action });
+      if (error instanceof CallFailedError && error.kind === 'permanent') {
+        results[action] = { state: 'failed', error: sendErrorOf(error), at };
+        metrics.count(METRIC.autoResponsesFailed, 1, dimension);
         logger.error('Auto-response failed permanently; recorded, not retried', {
           action,
           errorName: error.errorName,
         });
         return;
       }
+      if (error instanceof CallFailedError && error.ambiguous && !payloadOf(action).idempotent) {
+        // May have been delivered: sending again could show it twice, so it is never repeated.
+        results[action] = { state: 'unknown', error: sendErrorOf(error), at };
+        metrics.count(METRIC.autoResponsesUnknown, 1, dimension);
+        return;
+      }
       // Transient: left pending, so the retry of this event sends it (and only it).
       transient.push(error instanceof Error ? error : new Error(String(error)));
-      metrics.count('AutoResponsesRetried', 1, { name: 'action', value: action });
+      metrics.count(METRIC.autoResponsesRetried, 1, dimension);
     });
 
-    const stillOurs = await store.recordResponses(message.wamid, invocation.id, results);
-    if (!stillOurs) {
-      logger.error('Auto-response claim was taken over before the outcome was recorded', {
-        wamid: message.wamid,
-      });
+    const outcome = await store.recordResponses(message.wamid, invocation.id, results);
+    if (outcome === 'claim-lost') {
+      logger.error('Auto-response claim was taken over before the outcome was recorded');
     }
-    logger.info('Auto-response sent', {
-      wamid: message.wamid,
+    logger.debug('Auto-response outcome', {
       actions: Object.fromEntries(Object.entries(results).map(([a, r]) => [a, r.state])),
     });
-    if (transient.length > 0) {
-      throw transient.length === 1
-        ? transient[0]
-        : new AggregateError(transient, 'Auto-response sends failed');
-    }
+    return { recorded: true, transient };
   }
 }
 
-function actionOf(
-  record: Readonly<Record<string, unknown>>,
-  action: ResponseActionName,
-): ActionRecord | undefined {
-  const autoResponse = record.autoResponse;
-  if (typeof autoResponse !== 'object' || autoResponse === null || !(action in autoResponse))
-    return undefined;
-  const value: unknown = Reflect.get(autoResponse, action);
-  return isActionRecord(value) ? value : undefined;
+function sendErrorOf(error: CallFailedError): { name: string; message: string } {
+  return {
+    name: error.errorName,
+    message: error.cause instanceof Error ? error.cause.message : error.message,
+  };
 }
 
-function isActionRecord(value: unknown): value is ActionRecord {
-  return typeof value === 'object' && value !== null && 'state' in value && typeof value.state === 'string';
-}
-
-/** Actions of a stored message whose plan is still pending. */
-export function pendingActions(record: Readonly<Record<string, unknown>>): ResponseActionName[] {
-  return ACTIONS.filter((action) => actionOf(record, action)?.state === 'pending');
-}
-
-function toAddress(address: Readonly<Record<string, string>> | undefined): ReactionAddress | undefined {
-  if (address?.to !== undefined) return { to: address.to };
-  if (address?.recipient !== undefined) return { recipient: address.recipient };
-  return undefined;
+/** Actions of a stored auto-response whose plan is still pending. */
+export function pendingActions(record: AutoResponseRecord | undefined): ResponseActionName[] {
+  if (record === undefined) return [];
+  return RESPONSE_ACTION_NAMES.filter((action) => record[action].state === 'pending');
 }

@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
+import { ENV } from '../../contracts';
 import { ConversationStore } from '../adapters/conversation-store';
 import { WhatsAppSender } from '../adapters/whatsapp-sender';
-import { ENV, readAutoResponsePolicy, requireEnv, requirePositiveInteger } from '../shared/env';
+import { readAutoResponsePolicy, requireEnv, requirePositiveInteger } from '../shared/env';
 import { logger, powertoolsMetrics } from '../shared/observability';
 import { AutoResponder } from './auto-responder';
 import { createInboundHandler } from './process';

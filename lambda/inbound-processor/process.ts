@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { ConversationStore, InboundOutcome } from '../adapters/conversation-store';
+import { DIMENSION, METRIC, OTHER_DIMENSION_VALUE } from '../../contracts';
+import type { ConversationStore, InboundOutcome, NewAutoResponse } from '../adapters/conversation-store';
 import { decodeSnsEvent } from '../domain/decode';
 import { asError, EventDecodeError } from '../domain/errors';
-import type { DecodedNotification, InboundMessage } from '../domain/model';
-import { STATUS_RANK } from '../domain/status';
+import { MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry, typeDimension } from '../domain/message-types';
+import { type DecodedNotification, type InboundMessage, isKnownStatus } from '../domain/model';
 import { type LoggerPort, type MetricsPort, pseudonym } from '../shared/observability';
 import type { AutoResponder, Invocation } from './auto-responder';
 
@@ -17,6 +18,8 @@ export interface InboundProcessorDeps {
   readonly responder?: AutoResponder;
   /** Injectable for tests. @default - the system clock */
   readonly clock?: () => number;
+  /** The message types to decode. @default MESSAGE_TYPE_REGISTRY */
+  readonly registry?: MessageTypeRegistry;
 }
 
 /** Time kept back from the invocation's budget to record outcomes after the last send. */
@@ -28,26 +31,6 @@ const DEFAULT_BUDGET_MS = 30_000;
 export class ProcessingError extends Error {
   public override readonly name = 'ProcessingError';
 }
-
-/** Message types that get their own metric dimension; others are counted as `other`. */
-const KNOWN_TYPES = new Set([
-  'text',
-  'image',
-  'audio',
-  'video',
-  'document',
-  'sticker',
-  'location',
-  'contacts',
-  'interactive',
-  'button',
-  'reaction',
-  'order',
-  'system',
-  'unsupported',
-  'unknown',
-  'request_welcome',
-]);
 
 /**
  * Builds the SNS handler: decode everything first (a malformed notification stores nothing), then
@@ -70,10 +53,10 @@ export function createInboundHandler(deps: InboundProcessorDeps) {
     try {
       let notifications: DecodedNotification[];
       try {
-        notifications = decodeSnsEvent(event);
+        notifications = decodeSnsEvent(event, deps.registry ?? MESSAGE_TYPE_REGISTRY);
       } catch (error) {
         if (error instanceof EventDecodeError) {
-          metrics.count('UndecodableEvents', 1, { name: 'reason', value: error.reason });
+          metrics.count(METRIC.undecodableEvents, 1, { name: DIMENSION.reason, value: error.reason });
           logger.error('Event rejected: not a valid End User Messaging Social event', {
             reason: error.reason,
             error,
@@ -100,15 +83,15 @@ async function processNotification(
   logger.appendKeys({ snsMessageId: notification.snsMessageId });
   try {
     const results = await Promise.allSettled([
-      ...notification.messages.map((message) => handleMessage(message, deps, invocation)),
+      ...firstOccurrences(notification.messages).map((message) => handleMessage(message, deps, invocation)),
       ...notification.statuses.map((status) => store.recordStatus(status)),
       ...notification.errors.map((error) => store.recordWebhookError(error, notification.publishedAt)),
     ]);
 
     countBy(
       notification.statuses,
-      (s) => (s.status in STATUS_RANK ? s.status : 'other'),
-      (value, n) => metrics.count('StatusUpdates', n, { name: 'status', value }),
+      (s) => (isKnownStatus(s.status) ? s.status : OTHER_DIMENSION_VALUE),
+      (value, n) => metrics.count(METRIC.statusUpdates, n, { name: DIMENSION.status, value }),
     );
     for (const error of notification.errors) {
       logger.warn('WhatsApp reported a webhook-level error', {
@@ -117,10 +100,12 @@ async function processNotification(
         details: error.details,
       });
     }
-    metrics.count('WebhookErrors', notification.errors.length);
-    if (notification.skippedFields.length > 0) {
-      logger.info('Skipped changes that are not message events', { fields: notification.skippedFields });
-    }
+    metrics.count(METRIC.webhookErrors, notification.errors.length);
+    countBy(
+      notification.skippedFields,
+      (field) => field,
+      (value, n) => metrics.count(METRIC.skippedChanges, n, { name: DIMENSION.field, value }),
+    );
 
     const failures = results.filter((r) => r.status === 'rejected').map((r) => asError(r.reason));
     if (failures.length > 0) {
@@ -146,18 +131,27 @@ async function processNotification(
 
 /** Records a message exactly once, then sends (or resumes) its auto-response. */
 async function handleMessage(message: InboundMessage, deps: InboundProcessorDeps, invocation: Invocation) {
-  const creation = deps.responder?.creationAttributes(message, invocation) ?? {};
+  const creation = deps.responder?.creation(message, invocation);
   const outcome = await recordMessage(message, creation, deps);
   if (outcome.kind === 'created') {
-    await deps.responder?.respondToNew(message, creation, invocation);
+    await deps.responder?.respondToNew(message, outcome.item, invocation);
   } else {
     await deps.responder?.resume(message, outcome.existing, invocation);
   }
 }
 
+/**
+ * The messages of a notification with each wamid once, the first occurrence winning: Meta can put
+ * the same message twice into one notification, and handling both concurrently would race.
+ */
+function firstOccurrences(messages: readonly InboundMessage[]): InboundMessage[] {
+  const seen = new Set<string>();
+  return messages.filter((message) => !seen.has(message.wamid) && seen.add(message.wamid) !== undefined);
+}
+
 async function recordMessage(
   message: InboundMessage,
-  creation: Readonly<Record<string, unknown>>,
+  creation: NewAutoResponse | undefined,
   deps: InboundProcessorDeps,
 ): Promise<InboundOutcome> {
   const { store, logger, metrics } = deps;
@@ -169,16 +163,16 @@ async function recordMessage(
     routing: message.routing.kind,
   };
   if (outcome.kind === 'duplicate') {
-    metrics.count('DuplicateMessages', 1);
+    metrics.count(METRIC.duplicateMessages, 1);
     logger.info('Duplicate message: already recorded', details);
     return outcome;
   }
-  metrics.count('InboundMessages', 1, {
-    name: 'type',
-    value: KNOWN_TYPES.has(message.type) ? message.type : 'other',
+  metrics.count(METRIC.inboundMessages, 1, {
+    name: DIMENSION.type,
+    value: typeDimension(deps.registry ?? MESSAGE_TYPE_REGISTRY, message.type),
   });
   if (message.routing.kind !== 'routed') {
-    metrics.count('UnroutedMessages', 1);
+    metrics.count(METRIC.unroutedMessages, 1);
     logger.warn(
       'Message recorded but not routed to a phone number of this account; nothing will be sent',
       details,

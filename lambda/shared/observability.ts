@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { ENV, METRICS_NAMESPACE, type MetricName } from '../../contracts';
 
-/** Service name on every log line and metric. `POWERTOOLS_SERVICE_NAME` overrides it. */
-export const SERVICE_NAME = 'whatsapp-pipeline';
-/** CloudWatch namespace of the pipeline's custom metrics (a contract with dashboards and alarms). */
-export const METRICS_NAMESPACE = 'WhatsAppPipeline';
+/** Service name when `POWERTOOLS_SERVICE_NAME` is not set (the construct always sets it). */
+export const DEFAULT_SERVICE_NAME = 'whatsapp-pipeline';
+
+// Each pipeline instance names its own service, so two pipelines in one account never share logs
+// keys or metrics; Powertools lets a constructor option win over the variable, hence reading it here.
+const serviceName = process.env[ENV.serviceName] || DEFAULT_SERVICE_NAME;
 
 /** Structured logger shared by the functions. Never give it whole events, phone numbers or texts. */
-export const logger = new Logger({ serviceName: SERVICE_NAME });
+export const logger = new Logger({ serviceName });
 
 /** EMF metrics: written to the log, so no PutMetricData call sits in the hot path. */
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
 
 /**
  * A stable pseudonym of a customer for logs: lets an operator follow one customer across log lines
@@ -26,7 +29,7 @@ export type LoggerPort = Pick<Logger, 'info' | 'warn' | 'error' | 'debug' | 'app
 
 /** Counts by dimension value, emitted as one EMF metric per value. */
 export interface MetricsPort {
-  count(name: string, value: number, dimension?: { readonly name: string; readonly value: string }): void;
+  count(name: MetricName, value: number, dimension?: { readonly name: string; readonly value: string }): void;
   flush(): void;
 }
 

@@ -80,11 +80,21 @@ export function customResourceHandler(
       }
       await respond('SUCCESS', outcome);
     } catch (error) {
-      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const reason = reasonOf(error);
       options.log?.('Custom resource failed', { requestType: request.RequestType, reason });
       await respond('FAILED', {}, reason);
     } finally {
       clearTimeout(timer);
     }
   };
+}
+
+/**
+ * The failure reason CloudFormation shows: the innermost error of the `cause` chain, in its own
+ * words (the API's error name and message rather than a wrapper's).
+ */
+export function reasonOf(error: unknown): string {
+  let root = error;
+  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+  return root instanceof Error ? `${root.name}: ${root.message}` : String(root);
 }

@@ -4,7 +4,7 @@ import {
   type SocialMessagingClient,
 } from '@aws-sdk/client-socialmessaging';
 import * as z from 'zod/mini';
-import { type RetryOptions, SendFailedError, withRetries } from '../adapters/whatsapp-sender';
+import { type RetryOptions, withRetries } from '../shared/retry';
 import type { CustomResourceRequest, CustomResourceResult } from './custom-resource';
 
 /** An event destination of a WABA. */
@@ -133,12 +133,12 @@ export class WabaLinker {
     );
   }
 
-  /** Retries transient errors; surfaces the API's own error (name and message) otherwise. */
+  /**
+   * Retries transient errors within the deadline. Both calls are idempotent (a read, and a Put of
+   * the same destinations), so an ambiguous failure is retried too. A final failure's message
+   * carries the API's own error name and message, which CloudFormation shows.
+   */
   private async call<T>(attempt: (signal: AbortSignal) => Promise<T>, deadline: number) {
-    try {
-      return await withRetries(attempt, deadline, this.retry);
-    } catch (error) {
-      throw error instanceof SendFailedError && error.cause instanceof Error ? error.cause : error;
-    }
+    return withRetries(attempt, deadline, { idempotent: true }, this.retry);
   }
 }

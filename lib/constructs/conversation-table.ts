@@ -4,9 +4,26 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ENV } from '../../lambda/shared/env';
-import { CONVERSATION_TABLE } from '../../lambda/shared/table-schema';
+import { CONVERSATION_TABLE, ENV } from '../../contracts';
 import { acknowledgeKeyGrant, rotatingKey } from './secure-defaults';
+
+/**
+ * The conversation store as the other constructs use it: a table with the pipeline's key schema
+ * and indexes (see docs/table-design.md), whether created here or imported.
+ */
+export interface IConversationTable {
+  readonly table: dynamodb.ITable;
+  /** The key that encrypts the table, when it is a customer-managed key. */
+  readonly encryptionKey?: kms.IKey;
+  /** Lets a principal write records (`PutItem`, `UpdateItem`, which also cover transactions) and no more. */
+  grantWriteRecords(grantee: iam.IGrantable): iam.Grant;
+  /** Lets a principal find messages by their auto-responses' AWS message ids, and write failure records. */
+  grantFailureRecording(grantee: iam.IGrantable): iam.Grant;
+  /** Gives a function the table's name (its environment variable) and the permission to write records. */
+  bindRecordWriter(fn: lambda.Function): iam.Grant;
+  /** {@link bindRecordWriter}, plus the permissions of {@link grantFailureRecording}. */
+  bindFailureRecorder(fn: lambda.Function): iam.Grant;
+}
 
 /** Properties of a {@link ConversationTable}. */
 export interface ConversationTableProps {
@@ -22,19 +39,75 @@ export interface ConversationTableProps {
   readonly encryptionKey?: kms.IKey;
 }
 
+/** Attributes of a conversation table created elsewhere (another stack, or before this app). */
+export interface ConversationTableAttributes {
+  readonly tableName: string;
+  /** The key that encrypts it. @default - AWS-owned or AWS-managed encryption: no key grants */
+  readonly encryptionKey?: kms.IKey;
+}
+
+abstract class ConversationTableBase extends Construct implements IConversationTable {
+  public abstract readonly table: dynamodb.ITable;
+  public abstract readonly encryptionKey?: kms.IKey;
+
+  grantWriteRecords(grantee: iam.IGrantable): iam.Grant {
+    if (this.encryptionKey !== undefined) {
+      this.encryptionKey.grantEncryptDecrypt(grantee);
+      acknowledgeKeyGrant(grantee);
+    }
+    // The table only: writers never touch an index, so no `/index/*` resource.
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resourceArns: [this.table.tableArn],
+    });
+  }
+
+  grantFailureRecording(grantee: iam.IGrantable): iam.Grant {
+    const write = this.grantWriteRecords(grantee);
+    const query = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: [CONVERSATION_TABLE.byReceiptMessageId, CONVERSATION_TABLE.byReactionMessageId].map(
+        (index) => `${this.table.tableArn}/index/${index.indexName}`,
+      ),
+    });
+    return write.combine(query);
+  }
+
+  bindRecordWriter(fn: lambda.Function): iam.Grant {
+    fn.addEnvironment(ENV.tableName, this.table.tableName);
+    return this.grantWriteRecords(fn);
+  }
+
+  bindFailureRecorder(fn: lambda.Function): iam.Grant {
+    fn.addEnvironment(ENV.tableName, this.table.tableName);
+    return this.grantFailureRecording(fn);
+  }
+}
+
 /**
  * The DynamoDB table of conversations, messages and their statuses. On demand, encrypted with a
  * customer-managed key, with point-in-time recovery and a TTL that enforces data retention.
  * Key design and access patterns: docs/table-design.md.
  */
-export class ConversationTable extends Construct {
+export class ConversationTable extends ConversationTableBase {
+  /** A conversation table created elsewhere, with the pipeline's key schema and indexes. */
+  static fromTableAttributes(
+    scope: Construct,
+    id: string,
+    attrs: ConversationTableAttributes,
+  ): IConversationTable {
+    return new ImportedConversationTable(scope, id, attrs);
+  }
+
   public readonly table: dynamodb.Table;
-  public readonly key: kms.IKey;
+  public readonly encryptionKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: ConversationTableProps = {}) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.key =
+    this.encryptionKey =
       props.encryptionKey ??
       rotatingKey(this, 'Key', 'Encrypts WhatsApp conversations at rest', removalPolicy);
     const {
@@ -51,7 +124,7 @@ export class ConversationTable extends Construct {
       sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
+      encryptionKey: this.encryptionKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute,
       removalPolicy,
@@ -75,35 +148,15 @@ export class ConversationTable extends Construct {
       });
     }
   }
+}
 
-  /**
-   * Lets a function find messages by the AWS message ids of their auto-responses and write
-   * failure records, and tells it the table's name.
-   */
-  grantFailureRecording(fn: lambda.Function): void {
-    this.grantWriteRecords(fn);
-    iam.Grant.addToPrincipal({
-      grantee: fn,
-      actions: ['dynamodb:Query'],
-      resourceArns: [CONVERSATION_TABLE.byReceiptMessageId, CONVERSATION_TABLE.byReactionMessageId].map(
-        (index) => `${this.table.tableArn}/index/${index.indexName}`,
-      ),
-    });
-  }
+class ImportedConversationTable extends ConversationTableBase {
+  public readonly table: dynamodb.ITable;
+  public readonly encryptionKey?: kms.IKey;
 
-  /**
-   * Lets a function write records (`PutItem`, `UpdateItem`, which also cover transactions) and no
-   * more, and tells it the table's name: the permission and the variable are set together.
-   */
-  grantWriteRecords(fn: lambda.Function): iam.Grant {
-    fn.addEnvironment(ENV.tableName, this.table.tableName);
-    this.key.grantEncryptDecrypt(fn);
-    acknowledgeKeyGrant(fn);
-    // The table only: writers never touch an index, so no `/index/*` resource.
-    return iam.Grant.addToPrincipal({
-      grantee: fn,
-      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      resourceArns: [this.table.tableArn],
-    });
+  constructor(scope: Construct, id: string, attrs: ConversationTableAttributes) {
+    super(scope, id);
+    this.table = dynamodb.Table.fromTableName(this, 'Table', attrs.tableName);
+    this.encryptionKey = attrs.encryptionKey;
   }
 }

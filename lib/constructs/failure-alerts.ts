@@ -9,34 +9,26 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  FAILURE_DETAIL_TYPES,
-  FAILURE_STATUSES,
-  SOCIAL_MESSAGING_SOURCE,
-} from '../../lambda/domain/failure-event';
-import { ENV } from '../../lambda/shared/env';
-import type { ConversationTable } from './conversation-table';
-import { PipelineFunction } from './pipeline-function';
-import { acknowledgeKeyGrant, failureQueue, rotatingKey } from './secure-defaults';
+import { CONSTRUCT_ID, ENV, FAILED_MESSAGE_EVENT_PATTERN, SOCIAL_MESSAGING_SOURCE } from '../../contracts';
+import type { IConversationTable } from './conversation-table';
+import { PipelineFunction, shippedHandler } from './pipeline-function';
+import { failureQueue, rotatingKey } from './secure-defaults';
 
-/**
- * Matches End User Messaging Social's message-failure events by detail-type, or by
- * `detail.status` in any case, so a renamed detail-type still alerts.
- */
-export const FAILED_MESSAGE_EVENT_PATTERN = {
-  source: [SOCIAL_MESSAGING_SOURCE],
-  $or: [
-    { 'detail-type': [...FAILURE_DETAIL_TYPES] },
-    { detail: { status: FAILURE_STATUSES.map((status) => ({ 'equals-ignore-case': status })) } },
-  ],
-};
+export { FAILED_MESSAGE_EVENT_PATTERN };
 
 /** Properties of {@link FailureAlerts}. */
 export interface FailureAlertsProps {
   /** Where failures are recorded. */
-  readonly conversations: ConversationTable;
+  readonly conversations: IConversationTable;
   readonly dataRetentionDays: number;
   readonly logRetentionDays: logs.RetentionDays;
+  /** The `service` of the recorder's logs and metrics. */
+  readonly serviceName: string;
+  /**
+   * The recorder's handler.
+   * @default - the shipped recorder, lambda/failure-recorder/handler.ts
+   */
+  readonly recorderEntry?: string;
   /**
    * Address subscribed to the alerts topic.
    * @default - no subscription: subscribe a pager, chat or e-mail to the topic yourself
@@ -128,21 +120,21 @@ export class FailureAlerts extends Construct {
       holds: 'failure events the rule targets could not take, and failed recorder invocations',
     });
 
-    this.recorder = new PipelineFunction(this, 'Recorder', {
-      handlerDir: 'failure-recorder',
+    this.recorder = new PipelineFunction(this, CONSTRUCT_ID.recorder, {
+      entry: props.recorderEntry ?? shippedHandler('failure-recorder'),
+      serviceName: props.serviceName,
       description: 'Records WhatsApp message failures reported by End User Messaging Social',
       logRetentionDays: props.logRetentionDays,
       removalPolicy,
       environment: { [ENV.retentionDays]: String(props.dataRetentionDays) },
     });
     const recorder = this.recorder.function;
-    props.conversations.grantFailureRecording(recorder);
+    props.conversations.bindFailureRecorder(recorder);
     recorder.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
       onFailure: new lambdaDestinations.SqsDestination(this.deadLetterQueue),
     });
-    acknowledgeKeyGrant(recorder);
 
     this.rule = new events.Rule(this, 'FailedMessages', {
       description: 'WhatsApp messages that End User Messaging Social reports as failed or undeliverable',

@@ -7,10 +7,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { AutoResponsePolicy } from '../../lambda/domain/auto-response';
-import { ENV } from '../../lambda/shared/env';
-import type { ConversationTable } from './conversation-table';
-import { PipelineFunction } from './pipeline-function';
+import { type AutoResponsePolicy, autoResponsePolicySchema, ENV } from '../../contracts';
+import type { IConversationTable } from './conversation-table';
+import { PipelineFunction, shippedHandler } from './pipeline-function';
 import { failureQueue, rotatingKey } from './secure-defaults';
 
 /** Properties of an {@link InboundProcessor}. */
@@ -18,10 +17,17 @@ export interface InboundProcessorProps {
   /** The topic End User Messaging Social publishes to. */
   readonly topic: sns.ITopic;
   /** Where conversations are recorded. */
-  readonly conversations: ConversationTable;
+  readonly conversations: IConversationTable;
   /** Days a record lives after its last write. */
   readonly dataRetentionDays: number;
   readonly logRetentionDays: logs.RetentionDays;
+  /** The `service` of the function's logs and metrics. */
+  readonly serviceName: string;
+  /**
+   * The handler to run.
+   * @default - the shipped processor, lambda/inbound-processor/handler.ts
+   */
+  readonly entry?: string;
   /**
    * Fate of the failure queues, their key and the log group on stack deletion.
    * @default RemovalPolicy.RETAIN
@@ -104,7 +110,8 @@ export class InboundProcessor extends Construct {
     });
 
     this.function = new PipelineFunction(this, 'Processor', {
-      handlerDir: 'inbound-processor',
+      entry: props.entry ?? shippedHandler('inbound-processor'),
+      serviceName: props.serviceName,
       description: 'Records every WhatsApp message, status and error from End User Messaging Social',
       logRetentionDays: props.logRetentionDays,
       removalPolicy,
@@ -116,7 +123,7 @@ export class InboundProcessor extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new lambdaDestinations.SqsDestination(this.failureQueue),
     });
-    props.conversations.grantWriteRecords(fn);
+    props.conversations.bindRecordWriter(fn);
     if (props.autoResponse !== undefined) {
       this.grantSend(props.autoResponse);
     }
@@ -156,6 +163,10 @@ export class InboundProcessor extends Construct {
       new iam.PolicyStatement({ actions: ['social-messaging:SendWhatsAppMessage'], resources }),
     );
     fn.addEnvironment(ENV.metaApiVersion, autoResponse.metaApiVersion);
-    fn.addEnvironment(ENV.autoResponsePolicy, JSON.stringify(autoResponse.policy));
+    // The function parses this with the same schema; a policy it would reject must fail synth.
+    fn.addEnvironment(
+      ENV.autoResponsePolicy,
+      JSON.stringify(autoResponsePolicySchema.parse(autoResponse.policy)),
+    );
   }
 }

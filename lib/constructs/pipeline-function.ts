@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/shared/observability';
+import { ENV, METRICS_NAMESPACE } from '../../contracts';
 
 /** The directory of the Lambda sources. */
 export const LAMBDA_SOURCE_DIR = path.join(__dirname, '..', '..', 'lambda');
@@ -36,11 +36,21 @@ export const BUNDLING: nodejs.BundlingOptions = {
   logLevel: nodejs.LogLevel.WARNING,
 };
 
+/** The shipped handler of a function folder under lambda/. */
+export function shippedHandler(handlerDir: string): string {
+  return path.join(LAMBDA_SOURCE_DIR, handlerDir, 'handler.ts');
+}
+
 /** Properties of a {@link PipelineFunction}. */
 export interface PipelineFunctionProps {
-  /** Folder under lambda/ whose `handler.ts` exports `handler`. */
-  readonly handlerDir: string;
+  /** The TypeScript file that exports `handler` (see {@link shippedHandler}). */
+  readonly entry: string;
   readonly description: string;
+  /**
+   * The `service` of every log line and metric (Powertools): the pipeline's name prefix, so two
+   * pipelines in one account never share metrics.
+   */
+  readonly serviceName: string;
   /** Days the function's logs are kept. */
   readonly logRetentionDays: logs.RetentionDays;
   /** Fate of the log group on stack deletion. */
@@ -77,7 +87,7 @@ export class PipelineFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(LAMBDA_SOURCE_DIR, props.handlerDir, 'handler.ts'),
+      entry: props.entry,
       handler: 'handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -89,8 +99,8 @@ export class PipelineFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       bundling: BUNDLING,
       environment: {
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        [ENV.serviceName]: props.serviceName,
+        [ENV.metricsNamespace]: METRICS_NAMESPACE,
         ...props.environment,
       },
     });

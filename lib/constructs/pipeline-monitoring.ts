@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -6,8 +6,39 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/shared/observability';
-import type { AlarmThresholds } from '../config';
+import { DIMENSION, METRIC, METRICS_NAMESPACE, type MetricName, SERVICE_DIMENSION } from '../../contracts';
+
+/** Alarm thresholds. Alarms on errors, throttles and dead letters fire on the first occurrence. */
+export interface AlarmThresholds {
+  /**
+   * Failed WhatsApp messages (failed statuses or EventBridge failure events) in 5 minutes that raise an alarm.
+   * @default 10
+   */
+  readonly failedMessagesPer5Minutes: number;
+  /**
+   * Age, in hours, of the oldest message in a failure queue that raises an alarm (queues keep 14 days).
+   * @default 24
+   */
+  readonly deadLetterMaxAgeHours: number;
+  /**
+   * WhatsApp message fees (`AWS/SocialMessaging` `WhatsAppMessageFeeCount`) in one hour that raise an alarm.
+   * @default 1000
+   */
+  readonly whatsAppMessageFeesPerHour: number;
+  /**
+   * Meta template message fees (`MetaTemplateMessageFeeCount`) in one hour that raise an alarm.
+   * @default 500
+   */
+  readonly metaTemplateMessageFeesPerHour: number;
+}
+
+/** The thresholds applied when none are given. */
+export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
+  failedMessagesPer5Minutes: 10,
+  deadLetterMaxAgeHours: 24,
+  whatsAppMessageFeesPerHour: 1000,
+  metaTemplateMessageFeesPerHour: 500,
+};
 
 /** Properties of {@link PipelineMonitoring}. */
 export interface PipelineMonitoringProps {
@@ -19,12 +50,17 @@ export interface PipelineMonitoringProps {
   /** The failure queues, by a short name used in alarm names. */
   readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
   readonly table: dynamodb.ITable;
-  readonly thresholds: AlarmThresholds;
+  /** @default DEFAULT_ALARM_THRESHOLDS */
+  readonly thresholds?: AlarmThresholds;
+  /** Prefix of the alarm and dashboard names: unique per pipeline instance. */
+  readonly namePrefix: string;
+  /** The `service` dimension of the pipeline's own metrics (the functions' service name). */
+  readonly serviceName: string;
 }
 
 /** One alarm, as data: the monitoring construct turns each into a CloudWatch alarm. */
 export interface AlarmDefinition {
-  /** Stable id; the alarm name is `<stack name>-<id>` and the runbook has a section of that name. */
+  /** Stable id; the alarm name is `<name prefix>-<id>` and the runbook has a section of that name. */
   readonly id: string;
   readonly description: string;
   readonly metric: cloudwatch.IMetric;
@@ -42,12 +78,17 @@ const TABLE_OPERATIONS = [
   dynamodb.Operation.QUERY,
 ];
 
-/** A custom metric of the pipeline, with the `service` dimension Powertools adds. */
-function pipelineMetric(metricName: string, dimensions: Record<string, string> = {}, period = FIVE_MINUTES) {
+/** A custom metric of one pipeline, with the `service` dimension Powertools adds. */
+function pipelineMetric(
+  serviceName: string,
+  metricName: MetricName,
+  dimensions: Record<string, string> = {},
+  period = FIVE_MINUTES,
+) {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName,
-    dimensionsMap: { service: SERVICE_NAME, ...dimensions },
+    dimensionsMap: { [SERVICE_DIMENSION]: serviceName, ...dimensions },
     statistic: cloudwatch.Stats.SUM,
     period,
   });
@@ -76,11 +117,10 @@ export class PipelineMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: PipelineMonitoringProps) {
     super(scope, id);
     this.definitions = alarmDefinitions(props);
-    const stackName = Stack.of(this).stackName;
     const action = new actions.SnsAction(props.alertsTopic);
     this.alarms = this.definitions.map((definition) => {
       const alarm = new cloudwatch.Alarm(this, definition.id, {
-        alarmName: `${stackName}-${definition.id}`,
+        alarmName: `${props.namePrefix}-${definition.id}`,
         alarmDescription: `${definition.description} Runbook: docs/runbook.md#${definition.id.toLowerCase()}`,
         metric: definition.metric,
         threshold: definition.threshold,
@@ -98,7 +138,9 @@ export class PipelineMonitoring extends Construct {
 
 /** Every alarm of the pipeline. */
 export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinition[] {
-  const { thresholds } = props;
+  const thresholds = props.thresholds ?? DEFAULT_ALARM_THRESHOLDS;
+  const metric = (name: MetricName, dimensions?: Record<string, string>) =>
+    pipelineMetric(props.serviceName, name, dimensions);
   const definitions: AlarmDefinition[] = [];
   for (const [name, fn] of Object.entries(props.functions)) {
     definitions.push(
@@ -146,8 +188,8 @@ export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinitio
       metric: new cloudwatch.MathExpression({
         expression: 'MAX([FILL(statuses, 0), FILL(events, 0)])',
         usingMetrics: {
-          statuses: pipelineMetric('StatusUpdates', { status: 'failed' }),
-          events: pipelineMetric('MessageFailures'),
+          statuses: metric(METRIC.statusUpdates, { [DIMENSION.status]: 'failed' }),
+          events: metric(METRIC.messageFailures),
         },
         label: 'Failed WhatsApp messages',
         period: FIVE_MINUTES,
@@ -161,8 +203,8 @@ export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinitio
       metric: new cloudwatch.MathExpression({
         expression: 'FILL(receipts, 0) + FILL(reactions, 0)',
         usingMetrics: {
-          receipts: pipelineMetric('AutoResponsesFailed', { action: 'receipt' }),
-          reactions: pipelineMetric('AutoResponsesFailed', { action: 'reaction' }),
+          receipts: metric(METRIC.autoResponsesFailed, { [DIMENSION.action]: 'receipt' }),
+          reactions: metric(METRIC.autoResponsesFailed, { [DIMENSION.action]: 'reaction' }),
         },
         label: 'Auto-responses rejected',
         period: FIVE_MINUTES,
@@ -212,9 +254,14 @@ export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinitio
   return definitions;
 }
 
-function search(metricName: string, dimension: string, label: string): cloudwatch.IMetric {
+function search(
+  serviceName: string,
+  metricName: MetricName,
+  dimension: string,
+  label: string,
+): cloudwatch.IMetric {
   return new cloudwatch.MathExpression({
-    expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},service} MetricName="${metricName}"', 'Sum', 300)`,
+    expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},${SERVICE_DIMENSION}} MetricName="${metricName}" ${SERVICE_DIMENSION}="${serviceName}"', 'Sum', 300)`,
     label,
     period: FIVE_MINUTES,
   });
@@ -226,23 +273,28 @@ function buildDashboard(
   alarms: readonly cloudwatch.Alarm[],
 ): cloudwatch.Dashboard {
   const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', {
-    dashboardName: `${Stack.of(scope).stackName}-whatsapp`,
+    dashboardName: `${props.namePrefix}-whatsapp`,
     defaultInterval: Duration.hours(6),
   });
   const graph = (title: string, left: cloudwatch.IMetric[], width = 8) =>
     new cloudwatch.GraphWidget({ title, left, width, height: 6 });
   const functions = Object.entries(props.functions);
+  const find = (name: MetricName, dimension: string, label: string) =>
+    search(props.serviceName, name, dimension, label);
+  const metric = (name: MetricName) => pipelineMetric(props.serviceName, name);
   dashboard.addWidgets(
-    graph('Inbound messages by type', [search('InboundMessages', 'type', 'messages')]),
-    graph('Statuses by kind', [search('StatusUpdates', 'status', 'statuses')]),
+    graph('Inbound messages by type', [find(METRIC.inboundMessages, DIMENSION.type, 'messages')]),
+    graph('Statuses by kind', [find(METRIC.statusUpdates, DIMENSION.status, 'statuses')]),
     graph('Auto-responses sent and rejected', [
-      search('AutoResponsesSent', 'action', 'sent'),
-      search('AutoResponsesFailed', 'action', 'rejected'),
-      search('AutoResponsesRetried', 'action', 'left for retry'),
+      find(METRIC.autoResponsesSent, DIMENSION.action, 'sent'),
+      find(METRIC.autoResponsesFailed, DIMENSION.action, 'rejected'),
+      find(METRIC.autoResponsesRetried, DIMENSION.action, 'left for retry'),
     ]),
   );
   dashboard.addWidgets(
-    graph('Failed messages by error code', [search('MessageFailuresByErrorCode', 'errorCode', 'failures')]),
+    graph('Failed messages by error code', [
+      find(METRIC.messageFailuresByErrorCode, DIMENSION.errorCode, 'failures'),
+    ]),
     graph(
       'Failure queue depth',
       Object.entries(props.deadLetterQueues).map(([name, queue]) =>
@@ -250,9 +302,9 @@ function buildDashboard(
       ),
     ),
     graph('Duplicates, unrouted and rejected events', [
-      pipelineMetric('DuplicateMessages'),
-      pipelineMetric('UnroutedMessages'),
-      search('UndecodableEvents', 'reason', 'rejected'),
+      metric(METRIC.duplicateMessages),
+      metric(METRIC.unroutedMessages),
+      find(METRIC.undecodableEvents, DIMENSION.reason, 'rejected'),
     ]),
   );
   dashboard.addWidgets(

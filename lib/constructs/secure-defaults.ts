@@ -1,6 +1,6 @@
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
@@ -53,8 +53,10 @@ export function failureQueue(
  * `kms:GenerateDataKey*` action families. They are scoped to one key of this stack, so the wildcard
  * is in the action name only.
  */
-export function acknowledgeKeyGrant(fn: lambda.Function): void {
-  const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+export function acknowledgeKeyGrant(grantee: iam.IGrantable): void {
+  const principal = grantee.grantPrincipal;
+  if (!(principal instanceof iam.Role)) return;
+  const policy = principal.node.tryFindChild('DefaultPolicy');
   if (policy === undefined) return;
   for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
     Validations.of(policy).acknowledge({

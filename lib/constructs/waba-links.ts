@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { PipelineFunction } from './pipeline-function';
+import { PipelineFunction, shippedHandler } from './pipeline-function';
 
 /** Properties of {@link WabaLinks}. */
 export interface WabaLinksProps {
@@ -13,6 +13,8 @@ export interface WabaLinksProps {
   readonly wabas: readonly string[];
   readonly logRetentionDays: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** The `service` of the linker's logs. */
+  readonly serviceName: string;
 }
 
 /**
@@ -29,7 +31,8 @@ export class WabaLinks extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.linker = new PipelineFunction(this, 'Linker', {
-      handlerDir: 'waba-linker',
+      entry: shippedHandler('waba-linker'),
+      serviceName: props.serviceName,
       description: 'Points WhatsApp Business Accounts at the inbound topic and restores them on removal',
       logRetentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,

@@ -1,6 +1,6 @@
 import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../lambda/domain/auto-response';
 import {
-  autoResponsePolicyOf,
+  autoResponsePolicyOfConfig,
   CONFIG_CONTEXT_KEY,
   ConfigValidationError,
   DEFAULT_CONFIG,
@@ -109,13 +109,13 @@ describe('parsePipelineConfig', () => {
   });
 });
 
-describe('autoResponsePolicyOf', () => {
+describe('autoResponsePolicyOfConfig', () => {
   test('with the defaults, is the documented default policy', () => {
-    expect(autoResponsePolicyOf(DEFAULT_CONFIG)).toEqual(DEFAULT_AUTO_RESPONSE_POLICY);
+    expect(autoResponsePolicyOfConfig(DEFAULT_CONFIG)).toEqual(DEFAULT_AUTO_RESPONSE_POLICY);
   });
 
   test('merges action overrides over the defaults and converts hours to seconds', () => {
-    const policy = autoResponsePolicyOf(
+    const policy = autoResponsePolicyOfConfig(
       parsePipelineConfig({
         reactionEmoji: '🙏',
         autoResponse: { actions: { system: 'receipt' }, maxMessageAgeHours: 1.5 },

@@ -1,5 +1,5 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { autoResponsePolicyOf, parsePipelineConfig } from '../../lib/config';
+import { autoResponsePolicyOfConfig, parsePipelineConfig } from '../../lib/config';
 import { buildTestApp, socialMessagingArn, synthStack } from '../support/synth';
 
 let template: Template;
@@ -57,7 +57,7 @@ describe('InboundProcessor: the function', () => {
     const env = template.toJSON().Resources[functionId()].Properties.Environment.Variables;
     expect(env.CONVERSATION_TABLE_NAME).toEqual({ Ref: tableId() });
     expect(env.DATA_RETENTION_DAYS).toBe('365');
-    expect(env.POWERTOOLS_SERVICE_NAME).toBe('whatsapp-pipeline');
+    expect(env.POWERTOOLS_SERVICE_NAME).toBe('WhatsAppPipeline');
   });
 
   test('logs to its own log group with the configured retention', () => {
@@ -241,7 +241,7 @@ describe('InboundProcessor: auto-response permission and settings', () => {
       },
     ]);
     Annotations.fromStack(stack).hasWarning(
-      '/WhatsAppPipeline/InboundProcessor',
+      '/WhatsAppPipeline/Default/InboundProcessor',
       Match.stringLikeRegexp('No phoneNumberIds are configured'),
     );
   });
@@ -263,7 +263,7 @@ describe('InboundProcessor: auto-response permission and settings', () => {
     const env = configured.toJSON().Resources[fnIdOf(configured)].Properties.Environment.Variables;
     expect(env.META_API_VERSION).toBe('v23.0');
     expect(JSON.parse(env.AUTO_RESPONSE_POLICY)).toStrictEqual(
-      autoResponsePolicyOf(
+      autoResponsePolicyOfConfig(
         parsePipelineConfig({ reactionEmoji: '🙏', autoResponse: { typingIndicator: true } }),
       ),
     );

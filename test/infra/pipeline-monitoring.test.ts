@@ -103,7 +103,7 @@ describe('PipelineMonitoring', () => {
             Namespace: 'WhatsAppPipeline',
             MetricName: 'StatusUpdates',
             Dimensions: expect.arrayContaining([
-              { Name: 'service', Value: 'whatsapp-pipeline' },
+              { Name: 'service', Value: 'WhatsAppPipeline' },
               { Name: 'status', Value: 'failed' },
             ]),
           },

@@ -82,18 +82,18 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
 
   test('the template statuses, received out of order, end at read with the full history', async () => {
     const template = await message(result.template);
-    expect(template?.currentStatus).toBe('read');
+    expect(template?.status).toBe('read');
     expect(template?.statusHistory.map((h) => h.status)).toEqual(['sent', 'delivered', 'read']);
   });
 
   test('the failed template is failed, with its error', async () => {
     const failed = await message(result.failedTemplate);
-    expect(failed?.currentStatus).toBe('failed');
+    expect(failed?.status).toBe('failed');
     expect(failed?.statusHistory[0]?.errors).toEqual([expect.objectContaining({ code: '131047' })]);
   });
 
   test("the EventBridge failure is recorded on the photo's reaction, and the alert says what failed", async () => {
-    expect((await message(result.image))?.record.autoResponse).toMatchObject({
+    expect((await message(result.image))?.autoResponse).toMatchObject({
       reaction: { state: 'sent', messageId: result.failedReactionMessageId, delivery: { status: 'failed' } },
     });
     expect(result.alert).toContain('Error 131026: Message undeliverable.');
@@ -101,11 +101,11 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
   });
 
   test("the customer's reaction got nothing, by policy, and the button tap refers to the template", async () => {
-    expect((await message(result.customerReaction))?.record.autoResponse).toEqual({
+    expect((await message(result.customerReaction))?.autoResponse).toEqual({
       receipt: { state: 'skipped', reason: 'policy' },
       reaction: { state: 'skipped', reason: 'policy' },
     });
-    expect((await message(result.buttonTap))?.record.replyTo).toBe(result.template);
+    expect((await message(result.buttonTap))?.replyTo).toBe(result.template);
   });
 });
 
@@ -150,7 +150,7 @@ describe('replay', () => {
       expect(outcomes[4]?.description).toBe('eventbridge: no rule matched (not a message failure)');
       expect(outcomes[5]?.description).toBe('eventbridge: failure alerted and recorded (orphan)');
       expect(outcomes[6]?.description).toContain('EventDecodeError');
-      expect((await pipeline.reader.getMessage(wamid))?.record.type).toBe('text');
+      expect((await pipeline.reader.getMessage(wamid))?.type).toBe('text');
       expect(pipeline.simulator.sent).toHaveLength(2);
     } finally {
       await pipeline.stop();

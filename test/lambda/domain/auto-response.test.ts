@@ -1,12 +1,8 @@
 import fc from 'fast-check';
-import {
-  DEFAULT_AUTO_RESPONSE_POLICY,
-  planResponse,
-  reactionPayload,
-  readReceiptPayload,
-} from '../../../lambda/domain/auto-response';
+import { DEFAULT_AUTO_RESPONSE_POLICY, planResponse } from '../../../lambda/domain/auto-response';
 import { decodeSnsEvent } from '../../../lambda/domain/decode';
 import type { InboundMessage } from '../../../lambda/domain/model';
+import { reaction, readReceipt } from '../../../lambda/domain/outbound';
 import { fixtureEvent } from '../../fixtures';
 
 const NOW = new Date('2026-01-01T00:00:30Z');
@@ -76,7 +72,7 @@ describe('planResponse', () => {
 
 describe('payloads', () => {
   test('the read receipt is the documented mark-as-read message', () => {
-    expect(readReceiptPayload('wamid.A', false)).toEqual({
+    expect(readReceipt('wamid.A', false).body).toEqual({
       messaging_product: 'whatsapp',
       message_id: 'wamid.A',
       status: 'read',
@@ -84,11 +80,11 @@ describe('payloads', () => {
   });
 
   test('the typing indicator rides on the read receipt', () => {
-    expect(readReceiptPayload('wamid.A', true)).toMatchObject({ typing_indicator: { type: 'text' } });
+    expect(readReceipt('wamid.A', true).body).toMatchObject({ typing_indicator: { type: 'text' } });
   });
 
   test('the reaction is the documented reaction message', () => {
-    expect(reactionPayload('wamid.A', '👍', { to: '14255550150' })).toEqual({
+    expect(reaction('wamid.A', '👍', { to: '14255550150' }).body).toEqual({
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
       to: '14255550150',

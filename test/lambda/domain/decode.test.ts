@@ -83,7 +83,9 @@ describe('decodeSnsEvent: messages by type', () => {
   test('image keeps the media id, MIME type and caption', () => {
     expect(onlyMessage('message-image').content).toEqual({
       kind: 'media',
+      mediaType: 'image',
       mediaId: '1479537139650973',
+      sha256: 'W5QmLLD1xgLGe3sR9pCXMHXx9Ac1STmF2sQAzvTCRrE=',
       mimeType: 'image/jpeg',
       caption: 'The box arrived damaged',
       filename: undefined,
@@ -199,8 +201,8 @@ describe('decodeSnsEvent: messages by type', () => {
 
   test('referral from a Click-to-WhatsApp ad is kept', () => {
     expect(onlyMessage('message-referral').referral).toMatchObject({
-      source_type: 'ad',
-      source_id: '120201234567890123',
+      sourceType: 'ad',
+      sourceId: '120201234567890123',
     });
   });
 
@@ -237,7 +239,7 @@ describe('decodeSnsEvent: messages by type', () => {
     const message = onlyMessage('message-future-type');
     expect(message.type).toBe('hologram');
     expect(message.content).toEqual({ kind: 'other' });
-    expect(message.raw).toMatchObject({ hologram: { shape: 'cube', frames: [1, 2, 3] } });
+    expect(JSON.parse(message.rawJson)).toMatchObject({ hologram: { shape: 'cube', frames: [1, 2, 3] } });
   });
 
   test('request_welcome decodes as a message of its own type', () => {
@@ -257,7 +259,7 @@ describe('decodeSnsEvent: messages by type', () => {
   test('raw is the message exactly as Meta sent it', () => {
     const envelope = fixtureEnvelope('message-text');
     const entry = envelope.whatsAppWebhookEntry as { changes: { value: { messages: unknown[] } }[] };
-    expect(onlyMessage('message-text').raw).toEqual(entry.changes[0]?.value.messages[0]);
+    expect(JSON.parse(onlyMessage('message-text').rawJson)).toEqual(entry.changes[0]?.value.messages[0]);
   });
 
   test('a known type with a malformed payload is kept as "other" rather than lost', () => {
@@ -279,8 +281,8 @@ describe('decodeSnsEvent: statuses', () => {
     expect(status).toMatchObject({
       status: 'sent',
       timestamp: 1767225600,
-      pricing: { pricing_model: 'PMP', category: 'utility', type: 'regular' },
-      conversation: { id: 'b1e5e7d0f4d3c2b1a0f9e8d7c6b5a4f3', origin: { type: 'utility' } },
+      pricing: { pricingModel: 'PMP', category: 'utility', type: 'regular' },
+      conversation: { id: 'b1e5e7d0f4d3c2b1a0f9e8d7c6b5a4f3', originType: 'utility' },
       recipient: { key: 'US.13491208655302741918', phone: '14255550150' },
     });
   });

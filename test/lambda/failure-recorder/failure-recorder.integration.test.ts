@@ -1,7 +1,7 @@
 import { type DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { ConversationReader } from '../../../lambda/adapters/conversation-reader';
+import { orphanFailureKey } from '../../../contracts';
 import { ConversationStore } from '../../../lambda/adapters/conversation-store';
 import { FailureStore } from '../../../lambda/adapters/failure-store';
 import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
@@ -10,9 +10,9 @@ import { EventDecodeError } from '../../../lambda/domain/errors';
 import { createFailureHandler } from '../../../lambda/failure-recorder/process';
 import { AutoResponder } from '../../../lambda/inbound-processor/auto-responder';
 import { createInboundHandler } from '../../../lambda/inbound-processor/process';
-import { orphanFailureKey } from '../../../lambda/shared/table-schema';
 import { BundleHost } from '../../../local/bundle-host';
 import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
+import { ConversationReader } from '../../../ops/conversation-reader';
 import { fixtureEvent } from '../../fixtures';
 import { eventBridgeFixture } from '../../fixtures/eventbridge';
 import { createConversationTable, localDynamoDbClient, shippedFunction } from '../../support/assembly';
@@ -57,8 +57,8 @@ async function setup() {
   })(fixtureEvent('message-text'));
   const reader = new ConversationReader(dynamo, tableName);
   const answered = await reader.getMessage(WAMID);
-  const receiptMessageId = String(answered?.record.receiptMessageId);
-  const reactionMessageId = String(answered?.record.reactionMessageId);
+  const receiptMessageId = String(answered?.receiptMessageId);
+  const reactionMessageId = String(answered?.reactionMessageId);
 
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
@@ -89,7 +89,7 @@ describe('failure recorder against DynamoDB Local', () => {
     const { record, reader, reactionMessageId, metrics } = await setup();
     await expect(record(failureAbout(reactionMessageId))).resolves.toBe('recorded');
     const stored = await reader.getMessage(WAMID);
-    expect(stored?.record.autoResponse).toMatchObject({
+    expect(stored?.autoResponse).toMatchObject({
       reaction: {
         state: 'sent',
         messageId: reactionMessageId,
@@ -110,7 +110,7 @@ describe('failure recorder against DynamoDB Local', () => {
   test('records a failure of the read receipt under the receipt', async () => {
     const { record, reader, receiptMessageId } = await setup();
     await record(failureAbout(receiptMessageId, 'undeliverable'));
-    expect((await reader.getMessage(WAMID))?.record.autoResponse).toMatchObject({
+    expect((await reader.getMessage(WAMID))?.autoResponse).toMatchObject({
       receipt: { delivery: { status: 'undeliverable', errors: [{ code: '131026' }] } },
     });
   });
@@ -153,7 +153,7 @@ describe('failure recorder against DynamoDB Local', () => {
     await record(failureAbout(reactionMessageId));
     await record(failureAbout('not-ours'));
     expect(await items()).toHaveLength(before.length);
-    expect((await reader.getMessage(WAMID))?.record.autoResponse).toEqual(message?.record.autoResponse);
+    expect((await reader.getMessage(WAMID))?.autoResponse).toEqual(message?.autoResponse);
   });
 
   test.each(['delivered', 'read', 'sent', 'received', 'handover-failed', 'other-source-failed'])(
@@ -204,7 +204,7 @@ describe('failure recorder against DynamoDB Local', () => {
         ok: true,
         result: 'recorded',
       });
-      expect((await reader.getMessage(WAMID))?.record.autoResponse).toMatchObject({
+      expect((await reader.getMessage(WAMID))?.autoResponse).toMatchObject({
         reaction: { delivery: { status: 'failed' } },
       });
     } finally {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import type { Context } from 'aws-lambda';
-import { ConversationReader } from '../../../lambda/adapters/conversation-reader';
 import { ConversationStore } from '../../../lambda/adapters/conversation-store';
 import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
 import { type AutoResponsePolicy, DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-response';
@@ -11,6 +10,7 @@ import { AutoResponder, ResponseInProgressError } from '../../../lambda/inbound-
 import { createInboundHandler, ProcessingError } from '../../../lambda/inbound-processor/process';
 import { countRequests } from '../../../local/request-counter';
 import { FAULTS, type SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
+import { ConversationReader } from '../../../ops/conversation-reader';
 import { encodeEnvelope, fixtureEnvelope, fixtureEvent, snsEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
@@ -149,7 +149,7 @@ describe('auto-response to a new message', () => {
       ?.outcome.messageId;
     const reactionId = simulator.sent.find((r) => (r.message as { type?: string }).type === 'reaction')
       ?.outcome.messageId;
-    expect(stored?.record).toMatchObject({
+    expect(stored).toMatchObject({
       autoResponse: {
         receipt: { state: 'sent', messageId: receiptId, attempts: 1 },
         reaction: { state: 'sent', messageId: reactionId, attempts: 1 },
@@ -157,7 +157,7 @@ describe('auto-response to a new message', () => {
       receiptMessageId: receiptId,
       reactionMessageId: reactionId,
     });
-    expect(stored?.record.claimedBy).toBeUndefined();
+    expect(stored?.claim).toBeUndefined();
   });
 
   test('costs the transaction, one more write, no reads, and exactly two sends', async () => {
@@ -201,7 +201,7 @@ describe('auto-response to a new message', () => {
     });
     await invoke(event);
     expect(sentActions()).toEqual(['receipt']);
-    expect((await reader.getMessage(wamidOf('message-text')))?.record.autoResponse).toMatchObject({
+    expect((await reader.getMessage(wamidOf('message-text')))?.autoResponse).toMatchObject({
       reaction: { state: 'skipped', reason: 'no-address' },
     });
   });
@@ -270,7 +270,7 @@ describe('the default policy', () => {
       const { invoke, reader } = await pipeline();
       await invoke(fixtureEvent(name));
       expect(simulator.requests).toEqual([]);
-      expect((await reader.getMessage(wamidOf(name)))?.record.autoResponse).toEqual({
+      expect((await reader.getMessage(wamidOf(name)))?.autoResponse).toEqual({
         receipt: { state: 'skipped', reason: 'unrouted' },
         reaction: { state: 'skipped', reason: 'unrouted' },
       });
@@ -282,7 +282,7 @@ describe('the default policy', () => {
     const dayAndAMinuteAgo = String(Math.floor(NOW.getTime() / 1000) - 86_460);
     await invoke(withMessage('message-text', (m) => Object.assign(m, { timestamp: dayAndAMinuteAgo })));
     expect(simulator.requests).toEqual([]);
-    expect((await reader.getMessage(wamidOf('message-text')))?.record.autoResponse).toMatchObject({
+    expect((await reader.getMessage(wamidOf('message-text')))?.autoResponse).toMatchObject({
       receipt: { state: 'skipped', reason: 'too-old' },
     });
   });
@@ -319,16 +319,16 @@ describe('exactly once per wamid and action', () => {
     const failure = await invoke(fixtureEvent('message-text'), 3600).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ProcessingError);
     const afterFailure = await reader.getMessage(wamidOf('message-text'));
-    expect(afterFailure?.record.autoResponse).toMatchObject({
+    expect(afterFailure?.autoResponse).toMatchObject({
       receipt: { state: 'sent' },
       reaction: { state: 'pending' },
     });
-    expect(afterFailure?.record.claimedBy).toBeUndefined();
+    expect(afterFailure?.claim).toBeUndefined();
 
     simulator.reset();
     await invoke(fixtureEvent('message-text'));
     expect(sentActions()).toEqual(['reaction:👍']);
-    expect((await reader.getMessage(wamidOf('message-text')))?.record.autoResponse).toMatchObject({
+    expect((await reader.getMessage(wamidOf('message-text')))?.autoResponse).toMatchObject({
       receipt: { state: 'sent' },
       reaction: { state: 'sent' },
     });
@@ -359,7 +359,7 @@ describe('exactly once per wamid and action', () => {
     if (message === undefined) throw new Error('fixture changed');
     // An invocation that recorded the message and died before sending: its claim ended a second ago.
     const dead = { id: 'dead-invocation', end: Date.now() - 1000, deadline: Date.now() - 4000 };
-    await store.recordInbound(message, responder.creationAttributes(message, dead));
+    await store.recordInbound(message, responder.creation(message, dead));
 
     await invoke(fixtureEvent('message-text'));
     expect(sentActions().sort()).toEqual(['reaction:👍', 'receipt']);
@@ -371,7 +371,7 @@ describe('exactly once per wamid and action', () => {
     const message = decoded?.messages[0];
     if (message === undefined) throw new Error('fixture changed');
     const live = { id: 'live-invocation', end: Date.now() + 60_000, deadline: Date.now() + 57_000 };
-    await store.recordInbound(message, responder.creationAttributes(message, live));
+    await store.recordInbound(message, responder.creation(message, live));
 
     const failure = await invoke(fixtureEvent('message-text')).catch((e: unknown) => e);
     expect((failure as ProcessingError).cause).toBeInstanceOf(ResponseInProgressError);
@@ -387,7 +387,7 @@ describe('errors', () => {
     expect(simulator.requests.filter((r) => 'fault' in r.outcome)).toHaveLength(3);
     expect(sentActions().sort()).toEqual(['reaction:👍', 'receipt']);
     const stored = await reader.getMessage(wamidOf('message-text'));
-    const autoResponse = stored?.record.autoResponse as Record<string, { attempts: number }> | undefined;
+    const autoResponse = stored?.autoResponse as Record<string, { attempts: number }> | undefined;
     expect((autoResponse?.receipt?.attempts ?? 0) + (autoResponse?.reaction?.attempts ?? 0)).toBe(5);
   });
 
@@ -396,7 +396,7 @@ describe('errors', () => {
     simulator.failWhen(() => FAULTS.throttled);
     const failure = await invoke(fixtureEvent('message-text'), 3400).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ProcessingError);
-    expect((await reader.getMessage(wamidOf('message-text')))?.record.autoResponse).toMatchObject({
+    expect((await reader.getMessage(wamidOf('message-text')))?.autoResponse).toMatchObject({
       receipt: { state: 'pending' },
       reaction: { state: 'pending' },
     });
@@ -444,7 +444,7 @@ describe('errors', () => {
     );
     await invoke(fixtureEvent('message-text'));
     const stored = await reader.getMessage(wamidOf('message-text'));
-    expect(stored?.record.autoResponse).toMatchObject({
+    expect(stored?.autoResponse).toMatchObject({
       receipt: { state: 'sent' },
       reaction: {
         state: 'failed',
@@ -466,7 +466,7 @@ describe('errors', () => {
     const { invoke, reader } = await pipeline();
     simulator.failWhen(() => fault);
     await invoke(fixtureEvent('message-text'));
-    expect((await reader.getMessage(wamidOf('message-text')))?.record.autoResponse).toMatchObject({
+    expect((await reader.getMessage(wamidOf('message-text')))?.autoResponse).toMatchObject({
       receipt: { state: 'failed', error: { name: fault.type } },
     });
   });

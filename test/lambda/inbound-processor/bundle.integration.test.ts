@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConversationReader } from '../../../lambda/adapters/conversation-reader';
 import { BundleHost } from '../../../local/bundle-host';
 import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
+import { ConversationReader } from '../../../ops/conversation-reader';
 import { fixtureEnvelope, fixtureEvent, snsEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient, shippedFunction } from '../../support/assembly';
 import { startSimulator } from '../../support/simulator';
@@ -42,7 +42,7 @@ describe('the shipped inbound-processor bundle', () => {
     const stored = await reader.getMessage(
       'wamid.HBgLMTQyNTU1NTAxNTAVAgASGBQzQUJDRDEyMzQ1Njc4OTBBQkNERUYA0001',
     );
-    expect(stored?.record.content).toEqual({ kind: 'text', body: 'Hello! Is my order on its way?' });
+    expect(stored?.content).toEqual({ kind: 'text', body: 'Hello! Is my order on its way?' });
   });
 
   test('sends nothing for that message: the fixture is older than the shipped 24-hour limit', () => {
@@ -85,7 +85,7 @@ describe('the shipped inbound-processor bundle', () => {
     await host.invoke(fixtureEvent('message-image'));
     const lines = host.output.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: 'INFO', message: 'Message recorded', service: 'whatsapp-pipeline' }),
+      expect.objectContaining({ level: 'INFO', message: 'Message recorded', service: 'WhatsAppPipeline' }),
     );
     expect(lines.some((line) => typeof line._aws === 'object' && 'InboundMessages' in line)).toBe(true);
     const all = host.output.join('\n');

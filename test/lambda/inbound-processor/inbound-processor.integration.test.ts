@@ -1,10 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { ConversationReader, serviceWindowOpen } from '../../../lambda/adapters/conversation-reader';
 import { ConversationStore } from '../../../lambda/adapters/conversation-store';
 import { EventDecodeError } from '../../../lambda/domain/errors';
+import { serviceWindowOpen } from '../../../lambda/domain/service-window';
 import { createInboundHandler, ProcessingError } from '../../../lambda/inbound-processor/process';
 import { countRequests } from '../../../local/request-counter';
+import { ConversationReader } from '../../../ops/conversation-reader';
 import { encodeEnvelope, FIXTURE_NAMES, fixtureEnvelope, fixtureEvent, snsEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
@@ -81,7 +82,7 @@ describe('inbound processor against DynamoDB Local', () => {
     await handler(fixtureEvent('message-text'));
 
     const message = await reader.getMessage(wamidOf('message-text'));
-    expect(message?.record).toMatchObject({
+    expect(message).toMatchObject({
       entity: 'message',
       direction: 'inbound',
       type: 'text',
@@ -140,7 +141,7 @@ describe('inbound processor against DynamoDB Local', () => {
     const { handler, reader } = await pipeline();
     await handler(fixtureEvent('message-text'));
     const expected = Math.floor(NOW.getTime() / 1000) + RETENTION_DAYS * 86_400;
-    expect((await reader.getMessage(wamidOf('message-text')))?.record.expiresAt).toBe(expected);
+    expect((await reader.getMessage(wamidOf('message-text')))?.expiresAt).toBe(expected);
     expect((await reader.getConversation(PHONE_ID, CUSTOMER))?.expiresAt).toBe(expected);
   });
 
@@ -169,7 +170,7 @@ describe('inbound processor against DynamoDB Local', () => {
       changes: { value: { messages: unknown[] } }[];
     };
     const stored = await reader.getMessage(wamidOf(name));
-    expect(JSON.parse(String(stored?.record.payload))).toEqual(entry.changes[0]?.value.messages[0]);
+    expect(JSON.parse(String(stored?.payload))).toEqual(entry.changes[0]?.value.messages[0]);
   });
 });
 
@@ -187,7 +188,7 @@ describe('exactly once', () => {
     const { handler, reader } = await pipeline();
     await handler(fixtureEvent('message-text', 'sns-first'));
     await handler(fixtureEvent('message-text', 'sns-meta-retry'));
-    expect((await reader.getMessage(wamidOf('message-text')))?.record.snsMessageId).toBe('sns-first');
+    expect((await reader.getMessage(wamidOf('message-text')))?.snsMessageId).toBe('sns-first');
     expect((await reader.getConversation(PHONE_ID, CUSTOMER))?.inboundCount).toBe(1);
   });
 
@@ -231,7 +232,7 @@ describe('exactly once', () => {
     });
     await retry(event);
     const messages = await reader.listMessages(PHONE_ID, CUSTOMER);
-    expect(messages.filter((m) => m.record.direction === 'inbound').map((m) => m.record.type)).toEqual([
+    expect(messages.filter((m) => m.direction === 'inbound').map((m) => m.type)).toEqual([
       'text',
       'text',
       'image',
@@ -271,7 +272,7 @@ describe('conversations', () => {
     ]) {
       await handler(snsEvent(withMessage('message-text', (m) => Object.assign(m, { id, timestamp }))));
     }
-    expect((await reader.listMessages(PHONE_ID, CUSTOMER)).map((m) => m.record.wamid)).toEqual([
+    expect((await reader.listMessages(PHONE_ID, CUSTOMER)).map((m) => m.wamid)).toEqual([
       'wamid.a',
       'wamid.b',
       'wamid.c',
@@ -296,8 +297,8 @@ describe('conversations', () => {
     );
     const active = await reader.listActiveConversations(PHONE_ID, NOW);
     expect(active.map((c) => c.customerKey)).toEqual(['US.2', 'US.1']);
-    expect(active.every((c) => serviceWindowOpen(c, NOW))).toBe(true);
-    expect(serviceWindowOpen(active[0] ?? {}, new Date('2026-01-02T00:01:01Z'))).toBe(false);
+    expect(active.every((c) => serviceWindowOpen(c.lastInboundAt, NOW))).toBe(true);
+    expect(serviceWindowOpen(active[0]?.lastInboundAt, new Date('2026-01-02T00:01:01Z'))).toBe(false);
   });
 
   test('a username user without phone number is a conversation keyed by user id', async () => {
@@ -317,7 +318,7 @@ describe('conversations', () => {
     body = [...body].slice(0, 4096).join('');
     await handler(snsEvent(withMessage('message-text', (m) => Object.assign(m, { text: { body } }))));
     const stored = await reader.getMessage(wamidOf('message-text'));
-    expect(stored?.record.content).toEqual({ kind: 'text', body });
+    expect(stored?.content).toEqual({ kind: 'text', body });
   });
 });
 
@@ -330,7 +331,7 @@ describe('statuses', () => {
     await handler(snsEvent(statusesEnvelope([{ id: OUT, status: 'sent', timestamp: '1767225601' }])));
     await handler(snsEvent(statusesEnvelope([{ id: OUT, status: 'delivered', timestamp: '1767225603' }])));
     const message = await reader.getMessage(OUT);
-    expect(message?.currentStatus).toBe('read');
+    expect(message?.status).toBe('read');
     expect(message?.statusHistory.map((h) => h.status)).toEqual(['sent', 'delivered', 'read']);
   });
 
@@ -345,20 +346,20 @@ describe('statuses', () => {
     const { handler, reader } = await pipeline();
     await handler(fixtureEvent('status-failed'));
     const failed = await reader.getMessage(wamidOf('status-failed'));
-    expect(failed?.currentStatus).toBe('failed');
+    expect(failed?.status).toBe('failed');
     expect(failed?.statusHistory[0]?.errors).toEqual([expect.objectContaining({ code: '131047' })]);
 
     await handler(snsEvent(statusesEnvelope([{ id: OUT, status: 'delivered', timestamp: '1767225603' }])));
     await handler(snsEvent(statusesEnvelope([{ id: OUT, status: 'failed', timestamp: '1767225609' }])));
-    expect((await reader.getMessage(OUT))?.currentStatus).toBe('delivered');
+    expect((await reader.getMessage(OUT))?.status).toBe('delivered');
   });
 
   test('pricing and conversation are kept with the status', async () => {
     const { handler, reader } = await pipeline();
     await handler(fixtureEvent('status-sent'));
     expect((await reader.getMessage(wamidOf('status-sent')))?.statusHistory[0]).toMatchObject({
-      pricing: { pricing_model: 'PMP', category: 'utility', type: 'regular' },
-      conversation: { origin: { type: 'utility' } },
+      pricing: { pricingModel: 'PMP', category: 'utility', type: 'regular' },
+      conversation: { originType: 'utility' },
     });
   });
 
@@ -366,8 +367,8 @@ describe('statuses', () => {
     const { handler, reader, metrics } = await pipeline();
     await handler(fixtureEvent('status-unknown-value'));
     const message = await reader.getMessage(wamidOf('status-unknown-value'));
-    expect(message?.currentStatus).toBe('warning');
-    expect(message?.record.statuses).toEqual(new Set(['warning']));
+    expect(message?.status).toBe('warning');
+    expect(message?.statusHistory.map((h) => h.status)).toEqual(['warning']);
     expect(metrics.get('StatusUpdates/status=other')).toBe(1);
   });
 
@@ -375,14 +376,14 @@ describe('statuses', () => {
     const { handler, reader } = await pipeline();
     await handler(fixtureEvent('status-delivered'));
     const [message] = await reader.listMessages(PHONE_ID, CUSTOMER);
-    expect(message?.record).toMatchObject({ direction: 'outbound', wamid: wamidOf('status-delivered') });
+    expect(message).toMatchObject({ direction: 'outbound', wamid: wamidOf('status-delivered') });
   });
 
   test('a status storm of one batch is applied in full', async () => {
     const { handler, reader } = await pipeline();
     await handler(fixtureEvent('status-batch'));
-    expect((await reader.getMessage(wamidOf('status-batch', 0)))?.currentStatus).toBe('read');
-    expect((await reader.getMessage(wamidOf('status-batch', 2)))?.currentStatus).toBe('delivered');
+    expect((await reader.getMessage(wamidOf('status-batch', 0)))?.status).toBe('read');
+    expect((await reader.getMessage(wamidOf('status-batch', 2)))?.status).toBe('delivered');
   });
 });
 
@@ -394,8 +395,8 @@ describe('routing, errors and skipped changes', () => {
     const { handler, reader, metrics, logger } = await pipeline();
     await handler(fixtureEvent(name));
     const message = await reader.getMessage(wamidOf(name));
-    expect(message?.record.routing).toBe(routing);
-    expect(message?.record.originationPhoneNumberId).toBeUndefined();
+    expect(message?.routing).toBe(routing);
+    expect(message?.originationPhoneNumberId).toBeUndefined();
     expect(metrics.get('UnroutedMessages')).toBe(1);
     expect(logger.lines.some((l) => l.level === 'warn' && l.message.includes('not routed'))).toBe(true);
   });

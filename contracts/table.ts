@@ -1,6 +1,6 @@
 /**
- * Key and index names of the conversation table, shared by the CDK construct that creates it and
- * the adapter that reads and writes it, so the two cannot drift. See docs/table-design.md.
+ * Key, index and attribute names of the conversation table, shared by the construct that creates it,
+ * the adapters that read and write it, and the ops tools. See docs/table-design.md.
  */
 export const CONVERSATION_TABLE = {
   partitionKey: 'pk',
@@ -21,13 +21,30 @@ export const CONVERSATION_TABLE = {
   byReactionMessageId: { indexName: 'byReactionMessageId', partitionKey: 'reactionMessageId' },
 } as const;
 
-/** Partition key of a message item. Statuses carry only the wamid, so that alone must find it. */
-export function messageKey(wamid: string): { pk: string; sk: string } {
+/** The `entity` attribute of every item: what kind of record it is. */
+export const ENTITY = {
+  message: 'message',
+  conversation: 'conversation',
+  webhookError: 'webhook-error',
+  orphanFailure: 'orphan-failure',
+} as const;
+
+/** One of the item kinds of the table. */
+export type EntityName = (typeof ENTITY)[keyof typeof ENTITY];
+
+/** A table key. */
+export interface TableKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** Key of a message item. Statuses carry only the wamid, so that alone must find it. */
+export function messageKey(wamid: string): TableKey {
   return { pk: `MSG#${wamid}`, sk: 'MESSAGE' };
 }
 
-/** Partition key of a conversation item. */
-export function conversationItemKey(conversationKey: string): { pk: string; sk: string } {
+/** Key of a conversation item. */
+export function conversationItemKey(conversationKey: string): TableKey {
   return { pk: `CONV#${conversationKey}`, sk: 'CONVERSATION' };
 }
 
@@ -41,10 +58,12 @@ export function activityBucketOf(businessPhoneNumberId: string, isoTimestamp: st
   return `${businessPhoneNumberId}#${isoTimestamp.slice(0, 10)}`;
 }
 
+/** Partition key of a business number's webhook-level errors. */
+export function webhookErrorPartition(businessPhoneNumberId: string): string {
+  return `WEBHOOKERROR#${businessPhoneNumberId}`;
+}
+
 /** Key of a failure that could not be matched to a message: unknown or missing AWS message id. */
-export function orphanFailureKey(
-  awsMessageId: string | undefined,
-  eventId: string,
-): { pk: string; sk: string } {
+export function orphanFailureKey(awsMessageId: string | undefined, eventId: string): TableKey {
   return { pk: `ORPHANFAILURE#${awsMessageId ?? 'missing'}`, sk: eventId };
 }

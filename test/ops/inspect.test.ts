@@ -1,6 +1,6 @@
 import { LocalPipeline } from '../../local/pipeline';
 import { runScenario, SCENARIO_CUSTOMER, type ScenarioResult } from '../../local/scenario';
-import { inspect } from '../../tools/inspect';
+import { inspect } from '../../ops/inspect';
 import { localDynamoDbClient, testAssembly } from '../support/assembly';
 
 describe('npm run inspect', () => {

@@ -4,11 +4,11 @@ import {
   InvalidParametersException,
   ThrottledRequestException,
 } from '@aws-sdk/client-socialmessaging';
-import { classifySendError } from '../../../lambda/adapters/whatsapp-sender';
+import { classifyCallError } from '../../../lambda/shared/retry';
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 
-describe('classifySendError', () => {
+describe('classifyCallError', () => {
   test.each([
     ['ThrottledRequestException', new ThrottledRequestException({ message: 'slow down', ...meta(429) })],
     ['InternalServiceException', new InternalServiceException({ message: 'oops', ...meta(500) })],
@@ -21,7 +21,7 @@ describe('classifySendError', () => {
     ['a request timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
     ['something that is not an Error', 'weird'],
   ])('%s is transient', (_name, error) => {
-    expect(classifySendError(error)).toBe('transient');
+    expect(classifyCallError(error).kind).toBe('transient');
   });
 
   test.each([
@@ -30,6 +30,6 @@ describe('classifySendError', () => {
     ['an unnamed 404', Object.assign(new Error('not found'), meta(404))],
     ['ValidationException', Object.assign(new Error('invalid'), { name: 'ValidationException' }, meta(400))],
   ])('%s is permanent', (_name, error) => {
-    expect(classifySendError(error)).toBe('permanent');
+    expect(classifyCallError(error).kind).toBe('permanent');
   });
 });

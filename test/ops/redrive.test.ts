@@ -1,9 +1,9 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { ConversationReader } from '../../lambda/adapters/conversation-reader';
 import { ConversationStore } from '../../lambda/adapters/conversation-store';
 import { createInboundHandler } from '../../lambda/inbound-processor/process';
-import { redrive, redriveItemFromBody } from '../../tools/redrive';
+import { ConversationReader } from '../../ops/conversation-reader';
+import { redrive, redriveItemFromBody } from '../../ops/redrive';
 import { fixtureEvent, fixtureMessage } from '../fixtures';
 import { createConversationTable, localDynamoDbClient } from '../support/assembly';
 import { RecordingLogger, RecordingMetrics } from '../support/recording-observability';
@@ -147,12 +147,10 @@ describe('redrive', () => {
     expect(report).toEqual({ redriven: 2, unreadable: 0 });
     expect(f.deleted).toEqual(['rh-0', 'rh-1']);
     expect(
-      (await reader.getMessage('wamid.HBgLMTQyNTU1NTAxNTAVAgASGBQzQUJDRDEyMzQ1Njc4OTBBQkNERUYA0001'))?.record
-        .type,
+      (await reader.getMessage('wamid.HBgLMTQyNTU1NTAxNTAVAgASGBQzQUJDRDEyMzQ1Njc4OTBBQkNERUYA0001'))?.type,
     ).toBe('text');
     expect(
-      (await reader.getMessage('wamid.HBgLMTQyNTU1NTAxNTAVAgASGBQzQUJDRDEyMzQ1Njc4OTBBQkNERUYA0002'))?.record
-        .type,
+      (await reader.getMessage('wamid.HBgLMTQyNTU1NTAxNTAVAgASGBQzQUJDRDEyMzQ1Njc4OTBBQkNERUYA0002'))?.type,
     ).toBe('image');
     client.destroy();
   });

@@ -1,0 +1,35 @@
+// zod/mini: this schema ships in the processor bundle, where classic zod adds ~430 KB.
+import * as z from 'zod/mini';
+import { RESPONSE_ACTIONS, type ResponseAction } from './message-types';
+
+/**
+ * The resolved auto-response policy, as the construct hands it to the processor (one JSON
+ * environment variable). The construct validates what it writes with this schema and the function
+ * validates what it reads with the same one.
+ */
+export interface AutoResponsePolicy {
+  /** Action per message type; types not listed get {@link AutoResponsePolicy.defaultAction}. */
+  readonly actions: Readonly<Record<string, ResponseAction>>;
+  /** Action for unsupported, unknown and future types. */
+  readonly defaultAction: ResponseAction;
+  /** The reaction emoji. */
+  readonly emoji: string;
+  /** Per-type emoji overrides. */
+  readonly emojiByType: Readonly<Record<string, string>>;
+  /** Show "typing…" with the read receipt. */
+  readonly typingIndicator: boolean;
+  /** Messages older than this get no response, so a replay after an outage does not spam. */
+  readonly maxMessageAgeSeconds: number;
+}
+
+const action = z.enum(RESPONSE_ACTIONS as [ResponseAction, ...ResponseAction[]]);
+
+/** The one schema of {@link AutoResponsePolicy}. */
+export const autoResponsePolicySchema = z.strictObject({
+  actions: z.record(z.string(), action),
+  defaultAction: action,
+  emoji: z.string().check(z.minLength(1)),
+  emojiByType: z.record(z.string(), z.string().check(z.minLength(1))),
+  typingIndicator: z.boolean(),
+  maxMessageAgeSeconds: z.number().check(z.positive()),
+});

@@ -1,0 +1,26 @@
+/**
+ * Construct ids that tools look up in a synthesized assembly (the local runner finds functions and
+ * the table by path fragment, redrive finds the processor). Constructs use these ids, so renaming
+ * one cannot silently break a tool.
+ */
+export const CONSTRUCT_ID = {
+  inboundTopic: 'Inbound',
+  conversations: 'Conversations',
+  processor: 'InboundProcessor',
+  alerts: 'Alerts',
+  recorder: 'Recorder',
+  monitoring: 'Monitoring',
+  wabaLinks: 'WabaLinks',
+} as const;
+
+/** Stack outputs the tools read. */
+export const OUTPUT = {
+  inboundTopicArn: 'InboundTopicArn',
+  inboundTopicKeyArn: 'InboundTopicKeyArn',
+  conversationTableName: 'ConversationTableName',
+  failureQueueUrl: 'FailureQueueUrl',
+  alertsTopicArn: 'AlertsTopicArn',
+  alertsDeadLetterQueueUrl: 'AlertsDeadLetterQueueUrl',
+  dashboardName: 'DashboardName',
+  subscriptionDeadLetterQueueUrl: 'SubscriptionDeadLetterQueueUrl',
+} as const;

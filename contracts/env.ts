@@ -1,0 +1,21 @@
+/**
+ * Environment variables the constructs give the functions. The CDK constructs that set them and the
+ * handlers that read them share these names, so the two cannot drift.
+ */
+export const ENV = {
+  /** Name of the conversation table. */
+  tableName: 'CONVERSATION_TABLE_NAME',
+  /** Days a record lives after its last write. */
+  retentionDays: 'DATA_RETENTION_DAYS',
+  /** Meta Graph API version for SendWhatsAppMessage. */
+  metaApiVersion: 'META_API_VERSION',
+  /** The auto-response policy as JSON; absent when auto-responses are off. */
+  autoResponsePolicy: 'AUTO_RESPONSE_POLICY',
+  /** Powertools: the `service` key of every log line and metric; one value per pipeline instance. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Powertools: the CloudWatch namespace of the custom metrics. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
+
+/** The name of one of the pipeline's environment variables. */
+export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -1,0 +1,11 @@
+/**
+ * The contracts between the infrastructure (lib/) and the functions (lambda/): names both sides must
+ * agree on, and nothing else. No logic lives here beyond key derivation.
+ */
+export * from './auto-response-policy';
+export * from './construct-ids';
+export * from './env';
+export * from './events';
+export * from './message-types';
+export * from './metrics';
+export * from './table';

@@ -1,0 +1,75 @@
+/**
+ * The message types the pipeline knows, as data. This list is the single source of truth: the
+ * decoder registry (lambda/domain/message-types.ts) must have one entry per type, which the compiler
+ * enforces; metric dimensions, policy defaults and config validation read it directly.
+ */
+
+/** What the pipeline sends for a type of inbound message. */
+export type ResponseAction = 'receipt-and-reaction' | 'receipt' | 'none';
+
+/** Every response action, for validation. */
+export const RESPONSE_ACTIONS: readonly ResponseAction[] = ['receipt-and-reaction', 'receipt', 'none'];
+
+/** The media types: their payload names a media id that GetWhatsAppMessageMedia can fetch. */
+export const MEDIA_TYPES = ['image', 'audio', 'video', 'document', 'sticker'] as const;
+
+/** One of the media message types. */
+export type MediaType = (typeof MEDIA_TYPES)[number];
+
+/** What the contract says of one type. */
+export interface MessageTypeContract {
+  /**
+   * The default auto-response: a receipt and a reaction for what a customer writes or sends,
+   * nothing for reactions (never react to a reaction) and system notices, a receipt alone for
+   * anything the pipeline cannot read.
+   */
+  readonly defaultAction: ResponseAction;
+}
+
+const answer = { defaultAction: 'receipt-and-reaction' } as const;
+
+/** Every known `messages[].type`, with its contract. */
+export const MESSAGE_TYPES = {
+  text: answer,
+  image: answer,
+  audio: answer,
+  video: answer,
+  document: answer,
+  sticker: answer,
+  location: answer,
+  contacts: answer,
+  interactive: answer,
+  button: answer,
+  order: answer,
+  reaction: { defaultAction: 'none' },
+  system: { defaultAction: 'none' },
+  request_welcome: { defaultAction: 'receipt' },
+  unsupported: { defaultAction: 'receipt' },
+  unknown: { defaultAction: 'receipt' },
+} as const satisfies Readonly<Record<string, MessageTypeContract>>;
+
+/** One of the message types the pipeline knows. */
+export type KnownMessageType = keyof typeof MESSAGE_TYPES;
+
+/** The known message types, in the order above. */
+export const KNOWN_MESSAGE_TYPES = Object.keys(MESSAGE_TYPES) as readonly KnownMessageType[];
+
+/** The action for types the contract does not know (future types). */
+export const DEFAULT_ACTION_FOR_UNKNOWN_TYPES: ResponseAction = 'receipt';
+
+/** Whether a wire type is one of the known types. */
+export function isKnownMessageType(type: string): type is KnownMessageType {
+  return Object.hasOwn(MESSAGE_TYPES, type);
+}
+
+/** Whether a wire type is a media type. */
+export function isMediaType(type: string): type is MediaType {
+  return (MEDIA_TYPES as readonly string[]).includes(type);
+}
+
+/** The default action of every known type. */
+export function defaultActions(): Record<KnownMessageType, ResponseAction> {
+  const actions = {} as Record<KnownMessageType, ResponseAction>;
+  for (const type of KNOWN_MESSAGE_TYPES) actions[type] = MESSAGE_TYPES[type].defaultAction;
+  return actions;
+}

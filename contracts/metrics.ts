@@ -1,0 +1,54 @@
+/**
+ * The pipeline's custom metrics: names and dimensions shared by the emitters in lambda/ and the
+ * alarms and dashboard in lib/, so a renamed metric cannot leave an alarm watching nothing.
+ */
+
+/** CloudWatch namespace of the custom metrics. */
+export const METRICS_NAMESPACE = 'WhatsAppPipeline';
+
+/**
+ * The `service` dimension Powertools adds to every metric. Each pipeline instance sets its own
+ * (its name prefix), so two pipelines in one account never share a metric.
+ */
+export const SERVICE_DIMENSION = 'service';
+
+/** Metric names. */
+export const METRIC = {
+  inboundMessages: 'InboundMessages',
+  duplicateMessages: 'DuplicateMessages',
+  unroutedMessages: 'UnroutedMessages',
+  statusUpdates: 'StatusUpdates',
+  webhookErrors: 'WebhookErrors',
+  undecodableEvents: 'UndecodableEvents',
+  skippedChanges: 'SkippedChanges',
+  autoResponsesSent: 'AutoResponsesSent',
+  autoResponsesFailed: 'AutoResponsesFailed',
+  autoResponsesRetried: 'AutoResponsesRetried',
+  autoResponsesDeferred: 'AutoResponsesDeferred',
+  autoResponsesUnknown: 'AutoResponsesUnknown',
+  messageFailures: 'MessageFailures',
+  messageFailuresByErrorCode: 'MessageFailuresByErrorCode',
+  orphanFailures: 'OrphanFailures',
+} as const;
+
+/** One of the pipeline's metric names. */
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+/** Dimension names of the metrics that have one besides `service`. */
+export const DIMENSION = {
+  /** Of InboundMessages: the message type, or `other` for types the registry does not know. */
+  type: 'type',
+  /** Of StatusUpdates: the status, or `other`. */
+  status: 'status',
+  /** Of UndecodableEvents: the decode failure reason. */
+  reason: 'reason',
+  /** Of AutoResponses*: `receipt` or `reaction`. */
+  action: 'action',
+  /** Of MessageFailuresByErrorCode: Meta's error code. */
+  errorCode: 'errorCode',
+  /** Of SkippedChanges: the webhook `field`. */
+  field: 'field',
+} as const;
+
+/** The dimension value of a type, status or field the code does not know. */
+export const OTHER_DIMENSION_VALUE = 'other';

@@ -1,0 +1,643 @@
+/**
+ * The items of the conversation table: their typed shapes, and the codecs between them and the
+ * stored attributes. This module is the only place that knows attribute names; everything above the
+ * adapters sees these types. See docs/table-design.md.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import * as z from 'zod/mini';
+import {
+  CONVERSATION_TABLE,
+  conversationItemKey,
+  ENTITY,
+  type EntityName,
+  MEDIA_TYPES,
+  messageKey,
+  orphanFailureKey,
+  type TableKey,
+  webhookErrorPartition,
+} from '../../contracts';
+import {
+  type ConversationInfo,
+  type MessageContent,
+  type MessageStatus,
+  type Pricing,
+  type Referral,
+  type RoutingKind,
+  toMessageStatus,
+  type WhatsAppError,
+} from '../domain/model';
+import type { Address } from '../domain/outbound';
+import { currentStatus, statusRank } from '../domain/status';
+
+export { statusRank as statusRankOf } from '../domain/status';
+
+/** The auto-response actions of a message. */
+export type ResponseActionName = 'receipt' | 'reaction';
+
+/** Every auto-response action, in the order they are planned. */
+export const RESPONSE_ACTION_NAMES: readonly ResponseActionName[] = ['receipt', 'reaction'];
+
+/** A delivery failure End User Messaging Social reported later, through EventBridge. */
+export interface DeliveryFailure {
+  readonly status: string;
+  readonly detailType: string;
+  readonly awsMessageId?: string;
+  readonly errors: readonly WhatsAppError[];
+  /** The EventBridge event id: the idempotency key of the report. */
+  readonly eventId: string;
+  readonly occurredAt?: string;
+  readonly recordedAt: string;
+}
+
+/** A stored error of a send. */
+export interface SendError {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** The stored state of one auto-response action of a message. */
+export type ActionRecord =
+  | { readonly state: 'pending'; readonly emoji?: string; readonly address?: Address }
+  | { readonly state: 'skipped'; readonly reason: string }
+  | {
+      readonly state: 'sent';
+      readonly messageId?: string;
+      readonly at: string;
+      readonly attempts: number;
+      readonly emoji?: string;
+      readonly delivery?: DeliveryFailure;
+    }
+  | {
+      readonly state: 'failed';
+      readonly error: SendError;
+      readonly at: string;
+      readonly delivery?: DeliveryFailure;
+    }
+  /** A send that may or may not have been delivered (its answer was lost) and must not be repeated. */
+  | { readonly state: 'unknown'; readonly error: SendError; readonly at: string };
+
+/** The states of an action. */
+export type ActionState = ActionRecord['state'];
+
+/** The auto-response of a message: its two actions. */
+export interface AutoResponseRecord {
+  readonly receipt: ActionRecord;
+  readonly reaction: ActionRecord;
+}
+
+/** An invocation's exclusive right to send a message's unfinished auto-response. */
+export interface Claim {
+  /** The invocation (Lambda request id). */
+  readonly owner: string;
+  /** Epoch ms at which the owner's invocation has ended for sure. */
+  readonly expiresAtMs: number;
+}
+
+/** One status of a message, as recorded. */
+export interface StatusHistoryEntry {
+  readonly status: MessageStatus;
+  /** ISO time of the status (Meta's timestamp). */
+  readonly at: string;
+  readonly errors?: readonly WhatsAppError[];
+  readonly pricing?: Pricing;
+  readonly conversation?: ConversationInfo;
+  readonly snsMessageId?: string;
+  readonly recordedAt?: string;
+}
+
+/** A message: inbound (a customer's), or outbound (the business's, known from its statuses). */
+export interface MessageItem {
+  readonly entity: typeof ENTITY.message;
+  readonly wamid: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly businessPhoneNumberId?: string;
+  readonly displayPhoneNumber?: string;
+  readonly wabaId?: string;
+  readonly snsMessageId?: string;
+  /** `messages[].type` as received. */
+  readonly type?: string;
+  readonly conversationKey?: string;
+  /** `<ISO time>#<wamid>`: the order within the conversation. */
+  readonly conversationSort?: string;
+  readonly customerKey?: string;
+  readonly customerPhone?: string;
+  readonly customerUserId?: string;
+  /** Unix seconds. */
+  readonly timestamp?: number;
+  readonly sentAt?: string;
+  readonly routing?: RoutingKind;
+  readonly originationPhoneNumberId?: string;
+  readonly content?: MessageContent;
+  readonly replyTo?: string;
+  readonly forwarded?: boolean;
+  readonly frequentlyForwarded?: boolean;
+  readonly referral?: Referral;
+  readonly errors?: readonly WhatsAppError[];
+  /** The message exactly as received, as JSON. */
+  readonly payload?: string;
+  /** When the pipeline first recorded it (inbound only). */
+  readonly receivedAt?: string;
+  readonly expiresAt: number;
+  readonly autoResponse?: AutoResponseRecord;
+  readonly claim?: Claim;
+  readonly receiptMessageId?: string;
+  readonly reactionMessageId?: string;
+  /** The current status by precedence (see domain/status.ts); absent before the first status. */
+  readonly status?: MessageStatus;
+  /** Time of the current status. */
+  readonly statusAt?: string;
+  /** Every status recorded, oldest first. */
+  readonly statusHistory: readonly StatusHistoryEntry[];
+}
+
+/** A conversation: one customer on one business number. */
+export interface ConversationItem {
+  readonly entity: typeof ENTITY.conversation;
+  readonly conversationKey: string;
+  readonly businessPhoneNumberId: string;
+  readonly customerKey: string;
+  readonly customerPhone?: string;
+  readonly customerUserId?: string;
+  readonly originationPhoneNumberId?: string;
+  readonly profileName?: string;
+  readonly username?: string;
+  /** Time of the newest inbound message: the customer-service window opens there. */
+  readonly lastInboundAt?: string;
+  readonly lastInboundWamid?: string;
+  readonly activityBucket?: string;
+  readonly createdAt?: string;
+  readonly inboundCount: number;
+  readonly expiresAt: number;
+}
+
+/** A webhook-level error of a business number. */
+export interface WebhookErrorItem {
+  readonly entity: typeof ENTITY.webhookError;
+  readonly businessPhoneNumberId: string;
+  /** The envelope's publication time, or the recording time; with `digest`, the sort key. */
+  readonly occurredAt: string;
+  /** A hash of the error's content, so a redelivery overwrites the same item. */
+  readonly digest: string;
+  readonly wabaId: string;
+  readonly snsMessageId: string;
+  readonly code: string;
+  readonly title?: string;
+  readonly message?: string;
+  readonly details?: string;
+  readonly payload: string;
+  readonly recordedAt: string;
+  readonly expiresAt: number;
+}
+
+/** A failure event that matched no message of this pipeline, or that had no message id. */
+export interface OrphanFailureItem {
+  readonly entity: typeof ENTITY.orphanFailure;
+  readonly reason: 'unknown-message-id' | 'missing-message-id';
+  readonly failure: DeliveryFailure;
+  readonly businessPhoneNumberId?: string;
+  readonly wabaId?: string;
+  readonly payload: string;
+  readonly expiresAt: number;
+}
+
+/** Every item kind of the table, discriminated on `entity`. */
+export type TableItem = MessageItem | ConversationItem | WebhookErrorItem | OrphanFailureItem;
+
+/** Attribute names the store writes by name (everything else is written through the codecs). */
+export const ATTRIBUTE = {
+  entity: 'entity',
+  autoResponse: 'autoResponse',
+  claimedBy: 'claimedBy',
+  claimExpiresAt: 'claimExpiresAt',
+  receivedAt: 'receivedAt',
+  lastInboundAt: 'lastInboundAt',
+  inboundCount: 'inboundCount',
+  createdAt: 'createdAt',
+  expiresAt: CONVERSATION_TABLE.timeToLiveAttribute,
+  status: 'status',
+  statusAt: 'statusAt',
+  /** Rank of the current status, so a condition can refuse a regression (see domain/status.ts). */
+  statusRank: 'statusRank',
+  statusHistory: 'statusHistory',
+  /** `<status>#<timestamp>` of every recorded status: makes a redelivered status a no-op. */
+  statusKeys: 'statusKeys',
+  receiptMessageId: CONVERSATION_TABLE.byReceiptMessageId.partitionKey,
+  reactionMessageId: CONVERSATION_TABLE.byReactionMessageId.partitionKey,
+  /** The status set of the first layout (before statusHistory); read, never written. */
+  legacyStatuses: 'statuses',
+  /** Prefix of the per-status attributes of the first layout; read, never written. */
+  legacyStatusPrefix: 'status_',
+} as const;
+
+/** Attribute values as the codecs produce them, before marshalling. */
+export type Attributes = Readonly<Record<string, unknown>>;
+
+/** The key of an item. */
+export function keyOf(item: TableItem): TableKey {
+  switch (item.entity) {
+    case ENTITY.message:
+      return messageKey(item.wamid);
+    case ENTITY.conversation:
+      return conversationItemKey(item.conversationKey);
+    case ENTITY.webhookError:
+      return {
+        pk: webhookErrorPartition(item.businessPhoneNumberId),
+        sk: `${item.occurredAt}#${item.digest}`,
+      };
+    case ENTITY.orphanFailure:
+      return orphanFailureKey(item.failure.awsMessageId, item.failure.eventId);
+  }
+}
+
+/**
+ * The attributes of an item without its key, undefined values left out. The store writes these
+ * with SET (and `if_not_exists` where a first writer must win).
+ */
+export function toAttributes(item: TableItem): Attributes {
+  switch (item.entity) {
+    case ENTITY.message: {
+      const { claim, statusHistory, ...rest } = item;
+      return compact({
+        ...rest,
+        [ATTRIBUTE.claimedBy]: claim?.owner,
+        [ATTRIBUTE.claimExpiresAt]: claim?.expiresAtMs,
+        [ATTRIBUTE.statusHistory]: statusHistory.length > 0 ? statusHistory : undefined,
+      });
+    }
+    case ENTITY.orphanFailure: {
+      const { failure, ...rest } = item;
+      // Flat, as the first layout wrote it: status, errors and ids at the top of the item.
+      return compact({ ...failure, ...rest });
+    }
+    case ENTITY.conversation:
+    case ENTITY.webhookError:
+      return compact({ ...item });
+  }
+}
+
+/** The whole item as DynamoDB stores it: key and attributes, marshalled. */
+export function toItem(item: TableItem): Record<string, AttributeValue> {
+  return marshall(
+    { ...toAttributes(item), ...keyOf(item), ...statusIndexAttributes(item) },
+    { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  );
+}
+
+/** The attributes that make status writes conditional (see ConversationStore.recordStatus). */
+function statusIndexAttributes(item: TableItem): Attributes {
+  if (item.entity !== ENTITY.message || item.statusHistory.length === 0) return {};
+  return {
+    [ATTRIBUTE.statusKeys]: new Set(item.statusHistory.map((h) => statusKeyOf(h.status, h.at))),
+    [ATTRIBUTE.statusRank]: item.status === undefined ? undefined : statusRank(item.status),
+  };
+}
+
+/** The idempotency key of one status of a message. */
+export function statusKeyOf(status: string, at: string): string {
+  return `${status}#${at}`;
+}
+
+/** An item that does not have the shape of any item kind. */
+export class ItemDecodeError extends Error {
+  public override readonly name = 'ItemDecodeError';
+}
+
+/**
+ * Decodes a stored item, marshalled or not, into its typed form, validating it on the way.
+ * Messages written by the first layout (a status set and `status_<status>_<ts>` attributes) are
+ * read into the same typed history.
+ *
+ * @throws ItemDecodeError naming the key and the first problems
+ */
+export function fromItem(stored: Record<string, AttributeValue> | Attributes, marshalled = true): TableItem {
+  const plain: Attributes = marshalled ? unmarshall(stored as Record<string, AttributeValue>) : stored;
+  const parsed = itemSchema.safeParse(withLegacyHistory(plain));
+  if (!parsed.success) {
+    const where = `${String(plain.pk)} / ${String(plain.sk)}`;
+    throw new ItemDecodeError(
+      `Item ${where} is not a valid ${String(plain.entity ?? 'item')}: ${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+      { cause: parsed.error },
+    );
+  }
+  return parsed.data;
+}
+
+/** {@link fromItem}, for a message key: a message item, or an error. */
+export function messageFromItem(stored: Record<string, AttributeValue>): MessageItem {
+  const item = fromItem(stored);
+  if (item.entity !== ENTITY.message) throw new ItemDecodeError(`Expected a message, found a ${item.entity}`);
+  return item;
+}
+
+/** {@link fromItem}, for a conversation key. */
+export function conversationFromItem(stored: Record<string, AttributeValue>): ConversationItem {
+  const item = fromItem(stored);
+  if (item.entity !== ENTITY.conversation) {
+    throw new ItemDecodeError(`Expected a conversation, found a ${item.entity}`);
+  }
+  return item;
+}
+
+function compact(value: Record<string, unknown>): Attributes {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
+/** Moves the first layout's status attributes into `statusHistory`, and derives its status. */
+function withLegacyHistory(plain: Attributes): Attributes {
+  if (plain.entity !== ENTITY.message || plain[ATTRIBUTE.statusHistory] !== undefined) return plain;
+  const legacy = Object.entries(plain).filter(([name]) => name.startsWith(ATTRIBUTE.legacyStatusPrefix));
+  if (legacy.length === 0) return plain;
+  const history = legacy
+    .map(([, value]) => value)
+    .filter((value): value is Record<string, unknown> => typeof value === 'object' && value !== null)
+    .sort(
+      (a, b) => String(a.at).localeCompare(String(b.at)) || String(a.status).localeCompare(String(b.status)),
+    );
+  const seen = plain[ATTRIBUTE.legacyStatuses];
+  const names = seen instanceof Set ? [...seen].map(String) : history.map((h) => String(h.status));
+  const status = plain.status ?? currentStatus(names);
+  const statusAt = plain.statusAt ?? history.find((h) => h.status === status)?.at;
+  return { ...plain, statusHistory: history, status, statusAt };
+}
+
+// Read schemas. Loose where the first layout or a newer writer may add attributes; strict enough
+// that nothing untyped escapes.
+const text = z.string();
+const optionalText = z.optional(z.string());
+const count = z.number();
+
+const errorSchema = z.object({
+  code: text,
+  title: optionalText,
+  message: optionalText,
+  details: optionalText,
+});
+const errorsSchema = z.optional(z.array(errorSchema));
+
+const deliverySchema = z.object({
+  status: text,
+  detailType: text,
+  awsMessageId: optionalText,
+  errors: z.array(errorSchema),
+  eventId: text,
+  occurredAt: optionalText,
+  recordedAt: text,
+});
+
+const addressSchema = z.union([z.object({ to: text }), z.object({ recipient: text })]);
+const sendErrorSchema = z.object({ name: text, message: text });
+
+const actionSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('pending'), emoji: optionalText, address: z.optional(addressSchema) }),
+  z.object({ state: z.literal('skipped'), reason: text }),
+  z.object({
+    state: z.literal('sent'),
+    messageId: optionalText,
+    at: text,
+    attempts: count,
+    emoji: optionalText,
+    delivery: z.optional(deliverySchema),
+  }),
+  z.object({
+    state: z.literal('failed'),
+    error: sendErrorSchema,
+    at: text,
+    delivery: z.optional(deliverySchema),
+  }),
+  z.object({ state: z.literal('unknown'), error: sendErrorSchema, at: text }),
+]);
+
+const status = z.pipe(text, z.transform(toMessageStatus));
+
+const pricingSchema = z.object({
+  billable: z.optional(z.boolean()),
+  pricingModel: optionalText,
+  category: optionalText,
+  type: optionalText,
+});
+const conversationInfoSchema = z.object({
+  id: optionalText,
+  expiresAt: z.optional(count),
+  originType: optionalText,
+});
+
+const historySchema = z.object({
+  status,
+  at: text,
+  errors: errorsSchema,
+  pricing: z.optional(pricingSchema),
+  conversation: z.optional(conversationInfoSchema),
+  snsMessageId: optionalText,
+  recordedAt: optionalText,
+});
+
+const contentSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), body: text }),
+  z.object({
+    kind: z.literal('media'),
+    mediaType: z.enum(MEDIA_TYPES),
+    mediaId: optionalText,
+    mimeType: optionalText,
+    sha256: optionalText,
+    caption: optionalText,
+    filename: optionalText,
+    voice: z.optional(z.boolean()),
+    animated: z.optional(z.boolean()),
+  }),
+  z.object({
+    kind: z.literal('location'),
+    latitude: count,
+    longitude: count,
+    name: optionalText,
+    address: optionalText,
+  }),
+  z.object({ kind: z.literal('contacts'), count }),
+  z.object({
+    kind: z.literal('interactive'),
+    replyType: text,
+    replyId: optionalText,
+    title: optionalText,
+    description: optionalText,
+    flowName: optionalText,
+    responseJson: optionalText,
+  }),
+  z.object({ kind: z.literal('button'), text: optionalText, payload: optionalText }),
+  z.object({ kind: z.literal('reaction'), targetWamid: text, emoji: optionalText }),
+  z.object({ kind: z.literal('order'), catalogId: optionalText, itemCount: count, text: optionalText }),
+  z.object({
+    kind: z.literal('system'),
+    systemType: optionalText,
+    body: optionalText,
+    newPhone: optionalText,
+    newUserId: optionalText,
+  }),
+  z.object({ kind: z.literal('welcome') }),
+  z.object({ kind: z.literal('unsupported'), unsupportedType: optionalText }),
+  z.object({ kind: z.literal('other') }),
+]);
+
+const referralSchema = z.object({
+  sourceType: optionalText,
+  sourceId: optionalText,
+  sourceUrl: optionalText,
+  headline: optionalText,
+  body: optionalText,
+  mediaType: optionalText,
+  ctwaClid: optionalText,
+});
+
+const messageSchema = z.pipe(
+  z.object({
+    entity: z.literal(ENTITY.message),
+    wamid: text,
+    direction: z.enum(['inbound', 'outbound']),
+    businessPhoneNumberId: optionalText,
+    displayPhoneNumber: optionalText,
+    wabaId: optionalText,
+    snsMessageId: optionalText,
+    type: optionalText,
+    conversationKey: optionalText,
+    conversationSort: optionalText,
+    customerKey: optionalText,
+    customerPhone: optionalText,
+    customerUserId: optionalText,
+    timestamp: z.optional(count),
+    sentAt: optionalText,
+    routing: z.optional(z.enum(['routed', 'unmatched', 'no-context'])),
+    originationPhoneNumberId: optionalText,
+    content: z.optional(contentSchema),
+    replyTo: optionalText,
+    forwarded: z.optional(z.boolean()),
+    frequentlyForwarded: z.optional(z.boolean()),
+    referral: z.optional(referralSchema),
+    errors: errorsSchema,
+    payload: optionalText,
+    receivedAt: optionalText,
+    expiresAt: count,
+    autoResponse: z.optional(z.object({ receipt: actionSchema, reaction: actionSchema })),
+    claimedBy: optionalText,
+    claimExpiresAt: z.optional(count),
+    receiptMessageId: optionalText,
+    reactionMessageId: optionalText,
+    status: z.optional(status),
+    statusAt: optionalText,
+    statusHistory: z.optional(z.array(historySchema)),
+  }),
+  z.transform((m): MessageItem => {
+    const { claimedBy, claimExpiresAt, statusHistory, ...fields } = m;
+    return {
+      ...fields,
+      ...(claimedBy !== undefined && claimExpiresAt !== undefined
+        ? { claim: { owner: claimedBy, expiresAtMs: claimExpiresAt } }
+        : {}),
+      // Appended in arrival order; read oldest first.
+      statusHistory: [...(statusHistory ?? [])].sort(
+        (a, b) => a.at.localeCompare(b.at) || a.status.localeCompare(b.status),
+      ),
+    };
+  }),
+);
+
+const conversationSchema = z.object({
+  entity: z.literal(ENTITY.conversation),
+  conversationKey: text,
+  businessPhoneNumberId: text,
+  customerKey: text,
+  customerPhone: optionalText,
+  customerUserId: optionalText,
+  originationPhoneNumberId: optionalText,
+  profileName: optionalText,
+  username: optionalText,
+  lastInboundAt: optionalText,
+  lastInboundWamid: optionalText,
+  activityBucket: optionalText,
+  createdAt: optionalText,
+  inboundCount: count,
+  expiresAt: count,
+});
+
+const webhookErrorSchema = z.pipe(
+  z.object({
+    entity: z.literal(ENTITY.webhookError),
+    sk: text,
+    businessPhoneNumberId: text,
+    wabaId: text,
+    snsMessageId: text,
+    code: text,
+    title: optionalText,
+    message: optionalText,
+    details: optionalText,
+    payload: text,
+    recordedAt: text,
+    expiresAt: count,
+    occurredAt: optionalText,
+    digest: optionalText,
+  }),
+  z.transform((e): WebhookErrorItem => {
+    const hash = e.sk.lastIndexOf('#');
+    return {
+      entity: e.entity,
+      businessPhoneNumberId: e.businessPhoneNumberId,
+      // The first layout kept these in the sort key only.
+      occurredAt: e.occurredAt ?? e.sk.slice(0, hash),
+      digest: e.digest ?? e.sk.slice(hash + 1),
+      wabaId: e.wabaId,
+      snsMessageId: e.snsMessageId,
+      code: e.code,
+      ...compactTyped({ title: e.title, message: e.message, details: e.details }),
+      payload: e.payload,
+      recordedAt: e.recordedAt,
+      expiresAt: e.expiresAt,
+    };
+  }),
+);
+
+const orphanSchema = z.pipe(
+  z.object({
+    entity: z.literal(ENTITY.orphanFailure),
+    reason: z.enum(['unknown-message-id', 'missing-message-id']),
+    status: text,
+    detailType: text,
+    awsMessageId: optionalText,
+    errors: z.array(errorSchema),
+    eventId: text,
+    occurredAt: optionalText,
+    recordedAt: text,
+    businessPhoneNumberId: optionalText,
+    wabaId: optionalText,
+    payload: text,
+    expiresAt: count,
+  }),
+  z.transform(
+    (o): OrphanFailureItem => ({
+      entity: o.entity,
+      reason: o.reason,
+      failure: {
+        status: o.status,
+        detailType: o.detailType,
+        ...compactTyped({ awsMessageId: o.awsMessageId, occurredAt: o.occurredAt }),
+        errors: o.errors,
+        eventId: o.eventId,
+        recordedAt: o.recordedAt,
+      },
+      ...compactTyped({ businessPhoneNumberId: o.businessPhoneNumberId, wabaId: o.wabaId }),
+      payload: o.payload,
+      expiresAt: o.expiresAt,
+    }),
+  ),
+);
+
+const itemSchema = z.union([messageSchema, conversationSchema, webhookErrorSchema, orphanSchema]);
+
+function compactTyped<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Whether an entity name is one this module decodes. */
+export function isEntityName(value: unknown): value is EntityName {
+  return typeof value === 'string' && (Object.values(ENTITY) as string[]).includes(value);
+}

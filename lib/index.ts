@@ -1,0 +1,13 @@
+/**
+ * The library: embed the pipeline in your own stack with {@link WhatsAppPipeline}, or compose its
+ * parts yourself.
+ */
+export * from './constructs/conversation-table';
+export * from './constructs/failure-alerts';
+export * from './constructs/inbound-processor';
+export * from './constructs/inbound-topic';
+export * from './constructs/pipeline-function';
+export * from './constructs/pipeline-monitoring';
+export * from './constructs/waba-links';
+export * from './whatsapp-pipeline';
+export * from './whatsapp-pipeline-stack';

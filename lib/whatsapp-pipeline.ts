@@ -1,0 +1,350 @@
+import { Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  type AutoResponsePolicy,
+  CONSTRUCT_ID,
+  DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
+  defaultActions,
+  type KnownMessageType,
+  type ResponseAction,
+} from '../contracts';
+import { ConversationTable, type IConversationTable } from './constructs/conversation-table';
+import { FailureAlerts } from './constructs/failure-alerts';
+import { InboundProcessor } from './constructs/inbound-processor';
+import { InboundTopic } from './constructs/inbound-topic';
+import {
+  type AlarmThresholds,
+  DEFAULT_ALARM_THRESHOLDS,
+  PipelineMonitoring,
+} from './constructs/pipeline-monitoring';
+import { WabaLinks } from './constructs/waba-links';
+
+/** How the pipeline answers inbound messages. */
+export interface AutoResponseOptions {
+  /**
+   * Send read receipts and reactions at all. Off, the processor only records and gets no send permission.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The emoji the pipeline reacts with.
+   * @default '👍'
+   */
+  readonly reactionEmoji?: string;
+  /**
+   * Show "typing…" to the customer with the read receipt.
+   * @default false
+   */
+  readonly typingIndicator?: boolean;
+  /**
+   * Messages older than this many hours get no auto-response (a replay after an outage must not spam).
+   * @default 24 - the customer-service window
+   */
+  readonly maxMessageAgeHours?: number;
+  /**
+   * Action per message type, merged over the defaults of the message-type registry: receipt and
+   * reaction for what customers write or send, none for reactions and system messages.
+   * @default {}
+   */
+  readonly actions?: Readonly<Partial<Record<KnownMessageType, ResponseAction>>>;
+  /**
+   * Action for types the registry does not know (future types).
+   * @default 'receipt'
+   */
+  readonly defaultAction?: ResponseAction;
+  /**
+   * Reaction emoji per message type, overriding `reactionEmoji`.
+   * @default {}
+   */
+  readonly emojiByType?: Readonly<Partial<Record<KnownMessageType, string>>>;
+}
+
+/** Properties of a {@link WhatsAppPipeline}. Every one is optional. */
+export interface WhatsAppPipelineProps {
+  /**
+   * Prefix of every name that must be unique in the account and region: alarms, the dashboard, and
+   * the `service` of the functions' logs and metrics.
+   * @default - the stack name, followed by this construct's path within the stack when it is not `Default`
+   */
+  readonly namePrefix?: string;
+  /**
+   * An existing topic to subscribe to instead of creating one. It must be a standard topic that End
+   * User Messaging Social may publish to (see `InboundTopic` for the policies it needs).
+   * @default - a new encrypted topic, admitting only End User Messaging Social of this account
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * Key of the created inbound topic (ignored with `topic`).
+   * @default - a customer-managed key with yearly rotation
+   */
+  readonly topicEncryptionKey?: kms.IKey;
+  /**
+   * The conversation store.
+   * @default - a new ConversationTable
+   */
+  readonly table?: IConversationTable;
+  /**
+   * AWS phone-number ids (`phone-number-id-<id>`) this pipeline answers for. They scope the
+   * `SendWhatsAppMessage` permission to those numbers' ARNs.
+   * @default - none: the processor may send from every phone number of the account (a synth warning says so)
+   */
+  readonly phoneNumberIds?: readonly string[];
+  /**
+   * Meta Graph API version sent with every `SendWhatsAppMessage` call.
+   * @default 'v24.0'
+   */
+  readonly metaApiVersion?: string;
+  /**
+   * Read receipts and reactions.
+   * @default - on, with the registry's default actions
+   */
+  readonly autoResponse?: AutoResponseOptions;
+  /**
+   * Days a record is kept after its last write (DynamoDB TTL).
+   * @default 365
+   */
+  readonly dataRetentionDays?: number;
+  /**
+   * How long the functions' logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Fate of stateful resources (table, keys, queues, log groups) when the stack is deleted.
+   * `RETAIN` also turns on the table's deletion protection.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Address subscribed to the alerts topic.
+   * @default - no e-mail subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * When alarms fire.
+   * @default DEFAULT_ALARM_THRESHOLDS
+   */
+  readonly alarmThresholds?: Partial<AlarmThresholds>;
+  /**
+   * WhatsApp Business Accounts (`waba-<id>` or their ARNs) whose event destination is set to the
+   * inbound topic on deploy, and restored on destroy.
+   * @default [] - link each WABA in the End User Messaging Social console instead
+   */
+  readonly linkedWabas?: readonly string[];
+}
+
+/** Props of a {@link WhatsAppPipeline} that do not make sense; the message lists every problem. */
+export class WhatsAppPipelinePropsError extends Error {
+  public override readonly name = 'WhatsAppPipelinePropsError';
+}
+
+const DEFAULT_RETENTION_DAYS = 365;
+const DEFAULT_META_API_VERSION = 'v24.0';
+
+/**
+ * The pipeline behind AWS End User Messaging Social (WhatsApp), as one construct: the encrypted
+ * inbound topic the WABA publishes to, the processor that records every message, status and error
+ * and answers messages, the conversation table, failure alerts, alarms and a dashboard.
+ *
+ * Put it in any stack, as often as needed: names derive from `namePrefix`, so two instances never
+ * collide.
+ */
+export class WhatsAppPipeline extends Construct {
+  /** The prefix of every unique name of this instance. */
+  public readonly namePrefix: string;
+  /** The topic End User Messaging Social publishes to. */
+  public readonly topic: sns.ITopic;
+  /** The key of the inbound topic, when this construct created the topic. */
+  public readonly topicKey?: kms.IKey;
+  /** The created inbound topic and its key, unless `topic` was given. */
+  public readonly inbound?: InboundTopic;
+  /** The conversation store. */
+  public readonly conversations: IConversationTable;
+  /** The topic's subscriber and its failure queues. */
+  public readonly processor: InboundProcessor;
+  /** Failed-message alerts, the alerts topic and the failure recorder. */
+  public readonly alerts: FailureAlerts;
+  /** Alarms and dashboard. */
+  public readonly monitoring: PipelineMonitoring;
+  /** The WABA links, when `linkedWabas` lists any. */
+  public readonly wabaLinks?: WabaLinks;
+
+  constructor(scope: Construct, id: string, props: WhatsAppPipelineProps = {}) {
+    super(scope, id);
+    validate(props);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logRetentionDays = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const dataRetentionDays = props.dataRetentionDays ?? DEFAULT_RETENTION_DAYS;
+    this.namePrefix = props.namePrefix ?? defaultNamePrefix(this);
+    const serviceName = this.namePrefix;
+
+    if (props.topic === undefined) {
+      this.inbound = new InboundTopic(this, CONSTRUCT_ID.inboundTopic, {
+        removalPolicy,
+        encryptionKey: props.topicEncryptionKey,
+      });
+      this.topic = this.inbound.topic;
+      this.topicKey = this.inbound.key;
+    } else {
+      this.topic = props.topic;
+    }
+    this.conversations =
+      props.table ?? new ConversationTable(this, CONSTRUCT_ID.conversations, { removalPolicy });
+
+    const autoResponse = props.autoResponse ?? {};
+    this.processor = new InboundProcessor(this, CONSTRUCT_ID.processor, {
+      topic: this.topic,
+      conversations: this.conversations,
+      dataRetentionDays,
+      logRetentionDays,
+      removalPolicy,
+      serviceName,
+      autoResponse:
+        autoResponse.enabled === false
+          ? undefined
+          : {
+              policy: autoResponsePolicyOf(autoResponse),
+              metaApiVersion: props.metaApiVersion ?? DEFAULT_META_API_VERSION,
+              phoneNumberIds: props.phoneNumberIds,
+            },
+    });
+    this.alerts = new FailureAlerts(this, CONSTRUCT_ID.alerts, {
+      conversations: this.conversations,
+      dataRetentionDays,
+      logRetentionDays,
+      alarmEmail: props.alarmEmail,
+      removalPolicy,
+      serviceName,
+    });
+    this.monitoring = new PipelineMonitoring(this, CONSTRUCT_ID.monitoring, {
+      alertsTopic: this.alerts.topic,
+      inboundTopic: this.topic,
+      functions: {
+        InboundProcessor: this.processor.function.function,
+        FailureRecorder: this.alerts.recorder.function,
+      },
+      deadLetterQueues: {
+        ProcessorFailureQueue: this.processor.failureQueue,
+        SubscriptionDeadLetterQueue: this.processor.subscriptionDeadLetterQueue,
+        AlertsDeadLetterQueue: this.alerts.deadLetterQueue,
+      },
+      table: this.conversations.table,
+      thresholds: { ...DEFAULT_ALARM_THRESHOLDS, ...props.alarmThresholds },
+      namePrefix: this.namePrefix,
+      serviceName,
+    });
+    const wabas = props.linkedWabas ?? [];
+    if (wabas.length > 0) {
+      this.wabaLinks = new WabaLinks(this, CONSTRUCT_ID.wabaLinks, {
+        topic: this.topic,
+        wabas,
+        logRetentionDays,
+        removalPolicy,
+        serviceName,
+      });
+    }
+  }
+
+  /** The processor function (subscriber of the inbound topic). */
+  get processorFunction(): lambda.IFunction {
+    return this.processor.function.function;
+  }
+
+  /** The failure recorder function. */
+  get recorderFunction(): lambda.IFunction {
+    return this.alerts.recorder.function;
+  }
+
+  /** Where alerts and alarms are published. */
+  get alertsTopic(): sns.ITopic {
+    return this.alerts.topic;
+  }
+
+  /** Every failure queue, by a short name. */
+  get failureQueues(): Readonly<Record<string, sqs.IQueue>> {
+    return {
+      processorFailureQueue: this.processor.failureQueue,
+      subscriptionDeadLetterQueue: this.processor.subscriptionDeadLetterQueue,
+      alertsDeadLetterQueue: this.alerts.deadLetterQueue,
+    };
+  }
+
+  /** The alarms. */
+  get alarms(): readonly cloudwatch.Alarm[] {
+    return this.monitoring.alarms;
+  }
+
+  /** The dashboard. */
+  get dashboard(): cloudwatch.Dashboard {
+    return this.monitoring.dashboard;
+  }
+}
+
+/** The auto-response policy the processor receives, with the registry's defaults merged in. */
+export function autoResponsePolicyOf(options: AutoResponseOptions): AutoResponsePolicy {
+  const emojiByType: Record<string, string> = {};
+  for (const [type, emoji] of Object.entries(options.emojiByType ?? {})) {
+    if (emoji !== undefined) emojiByType[type] = emoji;
+  }
+  const actions: Record<string, ResponseAction> = { ...defaultActions() };
+  for (const [type, action] of Object.entries(options.actions ?? {})) {
+    if (action !== undefined) actions[type] = action;
+  }
+  return {
+    actions,
+    defaultAction: options.defaultAction ?? DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
+    emoji: options.reactionEmoji ?? '👍',
+    emojiByType,
+    typingIndicator: options.typingIndicator ?? false,
+    maxMessageAgeSeconds: Math.round((options.maxMessageAgeHours ?? 24) * 3600),
+  };
+}
+
+/**
+ * The stack name, then this construct's path within the stack, without `Default` segments: a
+ * stack's only pipeline (id `Default`) is named after the stack alone.
+ */
+function defaultNamePrefix(construct: Construct): string {
+  const stack = Stack.of(construct);
+  const path = construct.node.scopes
+    .slice(stack.node.scopes.length)
+    .map((scope) => scope.node.id)
+    .filter((segment) => segment !== 'Default');
+  const prefix = [stack.stackName, ...path].join('-');
+  // Alarm names may be long, but keep the prefix readable and within CloudWatch's dashboard limit.
+  return prefix.length <= 200 ? prefix : `${prefix.slice(0, 180)}-${Names.uniqueId(construct).slice(-8)}`;
+}
+
+function validate(props: WhatsAppPipelineProps): void {
+  const problems: string[] = [];
+  if (props.namePrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/.test(props.namePrefix)) {
+    problems.push(`namePrefix "${props.namePrefix}": expected 1 to 200 letters, digits, ".", "_" or "-"`);
+  }
+  const days = props.dataRetentionDays;
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 3650)) {
+    problems.push(`dataRetentionDays ${days}: expected a whole number of days from 1 to 3650`);
+  }
+  for (const id of props.phoneNumberIds ?? []) {
+    if (!/^phone-number-id-[0-9a-zA-Z]+$/.test(id)) {
+      problems.push(
+        `phoneNumberIds "${id}": expected an AWS phone-number id such as "phone-number-id-0123456789abcdef"`,
+      );
+    }
+  }
+  if (props.topic !== undefined && props.topicEncryptionKey !== undefined) {
+    problems.push(
+      'topicEncryptionKey is only used for a created topic: pass it with the topic you give, or leave topic out',
+    );
+  }
+  if (problems.length > 0) {
+    throw new WhatsAppPipelinePropsError(
+      `Invalid WhatsAppPipeline props:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+}

@@ -1,0 +1,153 @@
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import {
+  activityBucketOf,
+  CONVERSATION_TABLE,
+  conversationItemKey,
+  conversationKeyOf,
+  ENTITY,
+  messageKey,
+  webhookErrorPartition,
+} from '../contracts';
+import {
+  type ConversationItem,
+  conversationFromItem,
+  fromItem,
+  type MessageItem,
+  messageFromItem,
+  type WebhookErrorItem,
+} from '../lambda/adapters/items';
+
+/**
+ * Reads the conversation table for people and tests: the inspection command, the local pipeline's
+ * report and integration tests. The Lambda functions never read. Every item is decoded into its
+ * typed form; an item that does not decode is an error, never silently skipped.
+ */
+export class ConversationReader {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** A message by its wamid. */
+  async getMessage(wamid: string): Promise<MessageItem | undefined> {
+    const item = await this.get(messageKey(wamid));
+    return item === undefined ? undefined : messageFromItem(item);
+  }
+
+  /** A conversation by business number (Meta's phone-number id) and customer key. */
+  async getConversation(
+    businessPhoneNumberId: string,
+    customerKey: string,
+  ): Promise<ConversationItem | undefined> {
+    const item = await this.get(conversationItemKey(conversationKeyOf(businessPhoneNumberId, customerKey)));
+    return item === undefined ? undefined : conversationFromItem(item);
+  }
+
+  /** A conversation's messages, inbound and outbound, oldest first. */
+  async listMessages(businessPhoneNumberId: string, customerKey: string): Promise<MessageItem[]> {
+    const { indexName, partitionKey } = CONVERSATION_TABLE.byConversation;
+    const items = await this.queryAll({
+      IndexName: indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': partitionKey },
+      ExpressionAttributeValues: marshall({ ':pk': conversationKeyOf(businessPhoneNumberId, customerKey) }),
+    });
+    return items.map(messageFromItem);
+  }
+
+  /** Conversations of a business number whose last inbound message is at most `days` UTC days old, newest first. */
+  async listActiveConversations(
+    businessPhoneNumberId: string,
+    now: Date,
+    days = 2,
+  ): Promise<ConversationItem[]> {
+    const { indexName, partitionKey } = CONVERSATION_TABLE.byActivity;
+    const results: ConversationItem[] = [];
+    for (let d = 0; d < days; d++) {
+      const day = new Date(now.getTime() - d * 86_400_000).toISOString();
+      const items = await this.queryAll({
+        IndexName: indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': partitionKey },
+        ExpressionAttributeValues: marshall({ ':pk': activityBucketOf(businessPhoneNumberId, day) }),
+        ScanIndexForward: false,
+      });
+      results.push(...items.map(conversationFromItem));
+    }
+    return results;
+  }
+
+  /**
+   * Conversations of a customer on any business number, by customer key or phone number (with or
+   * without a leading `+`, spaces or dashes). Scans the table (for people during incidents, not for
+   * code paths); pass the business number to avoid it.
+   */
+  async findConversations(customer: string): Promise<ConversationItem[]> {
+    const candidates = [...new Set([customer, customer.replace(/[\s+()-]/g, '')])];
+    const items: ConversationItem[] = [];
+    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: `entity = :conversation AND (${candidates
+            .map((_, i) => `customerKey = :c${i} OR customerPhone = :c${i}`)
+            .join(' OR ')})`,
+          ExpressionAttributeValues: marshall({
+            ':conversation': ENTITY.conversation,
+            ...Object.fromEntries(candidates.map((c, i) => [`:c${i}`, c])),
+          }),
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []).map(conversationFromItem));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey !== undefined);
+    return items;
+  }
+
+  /** Webhook-level errors of a business number, oldest first. */
+  async listWebhookErrors(businessPhoneNumberId: string): Promise<WebhookErrorItem[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': CONVERSATION_TABLE.partitionKey },
+      ExpressionAttributeValues: marshall({ ':pk': webhookErrorPartition(businessPhoneNumberId) }),
+    });
+    return items.map((stored) => {
+      const item = fromItem(stored);
+      if (item.entity !== ENTITY.webhookError)
+        throw new Error(`Expected a webhook error, found a ${item.entity}`);
+      return item;
+    });
+  }
+
+  private async get(key: { pk: string; sk: string }): Promise<Record<string, AttributeValue> | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall(key), ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  private async queryAll(
+    input: Omit<QueryCommandInput, 'TableName'>,
+  ): Promise<Record<string, AttributeValue>[]> {
+    const items: Record<string, AttributeValue>[] = [];
+    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey !== undefined);
+    return items;
+  }
+}

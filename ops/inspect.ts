@@ -1,0 +1,101 @@
+/**
+ * Prints conversations, messages and status histories from a conversation table, for people
+ * during incidents. Works against a deployed table with your normal AWS credentials, or against
+ * the local pipeline's DynamoDB Local (`npm start -- --serve` prints the command).
+ *
+ *   npm run inspect -- --table <name> <wamid | customer key | phone number> [--number <Meta phone-number id>]
+ *   npm run inspect -- --table <name> --recent --number <Meta phone-number id> [--days 2]
+ *   npm run inspect -- --table <name> --errors --number <Meta phone-number id>
+ *   add --endpoint http://127.0.0.1:<port> for DynamoDB Local
+ */
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConversationReader } from './conversation-reader';
+import { endpointClientConfig } from './endpoint';
+import { renderConversation, renderMessage, renderWebhookError } from './render';
+
+const USAGE =
+  'usage: npm run inspect -- --table <name> [--endpoint <url>] (<wamid | customer | phone> [--number <id>] | --recent --number <id> [--days <n>] | --errors --number <id>)';
+
+/** Runs the inspection for command-line arguments; returns the exit code. */
+export async function inspect(
+  argv: readonly string[],
+  deps: { client?: DynamoDBClient; print: (text: string) => void; now?: Date },
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      table: { type: 'string' },
+      endpoint: { type: 'string' },
+      number: { type: 'string' },
+      recent: { type: 'boolean', default: false },
+      errors: { type: 'boolean', default: false },
+      days: { type: 'string', default: '2' },
+    },
+  });
+  const [subject] = positionals;
+  if (values.table === undefined || (subject === undefined && !values.recent && !values.errors)) {
+    deps.print(USAGE);
+    return 2;
+  }
+  const client =
+    deps.client ??
+    new DynamoDBClient(values.endpoint === undefined ? {} : endpointClientConfig(values.endpoint));
+  const reader = new ConversationReader(client, values.table);
+  const now = deps.now ?? new Date();
+  const number = values.number;
+
+  if (values.recent || values.errors) {
+    if (number === undefined) {
+      deps.print('--recent and --errors need --number <Meta phone-number id>');
+      return 2;
+    }
+    if (values.errors) {
+      const errors = await reader.listWebhookErrors(number);
+      deps.print(
+        errors.length === 0 ? 'No webhook-level errors.' : errors.map(renderWebhookError).join('\n'),
+      );
+      return 0;
+    }
+    const active = await reader.listActiveConversations(number, now, Number(values.days));
+    deps.print(
+      active.length === 0
+        ? 'No active conversations.'
+        : active
+            .map(
+              (c) =>
+                `${c.lastInboundAt ?? ''}  ${c.customerKey}  ${c.profileName ?? ''}  ${c.inboundCount} inbound`,
+            )
+            .join('\n'),
+    );
+    return 0;
+  }
+
+  if (subject?.startsWith('wamid.')) {
+    const message = await reader.getMessage(subject);
+    if (message === undefined) {
+      deps.print(`No message ${subject}.`);
+      return 1;
+    }
+    deps.print(renderMessage(message).join('\n'));
+    deps.print(
+      `  current status: ${message.status ?? '(none)'}; record: ${JSON.stringify(message.autoResponse ?? {})}`,
+    );
+    return 0;
+  }
+
+  const conversations =
+    number === undefined
+      ? await reader.findConversations(subject ?? '')
+      : [await reader.getConversation(number, subject ?? '')].filter((c) => c !== undefined);
+  if (conversations.length === 0) {
+    deps.print(`No conversation with ${subject}.`);
+    return 1;
+  }
+  for (const conversation of conversations) {
+    const messages = await reader.listMessages(conversation.businessPhoneNumberId, conversation.customerKey);
+    deps.print(`${renderConversation(conversation, messages, now)}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,218 @@
+/**
+ * Redrives the pipeline's failure queues into the inbound processor.
+ *
+ *   npm run redrive -- --queue-url <url> --function <name or ARN> [--max 100] [--dry-run]
+ *
+ * Works for both queues: the on-failure queue holds Lambda destination records (the original SNS
+ * event is their `requestPayload`); the subscription dead-letter queue holds SNS notifications. Each
+ * is turned back into the SNS event the function expects and invoked asynchronously, so a failure
+ * again goes through Lambda's retries and back to the on-failure queue; the SQS message is deleted
+ * only once the invocation was accepted. Redriving is safe to repeat: the processor is idempotent.
+ */
+import { parseArgs } from 'node:util';
+import { InvocationType, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { snsEventOf } from './sns-event';
+
+const snsEventSchema = z.looseObject({
+  Records: z
+    .array(z.looseObject({ Sns: z.looseObject({ MessageId: z.string(), Message: z.string() }) }))
+    .min(1),
+});
+const destinationRecordSchema = z.looseObject({
+  requestContext: z.looseObject({
+    condition: z.string().optional(),
+    approximateInvokeCount: z.number().optional(),
+  }),
+  requestPayload: snsEventSchema,
+  responsePayload: z
+    .looseObject({ errorType: z.string().optional(), errorMessage: z.string().optional() })
+    .nullish(),
+});
+const snsNotificationSchema = z.looseObject({
+  Type: z.literal('Notification'),
+  MessageId: z.string(),
+  TopicArn: z.string(),
+  Message: z.string(),
+  Subject: z.string().nullish(),
+  Timestamp: z.string(),
+  SignatureVersion: z.string().optional(),
+  Signature: z.string().optional(),
+  SigningCertURL: z.string().optional(),
+  UnsubscribeURL: z.string().optional(),
+  MessageAttributes: z.record(z.string(), z.looseObject({ Type: z.string(), Value: z.string() })).optional(),
+});
+
+/** A failure-queue message turned back into the event the processor takes. */
+export interface RedriveItem {
+  readonly event: SNSEvent | z.infer<typeof snsEventSchema>;
+  /** Which kind of failure it was. */
+  readonly source: 'lambda-on-failure' | 'sns-dead-letter';
+  /** Why it failed, when the record says. */
+  readonly failure?: string;
+}
+
+/**
+ * Reads a message body of either failure queue.
+ *
+ * @throws Error when the body is neither a Lambda destination record nor an SNS message
+ */
+export function redriveItemFromBody(body: string, sqsMessageId: string, topicArn = 'unknown'): RedriveItem {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  const record = destinationRecordSchema.safeParse(json);
+  if (record.success) {
+    const { responsePayload, requestContext } = record.data;
+    return {
+      event: record.data.requestPayload,
+      source: 'lambda-on-failure',
+      failure: [requestContext.condition, responsePayload?.errorType, responsePayload?.errorMessage]
+        .filter(Boolean)
+        .join(': '),
+    };
+  }
+  const notification = snsNotificationSchema.safeParse(json);
+  if (notification.success) {
+    const n = notification.data;
+    return {
+      event: snsEventOf(n.Message, n.MessageId, {
+        topicArn: n.TopicArn,
+        timestamp: n.Timestamp,
+        subject: n.Subject,
+      }),
+      source: 'sns-dead-letter',
+    };
+  }
+  const looksLikeEnvelope =
+    typeof json === 'object' &&
+    json !== null &&
+    ('whatsAppWebhookEntry' in json || 'whatsappWebhookEntry' in json);
+  if (looksLikeEnvelope) {
+    // With raw delivery the dead letter is the published message itself (the envelope).
+    return {
+      event: snsEventOf(body, sqsMessageId, { topicArn }),
+      source: 'sns-dead-letter',
+    };
+  }
+  throw new Error(`SQS message ${sqsMessageId} is neither a Lambda destination record nor an SNS message`);
+}
+
+/** The clients the redrive uses; any SDK v3 client (or a test double) fits. */
+export interface RedriveClients {
+  readonly sqs: Pick<SQSClient, 'send'>;
+  readonly lambda: Pick<LambdaClient, 'send'>;
+}
+
+/** Options of {@link redrive}. */
+export interface RedriveOptions {
+  readonly queueUrl: string;
+  readonly functionName: string;
+  /** Stop after this many messages. @default 100 */
+  readonly max?: number;
+  /** Only read and report; invoke and delete nothing. @default false */
+  readonly dryRun?: boolean;
+  /** Topic ARN to put on events rebuilt from raw dead letters. @default 'unknown' */
+  readonly topicArn?: string;
+  readonly log?: (line: string) => void;
+}
+
+/** What a redrive did. */
+export interface RedriveReport {
+  readonly redriven: number;
+  /** Messages left in the queue because they could not be read (see the log). */
+  readonly unreadable: number;
+}
+
+/** Moves messages from a failure queue back into the processor, one by one. */
+export async function redrive(clients: RedriveClients, options: RedriveOptions): Promise<RedriveReport> {
+  const max = options.max ?? 100;
+  const log = options.log ?? (() => undefined);
+  let redriven = 0;
+  let unreadable = 0;
+  const seen = new Set<string>();
+  while (redriven + unreadable < max) {
+    const { Messages = [] } = await clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: options.queueUrl,
+        MaxNumberOfMessages: Math.min(10, max - redriven - unreadable),
+        WaitTimeSeconds: 1,
+        // Long enough to invoke and delete; a message we leave becomes visible again afterwards.
+        VisibilityTimeout: 60,
+      }),
+    );
+    const fresh = Messages.filter((m: Message) => m.MessageId !== undefined && !seen.has(m.MessageId));
+    if (fresh.length === 0) break;
+    for (const message of fresh) {
+      const id = message.MessageId ?? 'unknown';
+      seen.add(id);
+      let item: RedriveItem;
+      try {
+        item = redriveItemFromBody(message.Body ?? '', id, options.topicArn);
+      } catch (error) {
+        unreadable++;
+        log(`left in queue: ${error instanceof Error ? error.message : String(error)}`);
+        continue;
+      }
+      const snsIds = item.event.Records.map((r) => r.Sns.MessageId).join(',');
+      log(
+        `${options.dryRun ? 'would redrive' : 'redriving'} ${id} (${item.source}, SNS ${snsIds})${item.failure ? ` after: ${item.failure}` : ''}`,
+      );
+      if (options.dryRun) {
+        redriven++;
+        continue;
+      }
+      await clients.lambda.send(
+        new InvokeCommand({
+          FunctionName: options.functionName,
+          InvocationType: InvocationType.Event,
+          Payload: Buffer.from(JSON.stringify(item.event)),
+        }),
+      );
+      await clients.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
+      redriven++;
+    }
+  }
+  return { redriven, unreadable };
+}
+
+/** Runs redrive for the process arguments. */
+export async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'queue-url': { type: 'string' },
+      function: { type: 'string' },
+      'topic-arn': { type: 'string' },
+      max: { type: 'string', default: '100' },
+      'dry-run': { type: 'boolean', default: false },
+    },
+  });
+  const queueUrl = values['queue-url'];
+  const functionName = values.function;
+  if (queueUrl === undefined || functionName === undefined) {
+    console.error(
+      'usage: npm run redrive -- --queue-url <url> --function <name or ARN> [--max 100] [--dry-run]',
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const report = await redrive(
+    { sqs: new SQSClient({}), lambda: new LambdaClient({}) },
+    {
+      queueUrl,
+      functionName,
+      topicArn: values['topic-arn'],
+      max: Number(values.max),
+      dryRun: values['dry-run'],
+      log: (line) => console.log(line),
+    },
+  );
+  console.log(`${report.redriven} redriven, ${report.unreadable} left in the queue as unreadable`);
+}

@@ -1,0 +1,227 @@
+import type {
+  ActionRecord,
+  ConversationItem,
+  MessageItem,
+  ResponseActionName,
+  WebhookErrorItem,
+} from '../lambda/adapters/items';
+import { assertNever, isKnownStatus, type MessageContent, type WhatsAppError } from '../lambda/domain/model';
+import { serviceWindowClosesAt, serviceWindowOpen } from '../lambda/domain/service-window';
+
+/**
+ * Text views of the conversation store for people: the local pipeline's report and the inspection
+ * command. They show message contents: they are for the operator's terminal, never for logs.
+ */
+
+/** A SocialMessaging request as the simulator recorded it (only what the view shows). */
+export interface ApiCallView {
+  readonly operation: string;
+  readonly originationPhoneNumberId?: string;
+  /** The decoded `message` of a SendWhatsAppMessage call. */
+  readonly message?: unknown;
+  readonly outcome:
+    | { readonly messageId: string }
+    | { readonly fault: { readonly status: number; readonly type: string } };
+}
+
+/** The ticks WhatsApp shows for a status. */
+function ticks(status: string): string {
+  if (!isKnownStatus(status)) return status;
+  switch (status) {
+    case 'sent':
+      return '✓';
+    case 'delivered':
+      return '✓✓';
+    case 'read':
+      return '✓✓ read';
+    case 'played':
+      return '✓✓ played';
+    case 'failed':
+      return '✗ failed';
+    case 'deleted':
+      return 'deleted';
+    default:
+      return assertNever(status, 'status');
+  }
+}
+
+/** One conversation: header with the service-window state, then every message in time order. */
+export function renderConversation(
+  conversation: ConversationItem | undefined,
+  messages: readonly MessageItem[],
+  now: Date,
+): string {
+  const lines: string[] = [];
+  if (conversation !== undefined) {
+    const who = [conversation.profileName, conversation.customerPhone && `+${conversation.customerPhone}`]
+      .filter(Boolean)
+      .join(' ');
+    const closes = serviceWindowClosesAt(conversation.lastInboundAt);
+    const window =
+      closes !== undefined && serviceWindowOpen(conversation.lastInboundAt, now)
+        ? `service window open, closes in ${duration(closes.getTime() - now.getTime())}`
+        : 'service window closed (only templates may be sent)';
+    lines.push(
+      `Conversation with ${who || conversation.customerKey} on business number ${conversation.businessPhoneNumberId}`,
+      `  ${conversation.inboundCount} inbound message(s) · last at ${conversation.lastInboundAt ?? ''} · ${window}`,
+    );
+  } else {
+    lines.push('Conversation (no inbound message recorded)');
+  }
+  for (const message of messages) lines.push(...renderMessage(message));
+  return lines.join('\n');
+}
+
+/** One message: direction, time, type and content, then its ticks, auto-responses and status history. */
+export function renderMessage(message: MessageItem): string[] {
+  const time = (message.sentAt ?? message.conversationSort ?? '').slice(11, 19) || '--:--:--';
+  const wamid = shortId(message.wamid);
+  if (message.direction !== 'inbound') {
+    const lines = [`  ${time} → business   ${wamid}  ${ticks(message.status ?? 'unknown')}`];
+    const history = message.statusHistory.map((h) => `${h.status} ${h.at.slice(11, 19)}`).join(' → ');
+    if (history) lines.push(`             statuses: ${history}`);
+    for (const entry of message.statusHistory) {
+      for (const error of describeErrors(entry.errors)) lines.push(`             ✗ ${error}`);
+    }
+    return lines;
+  }
+  const content = message.content ?? { kind: 'other' };
+  const lines = [`  ${time} ← customer   ${wamid}  ${message.type ?? ''}: ${summarizeContent(content)}`];
+  const flags = [
+    message.routing !== 'routed' && `not routed (${message.routing ?? 'unknown'}): nothing sent`,
+    message.replyTo && `reply to ${shortId(message.replyTo)}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  if (flags) lines.push(`             ${flags}`);
+  const responses = message.autoResponse;
+  if (responses !== undefined) {
+    lines.push(
+      `             auto-response: ${renderAction('read receipt', responses.receipt)} · ${renderAction('reaction', responses.reaction)}`,
+    );
+    for (const action of ['receipt', 'reaction'] as const satisfies readonly ResponseActionName[]) {
+      const record = responses[action];
+      const delivery = record.state === 'sent' || record.state === 'failed' ? record.delivery : undefined;
+      if (delivery !== undefined) {
+        lines.push(
+          `             ✗ ${action} ${delivery.status} later: ${describeErrors(delivery.errors).join('; ')}`,
+        );
+      }
+    }
+  }
+  return lines;
+}
+
+/** A webhook-level error on one line. */
+export function renderWebhookError(error: WebhookErrorItem): string {
+  return `${error.occurredAt}  ${error.code} ${error.title ?? ''} ${error.details ?? ''}`.trimEnd();
+}
+
+function renderAction(name: string, action: ActionRecord): string {
+  switch (action.state) {
+    case 'sent':
+      return `${name} sent${action.emoji ? ` ${action.emoji}` : ''}`;
+    case 'skipped':
+      return `no ${name} (${action.reason})`;
+    case 'failed':
+      return `${name} rejected: ${action.error.name}`;
+    case 'unknown':
+      return `${name} outcome unknown (${action.error.name}); not sent again`;
+    case 'pending':
+      return `${name} pending`;
+    default:
+      return assertNever(action, 'action state');
+  }
+}
+
+/** The SocialMessaging calls the simulator answered, in order. */
+export function renderApiCalls(requests: readonly ApiCallView[]): string {
+  const lines = [`SocialMessaging API calls: ${requests.length}`];
+  requests.forEach((request, i) => {
+    const outcome =
+      'messageId' in request.outcome
+        ? `200 ${request.outcome.messageId}`
+        : `${request.outcome.fault.status} ${request.outcome.fault.type}`;
+    lines.push(
+      `  ${String(i + 1).padStart(2)}. ${request.operation} ${describeSend(request.message)} from ${request.originationPhoneNumberId ?? ''} → ${outcome}`,
+    );
+  });
+  return lines.join('\n');
+}
+
+/** A short description of a sent message, read from its JSON without trusting its shape. */
+function describeSend(message: unknown): string {
+  const field = (value: unknown, name: string): unknown =>
+    typeof value === 'object' && value !== null ? Reflect.get(value, name) : undefined;
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  if (field(message, 'status') === 'read') {
+    const typing = field(message, 'typing_indicator') !== undefined ? ' (+typing)' : '';
+    return `read receipt for ${shortId(text(field(message, 'message_id')))}${typing}`;
+  }
+  const type = text(field(message, 'type'));
+  if (type === 'reaction') {
+    const reaction = field(message, 'reaction');
+    return `reaction ${text(field(reaction, 'emoji'))} to ${shortId(text(field(reaction, 'message_id')))}`;
+  }
+  if (type === 'text') return `text ${quote(text(field(field(message, 'text'), 'body')))}`;
+  return type || 'message';
+}
+
+/** What a message says, in a few words. Every content kind is handled: the compiler checks. */
+export function summarizeContent(content: MessageContent): string {
+  switch (content.kind) {
+    case 'text':
+      return quote(content.body);
+    case 'media':
+      return [
+        content.mediaType,
+        content.mimeType,
+        content.caption !== undefined && quote(content.caption),
+        content.voice === true && 'voice note',
+      ]
+        .filter(Boolean)
+        .join(' ');
+    case 'location':
+      return `${content.latitude}, ${content.longitude}${content.name ? ` ${quote(content.name)}` : ''}`;
+    case 'interactive':
+      return `${content.replyType} ${quote(content.title ?? content.flowName ?? '')}`;
+    case 'button':
+      return quote(content.text ?? '');
+    case 'reaction':
+      return content.emoji === undefined
+        ? `removed reaction on ${shortId(content.targetWamid)}`
+        : `${content.emoji} on ${shortId(content.targetWamid)}`;
+    case 'order':
+      return `${content.itemCount} item(s)`;
+    case 'contacts':
+      return `${content.count} contact card(s)`;
+    case 'system':
+      return quote(content.body ?? '');
+    case 'welcome':
+      return 'opened the chat';
+    case 'unsupported':
+      return `unsupported (${content.unsupportedType ?? ''})`;
+    case 'other':
+      return '(kept raw)';
+    default:
+      return assertNever(content, 'content kind');
+  }
+}
+
+function describeErrors(errors: readonly WhatsAppError[] | undefined): string[] {
+  return (errors ?? []).map((e) => `${e.code} ${e.title ?? ''}`.trim());
+}
+
+function quote(text: string): string {
+  const single = text.replace(/\s+/g, ' ');
+  return `"${single.length > 60 ? `${single.slice(0, 57)}…` : single}"`;
+}
+
+function shortId(wamid: string): string {
+  return wamid.length > 16 ? `${wamid.slice(0, 6)}…${wamid.slice(-6)}` : wamid;
+}
+
+function duration(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
