@@ -1,0 +1,274 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import fc from 'fast-check';
+import { MEDIA_TYPES, messageKey } from '../../../contracts';
+import {
+  type ActionRecord,
+  type ConversationItem,
+  fromItem,
+  ItemDecodeError,
+  keyOf,
+  type MessageItem,
+  type OrphanFailureItem,
+  type TableItem,
+  toItem,
+  type WebhookErrorItem,
+} from '../../../lambda/adapters/items';
+import { KNOWN_STATUSES, type MessageContent, toMessageStatus } from '../../../lambda/domain/model';
+
+const text = fc.string({ maxLength: 30 });
+const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+const iso = fc
+  .date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true })
+  .map((d) => d.toISOString());
+const count = fc.nat({ max: 1_000_000 });
+const error = fc.record(
+  { code: text, title: opt(text), message: opt(text), details: opt(text) },
+  { requiredKeys: ['code'] },
+);
+const delivery = fc.record(
+  {
+    status: text,
+    detailType: text,
+    awsMessageId: opt(text),
+    errors: fc.array(error, { maxLength: 2 }),
+    eventId: text,
+    occurredAt: opt(iso),
+    recordedAt: iso,
+  },
+  { requiredKeys: ['status', 'detailType', 'errors', 'eventId', 'recordedAt'] },
+);
+const sendError = fc.record({ name: text, message: text });
+const action: fc.Arbitrary<ActionRecord> = fc.oneof(
+  fc.record(
+    {
+      state: fc.constant('pending' as const),
+      emoji: opt(text),
+      address: opt(fc.oneof(fc.record({ to: text }), fc.record({ recipient: text }))),
+    },
+    { requiredKeys: ['state'] },
+  ),
+  fc.record({ state: fc.constant('skipped' as const), reason: text }),
+  fc.record(
+    {
+      state: fc.constant('sent' as const),
+      messageId: opt(text),
+      at: iso,
+      attempts: count,
+      emoji: opt(text),
+      delivery: opt(delivery),
+    },
+    { requiredKeys: ['state', 'at', 'attempts'] },
+  ),
+  fc.record(
+    { state: fc.constant('failed' as const), error: sendError, at: iso, delivery: opt(delivery) },
+    { requiredKeys: ['state', 'error', 'at'] },
+  ),
+  fc.record({ state: fc.constant('unknown' as const), error: sendError, at: iso }),
+);
+const content: fc.Arbitrary<MessageContent> = fc.oneof(
+  fc.record({ kind: fc.constant('text' as const), body: fc.string({ unit: 'grapheme', maxLength: 50 }) }),
+  fc.record(
+    {
+      kind: fc.constant('media' as const),
+      mediaType: fc.constantFrom(...MEDIA_TYPES),
+      mediaId: opt(text),
+      mimeType: opt(text),
+      caption: opt(text),
+      voice: opt(fc.boolean()),
+    },
+    { requiredKeys: ['kind', 'mediaType'] },
+  ),
+  fc.record({
+    kind: fc.constant('location' as const),
+    latitude: fc.double({ min: -90, max: 90, noNaN: true }),
+    longitude: fc.double({ min: -180, max: 180, noNaN: true }),
+  }),
+  fc.record(
+    { kind: fc.constant('reaction' as const), targetWamid: text, emoji: opt(text) },
+    { requiredKeys: ['kind', 'targetWamid'] },
+  ),
+  fc.constant({ kind: 'welcome' as const }),
+  fc.constant({ kind: 'other' as const }),
+);
+const status = fc
+  .oneof(fc.constantFrom(...KNOWN_STATUSES), fc.stringMatching(/^[a-z]{1,10}$/))
+  .map(toMessageStatus);
+const historyEntry = fc.record(
+  {
+    status,
+    at: iso,
+    errors: opt(fc.array(error, { maxLength: 2 })),
+    pricing: opt(fc.record({ pricingModel: opt(text), category: opt(text), type: opt(text) })),
+    conversation: opt(fc.record({ id: opt(text), expiresAt: opt(count), originType: opt(text) })),
+    snsMessageId: opt(text),
+  },
+  { requiredKeys: ['status', 'at'] },
+);
+
+const message: fc.Arbitrary<MessageItem> = fc
+  .record(
+    {
+      wamid: fc.string({ minLength: 1, maxLength: 40 }),
+      direction: fc.constantFrom('inbound' as const, 'outbound' as const),
+      businessPhoneNumberId: opt(text),
+      type: opt(text),
+      customerKey: opt(text),
+      customerPhone: opt(text),
+      timestamp: opt(count),
+      sentAt: opt(iso),
+      routing: opt(fc.constantFrom('routed' as const, 'unmatched' as const, 'no-context' as const)),
+      content: opt(content),
+      forwarded: opt(fc.boolean()),
+      referral: opt(fc.record({ sourceType: opt(text), sourceId: opt(text), ctwaClid: opt(text) })),
+      errors: opt(fc.array(error, { maxLength: 2 })),
+      payload: opt(text),
+      receivedAt: opt(iso),
+      expiresAt: count,
+      autoResponse: opt(fc.record({ receipt: action, reaction: action })),
+      claim: opt(fc.record({ owner: text, expiresAtMs: count })),
+      receiptMessageId: opt(text),
+      status: opt(status),
+      statusAt: opt(iso),
+      // Read back oldest first.
+      statusHistory: fc
+        .uniqueArray(historyEntry, { maxLength: 4, selector: (h) => `${h.status}#${h.at}` })
+        .map((h) => h.sort((a, b) => a.at.localeCompare(b.at) || a.status.localeCompare(b.status))),
+    },
+    { requiredKeys: ['wamid', 'direction', 'expiresAt', 'statusHistory'] },
+  )
+  .map((m) => ({ entity: 'message' as const, ...m }));
+
+const conversation: fc.Arbitrary<ConversationItem> = fc
+  .record(
+    {
+      conversationKey: text,
+      businessPhoneNumberId: text,
+      customerKey: text,
+      customerPhone: opt(text),
+      profileName: opt(fc.string({ unit: 'grapheme', maxLength: 20 })),
+      lastInboundAt: opt(iso),
+      createdAt: opt(iso),
+      inboundCount: count,
+      expiresAt: count,
+    },
+    {
+      requiredKeys: ['conversationKey', 'businessPhoneNumberId', 'customerKey', 'inboundCount', 'expiresAt'],
+    },
+  )
+  .map((c) => ({ entity: 'conversation' as const, ...c }));
+
+const webhookError: fc.Arbitrary<WebhookErrorItem> = fc
+  .record(
+    {
+      businessPhoneNumberId: text,
+      occurredAt: iso,
+      digest: fc.stringMatching(/^[0-9a-f]{16}$/),
+      wabaId: text,
+      snsMessageId: text,
+      code: text,
+      title: opt(text),
+      details: opt(text),
+      payload: text,
+      recordedAt: iso,
+      expiresAt: count,
+    },
+    {
+      requiredKeys: [
+        'businessPhoneNumberId',
+        'occurredAt',
+        'digest',
+        'wabaId',
+        'snsMessageId',
+        'code',
+        'payload',
+        'recordedAt',
+        'expiresAt',
+      ],
+    },
+  )
+  .map((e) => ({ entity: 'webhook-error' as const, ...e }));
+
+const orphan: fc.Arbitrary<OrphanFailureItem> = fc
+  .record(
+    {
+      reason: fc.constantFrom('unknown-message-id' as const, 'missing-message-id' as const),
+      failure: delivery,
+      businessPhoneNumberId: opt(text),
+      wabaId: opt(text),
+      payload: text,
+      expiresAt: count,
+    },
+    { requiredKeys: ['reason', 'failure', 'payload', 'expiresAt'] },
+  )
+  .map((o) => ({ entity: 'orphan-failure' as const, ...o }));
+
+const anyItem: fc.Arbitrary<TableItem> = fc.oneof(message, conversation, webhookError, orphan);
+
+/** The item as it compares after a round trip: undefined members are not stored. */
+function stored(item: TableItem): unknown {
+  return JSON.parse(JSON.stringify(item));
+}
+
+describe('table item codecs', () => {
+  test.each([
+    ['message', message],
+    ['conversation', conversation],
+    ['webhook error', webhookError],
+    ['orphan failure', orphan],
+  ] as const)('fromItem(toItem(x)) equals x for every %s', (_kind, arbitrary: fc.Arbitrary<TableItem>) => {
+    fc.assert(
+      fc.property(arbitrary, (item) => {
+        expect(stored(fromItem(toItem(item)))).toEqual(stored(item));
+      }),
+    );
+  });
+
+  test('every item is stored under its own key', () => {
+    fc.assert(
+      fc.property(anyItem, (item) => {
+        const marshalled = toItem(item);
+        expect(marshalled.pk).toEqual({ S: keyOf(item).pk });
+        expect(marshalled.sk).toEqual({ S: keyOf(item).sk });
+      }),
+    );
+  });
+
+  test('an attribute map of no known shape is an ItemDecodeError, never an untyped value', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string(), fc.integer())),
+        (attributes) => {
+          try {
+            fromItem(attributes, false);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ItemDecodeError);
+          }
+        },
+      ),
+    );
+  });
+
+  test('a message of the first layout reads into the typed status history, with its derived status', () => {
+    const legacy = marshall(
+      {
+        ...messageKey('wamid.legacy'),
+        entity: 'message',
+        wamid: 'wamid.legacy',
+        direction: 'outbound',
+        expiresAt: 1,
+        statuses: new Set(['sent', 'read', 'delivered']),
+        status_read_1767225605: { status: 'read', at: '2026-01-01T00:00:05.000Z' },
+        status_sent_1767225601: { status: 'sent', at: '2026-01-01T00:00:01.000Z' },
+        status_delivered_1767225603: { status: 'delivered', at: '2026-01-01T00:00:03.000Z' },
+      },
+      { convertClassInstanceToMap: false },
+    );
+    const item = fromItem(legacy);
+    expect(item).toMatchObject({
+      entity: 'message',
+      status: 'read',
+      statusAt: '2026-01-01T00:00:05.000Z',
+      statusHistory: [{ status: 'sent' }, { status: 'delivered' }, { status: 'read' }],
+    });
+  });
+});
