@@ -20,6 +20,7 @@ import { reaction as reactionPayload, readReceipt as readReceiptPayload } from '
 import { AutoResponder } from '../lambda/inbound-processor/auto-responder';
 import { createInboundHandler } from '../lambda/inbound-processor/process';
 import type { LoggerPort, MetricsPort } from '../lambda/shared/observability';
+import { memoizedPseudonyms } from '../lambda/shared/privacy';
 import { type CloudAssembly, cdkJsonContext } from '../local/assembly';
 import { LOCAL_AWS_ENV, localClientConfig } from '../local/aws-env';
 import { BundleHost } from '../local/bundle-host';
@@ -27,7 +28,7 @@ import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { envelope, inboundValue, LOCAL_BUSINESS, newWamid, snsEventOf, statusValue } from '../local/events';
 import { synthesizeLocalAssembly } from '../local/pipeline';
 import { countRequests } from '../local/request-counter';
-import { SocialMessagingSimulator } from '../local/socialmessaging-simulator';
+import { LOCAL_PSEUDONYM_SECRET, SocialMessagingSimulator } from '../local/socialmessaging-simulator';
 import { createLocalTable } from '../local/tables';
 import { ConversationReader } from '../ops/conversation-reader';
 import { costPerMillion } from './cost-model';
@@ -203,6 +204,8 @@ async function main(): Promise<void> {
         CONVERSATION_TABLE_NAME: tableName,
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
         AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: simulator.endpoint,
+        PSEUDONYM_SECRET_ARN: LOCAL_PSEUDONYM_SECRET.arn,
         POWERTOOLS_LOG_LEVEL: 'WARN',
         POWERTOOLS_METRICS_DISABLED: 'true',
       }),
@@ -333,6 +336,7 @@ async function main(): Promise<void> {
     const store = new ConversationStore({ client: dynamoCounted, tableName, retentionDays: 30 });
     const sender = new WhatsAppSender({ client: messaging, metaApiVersion: 'v24.0' });
     const handler = createInboundHandler({
+      pseudonyms: memoizedPseudonyms(async () => 'bench-pseudonym-key-0123456789abcdefghijkl'),
       store,
       logger: silentLogger,
       metrics: noMetrics,

@@ -22,5 +22,6 @@ export const OUTPUT = {
   alertsTopicArn: 'AlertsTopicArn',
   alertsDeadLetterQueueUrl: 'AlertsDeadLetterQueueUrl',
   dashboardName: 'DashboardName',
+  pseudonymSecretArn: 'PseudonymSecretArn',
   subscriptionDeadLetterQueueUrl: 'SubscriptionDeadLetterQueueUrl',
 } as const;

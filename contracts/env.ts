@@ -11,6 +11,8 @@ export const ENV = {
   metaApiVersion: 'META_API_VERSION',
   /** The auto-response policy as JSON; absent when auto-responses are off. */
   autoResponsePolicy: 'AUTO_RESPONSE_POLICY',
+  /** ARN of the secret whose value keys the pseudonyms in logs (see docs/privacy.md). */
+  pseudonymSecretArn: 'PSEUDONYM_SECRET_ARN',
   /** Powertools: the `service` key of every log line and metric; one value per pipeline instance. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools: the CloudWatch namespace of the custom metrics. */

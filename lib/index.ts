@@ -8,6 +8,7 @@ export * from './constructs/inbound-processor';
 export * from './constructs/inbound-topic';
 export * from './constructs/pipeline-function';
 export * from './constructs/pipeline-monitoring';
+export * from './constructs/pseudonym-key';
 export * from './constructs/waba-links';
 export * from './whatsapp-pipeline';
 export * from './whatsapp-pipeline-stack';

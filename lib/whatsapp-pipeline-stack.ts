@@ -64,6 +64,10 @@ export class WhatsAppPipelineStack extends Stack {
       description: 'Failure events that could not be alerted or recorded (see docs/runbook.md)',
       value: pipeline.alerts.deadLetterQueue.queueUrl,
     });
+    new CfnOutput(this, OUTPUT.pseudonymSecretArn, {
+      description: 'Keys the pseudonyms in the logs: npm run pseudonym -- --secret <this> <wamid or phone>',
+      value: pipeline.pseudonymKey.secret.secretArn,
+    });
     new CfnOutput(this, OUTPUT.dashboardName, { value: pipeline.monitoring.dashboard.dashboardName });
     new CfnOutput(this, OUTPUT.subscriptionDeadLetterQueueUrl, {
       description: 'SNS deliveries that never reached the processor (see docs/runbook.md to redrive)',

@@ -23,6 +23,7 @@ import {
   DEFAULT_ALARM_THRESHOLDS,
   PipelineMonitoring,
 } from './constructs/pipeline-monitoring';
+import { PseudonymKey } from './constructs/pseudonym-key';
 import { WabaLinks } from './constructs/waba-links';
 
 /** How the pipeline answers inbound messages. */
@@ -166,6 +167,8 @@ export class WhatsAppPipeline extends Construct {
   public readonly inbound?: InboundTopic;
   /** The conversation store. */
   public readonly conversations: IConversationTable;
+  /** The secret that keys the pseudonyms in logs. */
+  public readonly pseudonymKey: PseudonymKey;
   /** The topic's subscriber and its failure queues. */
   public readonly processor: InboundProcessor;
   /** Failed-message alerts, the alerts topic and the failure recorder. */
@@ -197,6 +200,8 @@ export class WhatsAppPipeline extends Construct {
     this.conversations =
       props.table ?? new ConversationTable(this, CONSTRUCT_ID.conversations, { removalPolicy });
 
+    this.pseudonymKey = new PseudonymKey(this, 'PseudonymKey', { removalPolicy });
+
     const autoResponse = props.autoResponse ?? {};
     this.processor = new InboundProcessor(this, CONSTRUCT_ID.processor, {
       topic: this.topic,
@@ -205,6 +210,7 @@ export class WhatsAppPipeline extends Construct {
       logRetentionDays,
       removalPolicy,
       serviceName,
+      pseudonymKey: this.pseudonymKey,
       autoResponse:
         autoResponse.enabled === false
           ? undefined

@@ -9,7 +9,7 @@ import { BundleHost, type InvocationResult } from './bundle-host';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { matchesPattern } from './event-pattern';
 import { LOCAL_BUSINESS, snsEventOf } from './events';
-import { SocialMessagingSimulator } from './socialmessaging-simulator';
+import { LOCAL_PSEUDONYM_SECRET, SocialMessagingSimulator } from './socialmessaging-simulator';
 import { createLocalTable } from './tables';
 
 /** Where `npm start` synthesizes the stack. */
@@ -86,6 +86,8 @@ export class LocalPipeline {
           CONVERSATION_TABLE_NAME: tableName,
           AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
           AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: simulator.endpoint,
+          PSEUDONYM_SECRET_ARN: LOCAL_PSEUDONYM_SECRET.arn,
           AWS_LAMBDA_FUNCTION_NAME: pathFragment.replace(/\W/g, '-'),
         });
         cleanups.push(() => bundle.stop());

@@ -28,6 +28,17 @@ export const FAULTS = {
   notFound: { type: 'ResourceNotFoundException', status: 404, message: 'Phone number not found' },
 } as const satisfies Record<string, ApiFault>;
 
+/**
+ * The pseudonym secret of local runs. Secrets Manager is reached through the same simulator
+ * (`AWS_ENDPOINT_URL_SECRETS_MANAGER`); its value is a fixed, public test key that never protects
+ * real data.
+ */
+export const LOCAL_PSEUDONYM_SECRET = {
+  name: 'whatsapp-pipeline-pseudonym-key-local',
+  arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:whatsapp-pipeline-pseudonym-key-local-AbCdEf',
+  value: 'local-pseudonym-key-not-secret-0123456789abcdefghij',
+} as const;
+
 /** The operations the simulator implements, by HTTP route (from the service's Smithy model). */
 const OPERATIONS: Record<string, string> = {
   'POST /v1/whatsapp/send': 'SendWhatsAppMessage',
@@ -100,6 +111,8 @@ export class SocialMessagingSimulator {
   public readonly wabas = new Map<string, SimulatedWaba>();
   /** Latency added to every answer, in ms; change it at any time. */
   public latencyMs: number;
+  /** GetSecretValue calls answered (one per function cold start). */
+  public secretReads = 0;
   private readonly rules: FaultRule[] = [];
   private readonly knownNumbers?: ReadonlySet<string>;
 
@@ -187,6 +200,11 @@ export class SocialMessagingSimulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = Date.now();
     const body = await readBody(req);
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string' && target.startsWith('secretsmanager.')) {
+      this.answerSecretsManager(target, body, res);
+      return;
+    }
     const route = `${req.method} ${(req.url ?? '').split('?')[0]}`;
     const record = (request: Omit<SimulatorRequest, 'receivedAt' | 'answeredAt'>) =>
       this.requests.push({ ...request, receivedAt, answeredAt: Date.now() });
@@ -221,6 +239,39 @@ export class SocialMessagingSimulator {
     }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(outcome.body));
+  }
+
+  /**
+   * The one Secrets Manager call the functions make (awsJson1_1): GetSecretValue of the local
+   * pseudonym secret. Kept out of {@link requests}, which lists SocialMessaging calls only.
+   */
+  private answerSecretsManager(target: string, body: string, res: ServerResponse): void {
+    const input = parseObject(body);
+    const id = stringOrUndefined(input?.SecretId);
+    const json = (status: number, value: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify(value));
+    };
+    if (target !== 'secretsmanager.GetSecretValue') {
+      json(400, { __type: 'InvalidRequestException', message: `The simulator does not implement ${target}` });
+      return;
+    }
+    if (id !== LOCAL_PSEUDONYM_SECRET.arn && id !== LOCAL_PSEUDONYM_SECRET.name) {
+      json(400, {
+        __type: 'ResourceNotFoundException',
+        message: "Secrets Manager can't find the specified secret.",
+      });
+      return;
+    }
+    this.secretReads++;
+    json(200, {
+      ARN: LOCAL_PSEUDONYM_SECRET.arn,
+      Name: LOCAL_PSEUDONYM_SECRET.name,
+      SecretString: LOCAL_PSEUDONYM_SECRET.value,
+      VersionId: 'local',
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: 1_767_225_600,
+    });
   }
 
   private firstFault(operation: string, message?: unknown): ApiFault | undefined {

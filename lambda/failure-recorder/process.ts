@@ -3,6 +3,7 @@ import type { FailureStore } from '../adapters/failure-store';
 import { EventDecodeError } from '../domain/errors';
 import { decodeFailureEvent } from '../domain/failure-event';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
+import { loggableError, scrub } from '../shared/privacy';
 
 /** What the failure recorder needs. */
 export interface FailureRecorderDeps {
@@ -31,7 +32,10 @@ export function createFailureHandler(deps: FailureRecorderDeps) {
       } catch (error) {
         if (error instanceof EventDecodeError) {
           metrics.count(METRIC.undecodableEvents, 1, { name: DIMENSION.reason, value: error.reason });
-          logger.error('Event rejected: not an EventBridge event', { reason: error.reason, error });
+          logger.error('Event rejected: not an EventBridge event', {
+            reason: error.reason,
+            error: loggableError(error),
+          });
         }
         throw error;
       }
@@ -51,7 +55,7 @@ export function createFailureHandler(deps: FailureRecorderDeps) {
         awsMessageId: decoded.awsMessageId,
         detailType: decoded.detailType,
         errorCode,
-        errorTitle: decoded.errors[0]?.title,
+        errorTitle: decoded.errors[0]?.title === undefined ? undefined : scrub(decoded.errors[0].title),
       };
       if (decoded.awsMessageId === undefined) {
         await store.recordOrphan(decoded, 'missing-message-id');

@@ -12,6 +12,7 @@ import { type AutoResponsePolicy, planResponse } from '../domain/auto-response';
 import type { InboundMessage } from '../domain/model';
 import { type OutboundPayload, reaction, readReceipt } from '../domain/outbound';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
+import { loggableError } from '../shared/privacy';
 import { CallFailedError } from '../shared/retry';
 
 /** Another invocation is sending this message's auto-response right now; retry later. */
@@ -113,7 +114,7 @@ export class AutoResponder {
       if (!recorded && record.claim?.owner === invocation.id) {
         await this.deps.store.releaseClaim(message.wamid, invocation.id).catch((error: unknown) => {
           // The retry of this invocation holds the same id, so an unreleased claim costs no delay.
-          this.deps.logger.warn('Could not release the auto-response claim', { error });
+          this.deps.logger.warn('Could not release the auto-response claim', { error: loggableError(error) });
         });
       }
     }

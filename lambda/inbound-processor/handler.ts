@@ -1,10 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { ENV } from '../../contracts';
 import { ConversationStore } from '../adapters/conversation-store';
+import { loadPseudonymKey } from '../adapters/pseudonym-key';
 import { WhatsAppSender } from '../adapters/whatsapp-sender';
 import { readAutoResponsePolicy, requireEnv, requirePositiveInteger } from '../shared/env';
 import { logger, powertoolsMetrics } from '../shared/observability';
+import { memoizedPseudonyms } from '../shared/privacy';
 import { AutoResponder } from './auto-responder';
 import { createInboundHandler } from './process';
 
@@ -32,5 +35,9 @@ const responder =
         metrics,
       });
 
+const secretArn = requireEnv(ENV.pseudonymSecretArn);
+const secrets = new SecretsManagerClient({});
+const pseudonyms = memoizedPseudonyms(() => loadPseudonymKey(secrets, secretArn));
+
 /** Subscriber of the inbound topic: records every WhatsApp message, status and error, and answers messages. */
-export const handler = createInboundHandler({ store, logger, metrics, responder });
+export const handler = createInboundHandler({ store, logger, metrics, responder, pseudonyms });

@@ -6,7 +6,8 @@ import { decodeSnsEvent } from '../domain/decode';
 import { asError, EventDecodeError } from '../domain/errors';
 import { MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry, typeDimension } from '../domain/message-types';
 import { type DecodedNotification, type InboundMessage, isKnownStatus } from '../domain/model';
-import { type LoggerPort, type MetricsPort, pseudonym } from '../shared/observability';
+import type { LoggerPort, MetricsPort } from '../shared/observability';
+import { loggableError, type Pseudonymizer, type PseudonymSource, scrub } from '../shared/privacy';
 import type { AutoResponder, Invocation } from './auto-responder';
 
 /** What the inbound processor needs from the outside world. */
@@ -14,6 +15,8 @@ export interface InboundProcessorDeps {
   readonly store: Pick<ConversationStore, 'recordInbound' | 'recordStatus' | 'recordWebhookError'>;
   readonly logger: LoggerPort;
   readonly metrics: MetricsPort;
+  /** Keyed pseudonyms for log lines; loaded once per execution environment. */
+  readonly pseudonyms: PseudonymSource;
   /** Sends read receipts and reactions. @default - none: messages are only recorded */
   readonly responder?: AutoResponder;
   /** Injectable for tests. @default - the system clock */
@@ -59,14 +62,16 @@ export function createInboundHandler(deps: InboundProcessorDeps) {
           metrics.count(METRIC.undecodableEvents, 1, { name: DIMENSION.reason, value: error.reason });
           logger.error('Event rejected: not a valid End User Messaging Social event', {
             reason: error.reason,
-            error,
+            error: loggableError(error),
             snsMessageIds: snsMessageIdsOf(event),
           });
         }
         throw error;
       }
+      // Loaded on the first invocation of an environment; later ones reuse it with no request.
+      const pseudonyms = await deps.pseudonyms();
       for (const notification of notifications) {
-        await processNotification(notification, deps, invocation);
+        await processNotification(notification, deps, invocation, pseudonyms);
       }
     } finally {
       metrics.flush();
@@ -78,12 +83,15 @@ async function processNotification(
   notification: DecodedNotification,
   deps: InboundProcessorDeps,
   invocation: Invocation,
+  pseudonyms: Pseudonymizer,
 ): Promise<void> {
   const { store, logger, metrics } = deps;
   logger.appendKeys({ snsMessageId: notification.snsMessageId });
   try {
     const results = await Promise.allSettled([
-      ...firstOccurrences(notification.messages).map((message) => handleMessage(message, deps, invocation)),
+      ...firstOccurrences(notification.messages).map((message) =>
+        handleMessage(message, deps, invocation, pseudonyms),
+      ),
       ...notification.statuses.map((status) => store.recordStatus(status)),
       ...notification.errors.map((error) => store.recordWebhookError(error, notification.publishedAt)),
     ]);
@@ -94,10 +102,11 @@ async function processNotification(
       (value, n) => metrics.count(METRIC.statusUpdates, n, { name: DIMENSION.status, value }),
     );
     for (const error of notification.errors) {
+      // Meta's own words can quote phone numbers.
       logger.warn('WhatsApp reported a webhook-level error', {
         code: error.code,
-        title: error.title,
-        details: error.details,
+        title: error.title === undefined ? undefined : scrub(error.title),
+        details: error.details === undefined ? undefined : scrub(error.details),
       });
     }
     metrics.count(METRIC.webhookErrors, notification.errors.length);
@@ -112,7 +121,7 @@ async function processNotification(
       logger.error('Items could not be processed; the notification will be retried', {
         failed: failures.length,
         total: results.length,
-        error: failures[0],
+        error: loggableError(failures[0]),
       });
       throw new ProcessingError(
         `${failures.length} of ${results.length} items of SNS message ${notification.snsMessageId} could not be processed`,
@@ -130,9 +139,14 @@ async function processNotification(
 }
 
 /** Records a message exactly once, then sends (or resumes) its auto-response. */
-async function handleMessage(message: InboundMessage, deps: InboundProcessorDeps, invocation: Invocation) {
+async function handleMessage(
+  message: InboundMessage,
+  deps: InboundProcessorDeps,
+  invocation: Invocation,
+  pseudonyms: Pseudonymizer,
+) {
   const creation = deps.responder?.creation(message, invocation);
-  const outcome = await recordMessage(message, creation, deps);
+  const outcome = await recordMessage(message, creation, deps, pseudonyms);
   if (outcome.kind === 'created') {
     await deps.responder?.respondToNew(message, outcome.item, invocation);
   } else {
@@ -153,13 +167,14 @@ async function recordMessage(
   message: InboundMessage,
   creation: NewAutoResponse | undefined,
   deps: InboundProcessorDeps,
+  pseudonyms: Pseudonymizer,
 ): Promise<InboundOutcome> {
   const { store, logger, metrics } = deps;
   const outcome = await store.recordInbound(message, creation);
   const details = {
-    wamid: message.wamid,
+    messageRef: pseudonyms.message(message.wamid),
     type: message.type,
-    customer: pseudonym(message.customer.key),
+    customer: pseudonyms.customer(message.customer.key),
     routing: message.routing.kind,
   };
   if (outcome.kind === 'duplicate') {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ENV, METRICS_NAMESPACE, type MetricName } from '../../contracts';
@@ -15,14 +14,6 @@ export const logger = new Logger({ serviceName });
 
 /** EMF metrics: written to the log, so no PutMetricData call sits in the hot path. */
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
-
-/**
- * A stable pseudonym of a customer for logs: lets an operator follow one customer across log lines
- * without the log holding their phone number or user id.
- */
-export function pseudonym(customerKey: string): string {
-  return createHash('sha256').update(customerKey).digest('hex').slice(0, 12);
-}
 
 /** The subset of the Powertools logger the processing code uses, so tests can pass their own. */
 export type LoggerPort = Pick<Logger, 'info' | 'warn' | 'error' | 'debug' | 'appendKeys' | 'removeKeys'>;

@@ -1,5 +1,6 @@
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { logger } from '../shared/observability';
+import { scrub } from '../shared/privacy';
 import { customResourceHandler } from './custom-resource';
 import { WabaLinker } from './link';
 
@@ -8,5 +9,9 @@ const linker = new WabaLinker(new SocialMessagingClient({ maxAttempts: 1 }));
 
 /** Custom resource: points a WhatsApp Business Account's event destination at the inbound topic. */
 export const handler = customResourceHandler((request, deadline) => linker.handle(request, deadline), {
-  log: (message, details) => logger.error(message, details),
+  log: (message, details) =>
+    logger.error(message, {
+      ...details,
+      ...(typeof details.reason === 'string' ? { reason: scrub(details.reason) } : {}),
+    }),
 });

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { type AutoResponsePolicy, autoResponsePolicySchema, ENV } from '../../contracts';
 import type { IConversationTable } from './conversation-table';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
+import type { PseudonymKey } from './pseudonym-key';
 import { failureQueue, rotatingKey } from './secure-defaults';
 
 /** Properties of an {@link InboundProcessor}. */
@@ -23,6 +24,8 @@ export interface InboundProcessorProps {
   readonly logRetentionDays: logs.RetentionDays;
   /** The `service` of the function's logs and metrics. */
   readonly serviceName: string;
+  /** Keys the pseudonyms of the function's logs. */
+  readonly pseudonymKey: PseudonymKey;
   /**
    * The handler to run.
    * @default - the shipped processor, lambda/inbound-processor/handler.ts
@@ -124,6 +127,7 @@ export class InboundProcessor extends Construct {
       onFailure: new lambdaDestinations.SqsDestination(this.failureQueue),
     });
     props.conversations.bindRecordWriter(fn);
+    props.pseudonymKey.bindReader(fn);
     if (props.autoResponse !== undefined) {
       this.grantSend(props.autoResponse);
     }

@@ -179,6 +179,7 @@ describe('InboundProcessor: IAM', () => {
       'AWS::KMS::Key',
       'AWS::Logs::LogGroup',
       'AWS::SQS::Queue',
+      'AWS::SecretsManager::Secret',
       'social-messaging phone-number-id/*',
     ]);
   });

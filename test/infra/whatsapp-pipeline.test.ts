@@ -10,6 +10,7 @@ import {
   InboundProcessor,
   InboundTopic,
   PipelineMonitoring,
+  PseudonymKey,
   WhatsAppPipeline,
   WhatsAppPipelinePropsError,
 } from '../../lib';
@@ -172,6 +173,7 @@ describe('each construct on its own', () => {
       dataRetentionDays: 30,
       logRetentionDays: 7,
       serviceName: 'alone',
+      pseudonymKey: new PseudonymKey(s, 'Pseudonyms'),
     });
     const template = Template.fromStack(s);
     template.hasResourceProperties('AWS::SNS::Subscription', {

@@ -6,6 +6,7 @@ import { ConversationReader } from '../../ops/conversation-reader';
 import { redrive, redriveItemFromBody } from '../../ops/redrive';
 import { fixtureEvent, fixtureMessage } from '../fixtures';
 import { createConversationTable, localDynamoDbClient } from '../support/assembly';
+import { testPseudonyms } from '../support/pseudonyms';
 import { RecordingLogger, RecordingMetrics } from '../support/recording-observability';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:WhatsAppPipeline-InboundTopic';
@@ -127,6 +128,7 @@ describe('redrive', () => {
     const tableName = await createConversationTable(client);
     const store = new ConversationStore({ client, tableName, retentionDays: 30 });
     const handler = createInboundHandler({
+      pseudonyms: testPseudonyms,
       store,
       logger: new RecordingLogger(),
       metrics: new RecordingMetrics(),

@@ -13,6 +13,7 @@ import { createInboundHandler } from '../../../lambda/inbound-processor/process'
 import { envelope, inboundValue, LOCAL_BUSINESS } from '../../../local/events';
 import { summarizeContent } from '../../../ops/render';
 import { snsEvent } from '../../fixtures';
+import { testPseudonyms } from '../../support/pseudonyms';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
 
 const pollPayload = z.object({ question: z.string() });
@@ -93,14 +94,23 @@ describe('a type added through the registry alone', () => {
       recordWebhookError: async () => undefined,
     };
     const metrics = new RecordingMetrics();
-    await createInboundHandler({ store, logger: new RecordingLogger(), metrics, registry: EXTENDED })(
-      pollEvent(),
-    );
+    await createInboundHandler({
+      pseudonyms: testPseudonyms,
+      store,
+      logger: new RecordingLogger(),
+      metrics,
+      registry: EXTENDED,
+    })(pollEvent());
     expect(metrics.get('InboundMessages/type=poll')).toBe(1);
     expect(recorded.map((m) => m.wamid)).toEqual(['wamid.poll-1']);
 
     const plain = new RecordingMetrics();
-    await createInboundHandler({ store, logger: new RecordingLogger(), metrics: plain })(pollEvent());
+    await createInboundHandler({
+      pseudonyms: testPseudonyms,
+      store,
+      logger: new RecordingLogger(),
+      metrics: plain,
+    })(pollEvent());
     expect(plain.get('InboundMessages/type=other')).toBe(1);
   });
 

@@ -16,6 +16,7 @@ import { ConversationReader } from '../../../ops/conversation-reader';
 import { fixtureEvent } from '../../fixtures';
 import { eventBridgeFixture } from '../../fixtures/eventbridge';
 import { createConversationTable, localDynamoDbClient, shippedFunction } from '../../support/assembly';
+import { testPseudonyms } from '../../support/pseudonyms';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
 import { socialMessagingClient, startSimulator } from '../../support/simulator';
 
@@ -50,6 +51,7 @@ async function setup() {
     clock: () => NOW,
   });
   await createInboundHandler({
+    pseudonyms: testPseudonyms,
     store,
     logger: new RecordingLogger(),
     metrics: new RecordingMetrics(),

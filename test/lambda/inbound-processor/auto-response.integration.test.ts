@@ -13,6 +13,7 @@ import { FAULTS, type SocialMessagingSimulator } from '../../../local/socialmess
 import { ConversationReader } from '../../../ops/conversation-reader';
 import { encodeEnvelope, fixtureEnvelope, fixtureEvent, snsEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
+import { testPseudonyms } from '../../support/pseudonyms';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
 import { socialMessagingClient, startSimulator } from '../../support/simulator';
 
@@ -76,7 +77,7 @@ async function pipeline(policy: Partial<AutoResponsePolicy> = {}, options: { dyn
     metrics,
     clock: () => NOW,
   });
-  const handler = createInboundHandler({ store, logger, metrics, responder });
+  const handler = createInboundHandler({ pseudonyms: testPseudonyms, store, logger, metrics, responder });
   const invoke = (event: unknown, remainingMs?: number) => handler(event, lambdaContext(remainingMs));
   return { invoke, store, responder, reader: new ConversationReader(dynamo, tableName), metrics, logger };
 }
@@ -424,6 +425,7 @@ describe('errors', () => {
       clock: () => NOW,
     });
     const handler = createInboundHandler({
+      pseudonyms: testPseudonyms,
       store,
       logger: new RecordingLogger(),
       metrics: new RecordingMetrics(),

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BundleHost } from '../../../local/bundle-host';
-import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
+import {
+  LOCAL_PSEUDONYM_SECRET,
+  type SocialMessagingSimulator,
+} from '../../../local/socialmessaging-simulator';
 import { ConversationReader } from '../../../ops/conversation-reader';
 import { fixtureEnvelope, fixtureEvent, snsEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient, shippedFunction } from '../../support/assembly';
@@ -26,6 +29,8 @@ describe('the shipped inbound-processor bundle', () => {
       CONVERSATION_TABLE_NAME: tableName,
       AWS_ENDPOINT_URL_DYNAMODB: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
       AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: simulator.endpoint,
+      PSEUDONYM_SECRET_ARN: LOCAL_PSEUDONYM_SECRET.arn,
     });
     await host.start();
     reader = new ConversationReader(client, tableName);

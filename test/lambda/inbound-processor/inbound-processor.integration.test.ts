@@ -8,6 +8,7 @@ import { countRequests } from '../../../local/request-counter';
 import { ConversationReader } from '../../../ops/conversation-reader';
 import { encodeEnvelope, FIXTURE_NAMES, fixtureEnvelope, fixtureEvent, snsEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
+import { testPseudonymizer, testPseudonyms } from '../../support/pseudonyms';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
 
 const PHONE_ID = '574086085794038';
@@ -34,7 +35,7 @@ async function pipeline(options: { client?: DynamoDBClient } = {}) {
   });
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
-  const handler = createInboundHandler({ store, logger, metrics });
+  const handler = createInboundHandler({ pseudonyms: testPseudonyms, store, logger, metrics });
   const reader = new ConversationReader(client, tableName);
   const itemCount = async () =>
     (await client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT' }))).Count;
@@ -226,6 +227,7 @@ describe('exactly once', () => {
     });
 
     const retry = createInboundHandler({
+      pseudonyms: testPseudonyms,
       store: new ConversationStore({ client, tableName, retentionDays: RETENTION_DAYS, clock: () => NOW }),
       logger: new RecordingLogger(),
       metrics: new RecordingMetrics(),
@@ -457,7 +459,7 @@ describe('logs', () => {
     expect(logger.lines.some((l) => typeof l.attributes.customer === 'string')).toBe(true);
   });
 
-  test('carry the SNS message id and the wamid as correlation keys', async () => {
+  test('carry the SNS message id and keyed pseudonyms of the wamid and customer as correlation keys', async () => {
     const { handler, logger } = await pipeline();
     await handler(fixtureEvent('message-text', 'sns-correlate'));
     expect(logger.lines).toContainEqual(
@@ -465,9 +467,11 @@ describe('logs', () => {
         message: 'Message recorded',
         attributes: expect.objectContaining({
           snsMessageId: 'sns-correlate',
-          wamid: wamidOf('message-text'),
+          messageRef: testPseudonymizer.message(wamidOf('message-text')),
+          customer: testPseudonymizer.customer(CUSTOMER),
         }),
       }),
     );
+    expect(JSON.stringify(logger.lines)).not.toContain(wamidOf('message-text'));
   });
 });
