@@ -141,7 +141,11 @@ async function main(): Promise<void> {
     'failure-recorder': assembly.function('Alerts/Recorder').bundlePath,
   };
   const processorEnv = assembly.function('InboundProcessor/Processor').environment;
-  const initEnv = { ...processorEnv, CONVERSATION_TABLE_NAME: 'bench' };
+  const initEnv = {
+    ...processorEnv,
+    CONVERSATION_TABLE_NAME: 'bench',
+    PSEUDONYM_SECRET_ARN: LOCAL_PSEUDONYM_SECRET.arn,
+  };
   const init = coldInit(
     {
       ...Object.fromEntries(Object.entries(shipped).map(([name, bundle]) => [`shipped ${name}`, bundle])),
@@ -361,14 +365,34 @@ async function main(): Promise<void> {
       };
     };
     const wamid = newWamid();
+    const outbound = newWamid();
+    const statusEvent = (status: string, second: number) =>
+      snsEventOf(
+        envelope([
+          statusValue(customer(1), [
+            { wamid: outbound, status, at: new Date(Date.UTC(2026, 0, 1, 0, 0, second)) },
+          ]),
+        ]),
+        `s-${status}`,
+      );
     const perEvent = {
       'new inbound text': await measure(inboundEvent(1, wamid)),
-      'status update': await measure(
-        snsEventOf(
-          envelope([statusValue(customer(1), [{ wamid: newWamid(), status: 'sent', at: new Date() }])]),
-          's',
-        ),
-      ),
+      'status update': await measure(statusEvent('sent', 1)),
+      'status in order (delivered after sent)': await measure(statusEvent('delivered', 3)),
+      'status redelivered': await measure(statusEvent('delivered', 3)),
+      'status out of order (read, then a late sent)': await (async () => {
+        await measure(statusEvent('read', 5));
+        return measure(
+          snsEventOf(
+            envelope([
+              statusValue(customer(1), [
+                { wamid: outbound, status: 'sent', at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0)) },
+              ]),
+            ]),
+            's-late',
+          ),
+        );
+      })(),
       'duplicate redelivery': await measure(inboundEvent(1, wamid)),
     };
     out('## Requests per event (counted at the clients)');
@@ -395,6 +419,13 @@ async function main(): Promise<void> {
       'Status: ≤ 1 write, 0 sends',
       status.writeRequests <= 1 && status.sends === 0,
       `${status.writeRequests} write, ${status.sends} sends`,
+    );
+    const inOrder = perEvent['status in order (delivered after sent)'];
+    const late = perEvent['status out of order (read, then a late sent)'];
+    target(
+      'Status in order: 1 write; out of order: ≤ 2 writes',
+      inOrder.writeRequests === 1 && late.writeRequests <= 2,
+      `in order ${inOrder.writeRequests}, out of order ${late.writeRequests}`,
     );
     target(
       'Duplicate: 0 sends, ≤ 1 write',
