@@ -34,7 +34,10 @@ module.exports = {
       testMatch: INTEGRATION.map((pattern) =>
         pattern.startsWith('/') ? `**${pattern}**/*.test.ts` : '**/*.integration.test.ts',
       ),
-      setupFiles: ['<rootDir>/test/support/fake-aws-env.ts'],
+      setupFiles: [
+        '<rootDir>/test/support/fake-aws-env.ts',
+        '<rootDir>/test/support/quiet-synth-warnings.ts',
+      ],
       transform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

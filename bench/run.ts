@@ -3,7 +3,7 @@
  * a baseline in the same run. Prints a report and writes docs/benchmarks.md. Exits 1 when a target
  * is missed. See docs/benchmarks.md for how to read it.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ import { LOCAL_AWS_ENV, localClientConfig } from '../local/aws-env';
 import { BundleHost } from '../local/bundle-host';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { envelope, inboundValue, LOCAL_BUSINESS, newWamid, snsEventOf, statusValue } from '../local/events';
+import { lambdaNodeBinary } from '../local/lambda-node';
 import { synthesizeLocalAssembly } from '../local/pipeline';
 import { countRequests } from '../local/request-counter';
 import { LOCAL_PSEUDONYM_SECRET, SocialMessagingSimulator } from '../local/socialmessaging-simulator';
@@ -103,7 +104,7 @@ function coldInit(
   const env = { PATH: process.env.PATH, ...LOCAL_AWS_ENV, ...environment };
   const time = (args: string[]) => {
     const t0 = performance.now();
-    const run = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    const run = spawnSync(lambdaNodeBinary(), args, { env, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${run.stderr}`);
     return performance.now() - t0;
   };
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
   out('# Benchmarks');
   out();
   out(
-    `Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}.`,
+    `Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, tooling on Node ${process.version}; bundles and cold init on ${execFileSync(lambdaNodeBinary(), ['--version'], { encoding: 'utf8' }).trim()} (the Lambda runtime's major).`,
   );
   out('Local parts: DynamoDB Local (Java, in memory) and the SocialMessaging simulator on 127.0.0.1.');
   out();

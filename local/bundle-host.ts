@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { ShippedFunction } from './assembly';
 import { LOCAL_AWS_ENV } from './aws-env';
+import { lambdaNodeBinary } from './lambda-node';
 
 /** How an invocation ended. */
 export type InvocationResult =
@@ -29,6 +30,8 @@ export interface BundleHostOptions {
 export class BundleHost {
   /** Everything the function wrote to stdout and stderr: its log lines. */
   public readonly output: string[] = [];
+  /** The Node.js version the bundle runs on, once started. */
+  public nodeVersion?: string;
   private readonly child: ChildProcess;
   private readonly ready: Promise<void>;
   private readonly pending = new Map<string, (result: InvocationResult) => void>();
@@ -36,6 +39,8 @@ export class BundleHost {
 
   constructor(options: BundleHostOptions) {
     this.child = fork(join(__dirname, 'bundle-worker.cjs'), [], {
+      // The Lambda runtime's Node major, as the deployed function runs it.
+      execPath: lambdaNodeBinary(),
       env: {
         PATH: process.env.PATH,
         ...options.environment,
@@ -61,7 +66,10 @@ export class BundleHost {
       });
       this.child.on('message', (message: unknown) => {
         if (!isMessage(message)) return;
-        if (message.type === 'ready') resolve();
+        if (message.type === 'ready') {
+          this.nodeVersion = typeof message.nodeVersion === 'string' ? message.nodeVersion : undefined;
+          resolve();
+        }
         if (message.type === 'fatal') reject(new Error(String(message.message)));
         if (message.type === 'result' && typeof message.id === 'string') {
           this.pending.get(message.id)?.(toResult(message));

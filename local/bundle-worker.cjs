@@ -32,4 +32,4 @@ process.on('message', async (request) => {
   }
 });
 
-process.send({ type: 'ready' });
+process.send({ type: 'ready', nodeVersion: process.version });

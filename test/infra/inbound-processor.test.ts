@@ -1,5 +1,6 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { autoResponsePolicyOfConfig, parsePipelineConfig } from '../../lib/config';
+import { LAMBDA_NODE_MAJOR } from '../../local/lambda-node';
 import { buildTestApp, socialMessagingArn, synthStack } from '../support/synth';
 
 let template: Template;
@@ -276,5 +277,14 @@ describe('InboundProcessor: auto-response permission and settings', () => {
     expect(
       off.toJSON().Resources[fnIdOf(off)].Properties.Environment.Variables.AUTO_RESPONSE_POLICY,
     ).toBeUndefined();
+  });
+});
+
+describe('the runtime', () => {
+  test("every function runs on the Node major the local bundle host uses (the runtime's)", () => {
+    const runtimes = Object.values(synthStack().findResources('AWS::Lambda::Function')).map(
+      (fn) => fn.Properties.Runtime,
+    );
+    expect(new Set(runtimes)).toEqual(new Set([`nodejs${LAMBDA_NODE_MAJOR}.x`]));
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BundleHost } from '../../../local/bundle-host';
+import { LAMBDA_NODE_MAJOR } from '../../../local/lambda-node';
 import {
   LOCAL_PSEUDONYM_SECRET,
   type SocialMessagingSimulator,
@@ -40,6 +41,10 @@ describe('the shipped inbound-processor bundle', () => {
     await host.stop();
     await simulator.stop();
     client.destroy();
+  });
+
+  test("runs on the Lambda runtime's Node major", () => {
+    expect(host.nodeVersion).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\\.`));
   });
 
   test('records an inbound message through AWS_ENDPOINT_URL_DYNAMODB', async () => {
