@@ -131,19 +131,24 @@ export async function withRetries<T>(
   const base = options.baseBackoffMs ?? 100;
   const max = options.maxBackoffMs ?? 2000;
   const requestTimeout = options.requestTimeoutMs ?? 5000;
+  let previous: unknown;
   for (let attempts = 1; ; attempts++) {
     const remaining = deadline - clock();
+    const signal = AbortSignal.timeout(Math.max(1, Math.min(requestTimeout, remaining)));
     try {
-      const value = await attempt(AbortSignal.timeout(Math.max(1, Math.min(requestTimeout, remaining))));
+      const value = await attempt(signal);
       return { value, attempts };
-    } catch (error) {
-      const { kind, ambiguous } = classify(error, attempts);
+    } catch (caught) {
+      // An attempt cut short by the deadline says nothing new: report the error that kept failing.
+      const error = signal.aborted && previous !== undefined && clock() >= deadline ? previous : caught;
+      const { kind, ambiguous } = classify(caught, attempts);
       const errorName = error instanceof Error ? error.name : 'UnknownError';
       const backoff = random() * Math.min(max, base * 2 ** (attempts - 1));
       const unsafeToRepeat = ambiguous && !safety.idempotent;
       if (kind === 'permanent' || unsafeToRepeat || clock() + backoff >= deadline) {
         throw new CallFailedError(kind, errorName, attempts, ambiguous, { cause: error });
       }
+      previous = caught;
       await sleep(backoff);
     }
   }

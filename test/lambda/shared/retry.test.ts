@@ -4,7 +4,7 @@ import {
   InvalidParametersException,
   ThrottledRequestException,
 } from '@aws-sdk/client-socialmessaging';
-import { classifyCallError } from '../../../lambda/shared/retry';
+import { CallFailedError, classifyCallError, withRetries } from '../../../lambda/shared/retry';
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 
@@ -31,5 +31,70 @@ describe('classifyCallError', () => {
     ['ValidationException', Object.assign(new Error('invalid'), { name: 'ValidationException' }, meta(400))],
   ])('%s is permanent', (_name, error) => {
     expect(classifyCallError(error).kind).toBe('permanent');
+  });
+});
+
+describe('withRetries', () => {
+  const throttled = () => new ThrottledRequestException({ message: 'Rate exceeded', ...meta(429) });
+  const noSleep = async () => undefined;
+
+  test('when the deadline cuts the last attempt short, it reports the error that kept failing, not the abort', async () => {
+    let now = 0;
+    const deadline = 1000;
+    let calls = 0;
+    const failure = await withRetries(
+      (signal) => {
+        calls++;
+        if (calls === 1) {
+          now = deadline - 1;
+          return Promise.reject(throttled());
+        }
+        // The second attempt hangs until the deadline's abort fires.
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => {
+            now = deadline;
+            reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
+          }),
+        );
+      },
+      deadline,
+      { idempotent: true },
+      { clock: () => now, sleep: noSleep, random: () => 0 },
+    ).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(CallFailedError);
+    expect((failure as CallFailedError).cause).toBeInstanceOf(ThrottledRequestException);
+    expect(calls).toBe(2);
+  });
+
+  test('a permanent error ends the call at once', async () => {
+    let calls = 0;
+    const failure = await withRetries(
+      async () => {
+        calls++;
+        throw new InvalidParametersException({ message: 'bad', ...meta(400) });
+      },
+      Number.MAX_SAFE_INTEGER,
+      { idempotent: true },
+      { sleep: noSleep },
+    ).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ kind: 'permanent', attempts: 1 });
+    expect(calls).toBe(1);
+  });
+
+  test('an ambiguous failure is retried for an idempotent call and ends a non-idempotent one', async () => {
+    const serverFault = () => new InternalServiceException({ message: 'oops', ...meta(500) });
+    let calls = 0;
+    const flaky = async () => {
+      calls++;
+      if (calls === 1) throw serverFault();
+      return 'ok';
+    };
+    await expect(
+      withRetries(flaky, Number.MAX_SAFE_INTEGER, { idempotent: true }, { sleep: noSleep }),
+    ).resolves.toEqual({ value: 'ok', attempts: 2 });
+    calls = 0;
+    await expect(
+      withRetries(flaky, Number.MAX_SAFE_INTEGER, { idempotent: false }, { sleep: noSleep }),
+    ).rejects.toMatchObject({ kind: 'transient', ambiguous: true, attempts: 1 });
   });
 });
