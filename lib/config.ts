@@ -101,6 +101,11 @@ export interface PipelineConfig {
   /** When alarms fire. */
   readonly alarmThresholds: AlarmThresholds;
   /**
+   * X-Ray active tracing of every function ($5 per million traces after the free tier).
+   * @default false
+   */
+  readonly tracing: boolean;
+  /**
    * WhatsApp Business Accounts (`waba-<id>` or their ARNs) whose event destination the stack sets
    * to the inbound topic on deploy, and restores on destroy.
    * @default [] - link each WABA in the End User Messaging Social console instead
@@ -125,6 +130,7 @@ export const DEFAULT_CONFIG: PipelineConfig = {
     emojiByType: {},
   },
   alarmThresholds: DEFAULT_ALARM_THRESHOLDS,
+  tracing: false,
   linkedWabas: [],
 };
 
@@ -217,6 +223,7 @@ const schema = z.strictObject({
       ),
     })
     .default({ ...DEFAULT_CONFIG.alarmThresholds }),
+  tracing: z.boolean('expected true or false').default(DEFAULT_CONFIG.tracing),
   linkedWabas: z
     .array(
       z

@@ -22,6 +22,7 @@ export function pipelinePropsOf(config: PipelineConfig): WhatsAppPipelineProps {
     alarmEmail: config.alarmEmail,
     alarmThresholds: config.alarmThresholds,
     linkedWabas: config.linkedWabas,
+    tracing: config.tracing,
   };
 }
 

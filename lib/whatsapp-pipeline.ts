@@ -133,6 +133,12 @@ export interface WhatsAppPipelineProps {
    */
   readonly alarmThresholds?: Partial<AlarmThresholds>;
   /**
+   * X-Ray active tracing of every function: $5 per million traces after the free tier, Lambda's
+   * own segments only (no SDK instrumentation, so cold starts stay as measured).
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
    * WhatsApp Business Accounts (`waba-<id>` or their ARNs) whose event destination is set to the
    * inbound topic on deploy, and restored on destroy.
    * @default [] - link each WABA in the End User Messaging Social console instead
@@ -210,6 +216,7 @@ export class WhatsAppPipeline extends Construct {
       logRetentionDays,
       removalPolicy,
       serviceName,
+      tracing: props.tracing,
       pseudonymKey: this.pseudonymKey,
       autoResponse:
         autoResponse.enabled === false
@@ -227,6 +234,7 @@ export class WhatsAppPipeline extends Construct {
       alarmEmail: props.alarmEmail,
       removalPolicy,
       serviceName,
+      tracing: props.tracing,
     });
     this.monitoring = new PipelineMonitoring(this, CONSTRUCT_ID.monitoring, {
       alertsTopic: this.alerts.topic,
@@ -253,6 +261,7 @@ export class WhatsAppPipeline extends Construct {
         logRetentionDays,
         removalPolicy,
         serviceName,
+        tracing: props.tracing,
       });
     }
   }

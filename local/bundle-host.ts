@@ -43,6 +43,8 @@ export class BundleHost {
       execPath: lambdaNodeBinary(),
       env: {
         PATH: process.env.PATH,
+        // What the Lambda runtime sets for an on-demand execution environment.
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
         ...options.environment,
         BUNDLE_PATH: options.bundlePath,
         BUNDLE_EXPORT: options.exportName,

@@ -13,9 +13,15 @@ if (typeof handler !== 'function') {
 
 process.on('message', async (request) => {
   const started = Date.now();
+  const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || 'local';
   const context = {
     awsRequestId: request.id,
-    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME || 'local',
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE || '256',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
   };
   try {

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV } from '../../contracts';
 import { FailureStore } from '../adapters/failure-store';
 import { requireEnv, requirePositiveInteger } from '../shared/env';
-import { logger, powertoolsMetrics } from '../shared/observability';
+import { logger, powertoolsMetrics, withPowertools } from '../shared/observability';
 import { createFailureHandler } from './process';
 
 const store = new FailureStore({
@@ -12,4 +12,4 @@ const store = new FailureStore({
 });
 
 /** EventBridge target: records WhatsApp message failures on the conversation store. */
-export const handler = createFailureHandler({ store, logger, metrics: powertoolsMetrics() });
+export const handler = withPowertools(createFailureHandler({ store, logger, metrics: powertoolsMetrics() }));

@@ -6,7 +6,7 @@ import { ConversationStore } from '../adapters/conversation-store';
 import { loadPseudonymKey } from '../adapters/pseudonym-key';
 import { WhatsAppSender } from '../adapters/whatsapp-sender';
 import { readAutoResponsePolicy, requireEnv, requirePositiveInteger } from '../shared/env';
-import { logger, powertoolsMetrics } from '../shared/observability';
+import { logger, powertoolsMetrics, withPowertools } from '../shared/observability';
 import { memoizedPseudonyms } from '../shared/privacy';
 import { AutoResponder } from './auto-responder';
 import { createInboundHandler } from './process';
@@ -40,4 +40,6 @@ const secrets = new SecretsManagerClient({});
 const pseudonyms = memoizedPseudonyms(() => loadPseudonymKey(secrets, secretArn));
 
 /** Subscriber of the inbound topic: records every WhatsApp message, status and error, and answers messages. */
-export const handler = createInboundHandler({ store, logger, metrics, responder, pseudonyms });
+export const handler = withPowertools(
+  createInboundHandler({ store, logger, metrics, responder, pseudonyms }),
+);

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { ENV, METRICS_NAMESPACE, type MetricName } from '../../contracts';
 
 /** Service name when `POWERTOOLS_SERVICE_NAME` is not set (the construct always sets it). */
@@ -14,6 +15,21 @@ export const logger = new Logger({ serviceName });
 
 /** EMF metrics: written to the log, so no PutMetricData call sits in the hot path. */
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+
+/**
+ * Wraps a handler with Powertools' own Lambda conventions: the logger gets the invocation's context
+ * (request id, function name, cold start) on every line, and the first invocation of an execution
+ * environment emits the `ColdStart` metric.
+ */
+export function withPowertools<E, R>(
+  handler: (event: E, context?: Context) => Promise<R>,
+): (event: E, context?: Context) => Promise<R> {
+  return async (event, context) => {
+    if (context !== undefined) logger.addContext(context);
+    metrics.captureColdStartMetric(context?.functionName);
+    return handler(event, context);
+  };
+}
 
 /** The subset of the Powertools logger the processing code uses, so tests can pass their own. */
 export type LoggerPort = Pick<Logger, 'info' | 'warn' | 'error' | 'debug' | 'appendKeys' | 'removeKeys'>;

@@ -25,6 +25,11 @@ export interface FailureAlertsProps {
   /** The `service` of the recorder's logs and metrics. */
   readonly serviceName: string;
   /**
+   * X-Ray active tracing of the function (see PipelineFunctionProps.tracing for its cost).
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
    * The recorder's handler.
    * @default - the shipped recorder, lambda/failure-recorder/handler.ts
    */
@@ -123,6 +128,7 @@ export class FailureAlerts extends Construct {
     this.recorder = new PipelineFunction(this, CONSTRUCT_ID.recorder, {
       entry: props.recorderEntry ?? shippedHandler('failure-recorder'),
       serviceName: props.serviceName,
+      tracing: props.tracing,
       description: 'Records WhatsApp message failures reported by End User Messaging Social',
       logRetentionDays: props.logRetentionDays,
       removalPolicy,

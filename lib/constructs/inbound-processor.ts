@@ -24,6 +24,11 @@ export interface InboundProcessorProps {
   readonly logRetentionDays: logs.RetentionDays;
   /** The `service` of the function's logs and metrics. */
   readonly serviceName: string;
+  /**
+   * X-Ray active tracing of the function (see PipelineFunctionProps.tracing for its cost).
+   * @default false
+   */
+  readonly tracing?: boolean;
   /** Keys the pseudonyms of the function's logs. */
   readonly pseudonymKey: PseudonymKey;
   /**
@@ -115,6 +120,7 @@ export class InboundProcessor extends Construct {
     this.function = new PipelineFunction(this, 'Processor', {
       entry: props.entry ?? shippedHandler('inbound-processor'),
       serviceName: props.serviceName,
+      tracing: props.tracing,
       description: 'Records every WhatsApp message, status and error from End User Messaging Social',
       logRetentionDays: props.logRetentionDays,
       removalPolicy,

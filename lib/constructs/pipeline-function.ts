@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -61,6 +61,13 @@ export interface PipelineFunctionProps {
   readonly timeout?: Duration;
   /** @default - none beyond Powertools' */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * X-Ray active tracing. Costs $5 per million traces recorded (after the free tier) and adds the
+   * X-Ray permissions to the role; the functions add no SDK instrumentation, so it shows Lambda's
+   * own segments (init, invocation) only.
+   * @default false
+   */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -98,11 +105,19 @@ export class PipelineFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       bundling: BUNDLING,
+      tracing: props.tracing === true ? lambda.Tracing.ACTIVE : undefined,
       environment: {
         [ENV.serviceName]: props.serviceName,
         [ENV.metricsNamespace]: METRICS_NAMESPACE,
         ...props.environment,
       },
     });
+    if (props.tracing === true) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray PutTraceSegments and PutTelemetryRecords take no resource: Resource * is the only form.',
+      });
+    }
   }
 }

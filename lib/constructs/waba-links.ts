@@ -15,6 +15,11 @@ export interface WabaLinksProps {
   readonly removalPolicy: RemovalPolicy;
   /** The `service` of the linker's logs. */
   readonly serviceName: string;
+  /**
+   * X-Ray active tracing of the function (see PipelineFunctionProps.tracing for its cost).
+   * @default false
+   */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -33,6 +38,7 @@ export class WabaLinks extends Construct {
     this.linker = new PipelineFunction(this, 'Linker', {
       entry: shippedHandler('waba-linker'),
       serviceName: props.serviceName,
+      tracing: props.tracing,
       description: 'Points WhatsApp Business Accounts at the inbound topic and restores them on removal',
       logRetentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,

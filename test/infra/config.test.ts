@@ -41,6 +41,7 @@ describe('parsePipelineConfig', () => {
         whatsAppMessageFeesPerHour: 50,
         metaTemplateMessageFeesPerHour: 5,
       },
+      tracing: true,
     };
     expect(parsePipelineConfig(given)).toEqual(given);
   });

@@ -217,3 +217,23 @@ describe('each construct on its own', () => {
     );
   });
 });
+
+describe('tracing', () => {
+  test('is off by default: no function has a tracing configuration', () => {
+    const stack = new Stack(appWithoutBundling(), 'Any');
+    new WhatsAppPipeline(stack, 'Pipeline', { linkedWabas: ['waba-a'] });
+    const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    expect(functions.map((fn) => fn.Properties.TracingConfig)).toEqual(functions.map(() => undefined));
+  });
+
+  test('on, every function traces actively and cdk-nag stays clean', () => {
+    const app = appWithoutBundling();
+    const stack = new Stack(app, 'Any');
+    new WhatsAppPipeline(stack, 'Pipeline', { tracing: true, phoneNumberIds: ['phone-number-id-a'] });
+    const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    expect(functions.map((fn) => fn.Properties.TracingConfig)).toEqual(
+      functions.map(() => ({ Mode: 'Active' })),
+    );
+    expect(nagFindings(app)).toEqual([]);
+  });
+});

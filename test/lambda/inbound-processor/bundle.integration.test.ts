@@ -43,6 +43,22 @@ describe('the shipped inbound-processor bundle', () => {
     client.destroy();
   });
 
+  test('logs carry the Lambda context (request id, cold start) and the first invocation emits ColdStart', async () => {
+    await host.invoke(fixtureEvent('message-text'));
+    await host.invoke(fixtureEvent('message-text'));
+    const lines = host.output.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ function_request_id: expect.any(String), cold_start: true }),
+    );
+    expect(lines.filter((line) => 'ColdStart' in line)).toHaveLength(1);
+  });
+
   test("runs on the Lambda runtime's Node major", () => {
     expect(host.nodeVersion).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\\.`));
   });
