@@ -20,6 +20,7 @@ export const OUTPUT = {
   conversationTableName: 'ConversationTableName',
   failureQueueUrl: 'FailureQueueUrl',
   alertsTopicArn: 'AlertsTopicArn',
+  failureEventsTopicArn: 'FailureEventsTopicArn',
   alertsDeadLetterQueueUrl: 'AlertsDeadLetterQueueUrl',
   dashboardName: 'DashboardName',
   pseudonymSecretArn: 'PseudonymSecretArn',

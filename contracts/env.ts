@@ -13,6 +13,12 @@ export const ENV = {
   autoResponsePolicy: 'AUTO_RESPONSE_POLICY',
   /** ARN of the secret whose value keys the pseudonyms in logs (see docs/privacy.md). */
   pseudonymSecretArn: 'PSEUDONYM_SECRET_ARN',
+  /** Minutes of one failure-digest window: at most one notification per number and error code each. */
+  digestWindowMinutes: 'DIGEST_WINDOW_MINUTES',
+  /** ARN of the alerts topic (the human channel) the digest publishes to. */
+  alertsTopicArn: 'ALERTS_TOPIC_ARN',
+  /** Name of the pipeline's dashboard, for the console link in notifications. */
+  dashboardName: 'DASHBOARD_NAME',
   /** Powertools: the `service` key of every log line and metric; one value per pipeline instance. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools: the CloudWatch namespace of the custom metrics. */

@@ -29,6 +29,7 @@ export const METRIC = {
   messageFailures: 'MessageFailures',
   messageFailuresByErrorCode: 'MessageFailuresByErrorCode',
   orphanFailures: 'OrphanFailures',
+  digestNotifications: 'DigestNotifications',
 } as const;
 
 /** One of the pipeline's metric names. */

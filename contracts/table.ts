@@ -27,6 +27,7 @@ export const ENTITY = {
   conversation: 'conversation',
   webhookError: 'webhook-error',
   orphanFailure: 'orphan-failure',
+  failureDigest: 'failure-digest',
 } as const;
 
 /** One of the item kinds of the table. */
@@ -66,4 +67,14 @@ export function webhookErrorPartition(businessPhoneNumberId: string): string {
 /** Key of a failure that could not be matched to a message: unknown or missing AWS message id. */
 export function orphanFailureKey(awsMessageId: string | undefined, eventId: string): TableKey {
   return { pk: `ORPHANFAILURE#${awsMessageId ?? 'missing'}`, sk: eventId };
+}
+
+/** Partition of one failure-digest window: every number and error code of that window. */
+export function failureDigestPartition(windowStart: string): string {
+  return `DIGEST#${windowStart}`;
+}
+
+/** Key of the failure count of one business number and error code in one window. */
+export function failureDigestKey(windowStart: string, businessPhoneNumberId: string, code: string): TableKey {
+  return { pk: failureDigestPartition(windowStart), sk: `${businessPhoneNumberId}#${code}` };
 }

@@ -106,6 +106,11 @@ export interface PipelineConfig {
    */
   readonly tracing: boolean;
   /**
+   * Minutes of a failure-digest window: at most one alert per business number and error code each.
+   * @default 15
+   */
+  readonly alertDigestMinutes: number;
+  /**
    * WhatsApp Business Accounts (`waba-<id>` or their ARNs) whose event destination the stack sets
    * to the inbound topic on deploy, and restores on destroy.
    * @default [] - link each WABA in the End User Messaging Social console instead
@@ -131,6 +136,7 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   },
   alarmThresholds: DEFAULT_ALARM_THRESHOLDS,
   tracing: false,
+  alertDigestMinutes: 15,
   linkedWabas: [],
 };
 
@@ -224,6 +230,12 @@ const schema = z.strictObject({
     })
     .default({ ...DEFAULT_CONFIG.alarmThresholds }),
   tracing: z.boolean('expected true or false').default(DEFAULT_CONFIG.tracing),
+  alertDigestMinutes: z
+    .number('expected a whole number of minutes from 1 to 1440')
+    .int('expected a whole number of minutes from 1 to 1440')
+    .min(1, 'expected a whole number of minutes from 1 to 1440')
+    .max(1440, 'expected a whole number of minutes from 1 to 1440')
+    .default(DEFAULT_CONFIG.alertDigestMinutes),
   linkedWabas: z
     .array(
       z

@@ -23,6 +23,7 @@ export function pipelinePropsOf(config: PipelineConfig): WhatsAppPipelineProps {
     alarmThresholds: config.alarmThresholds,
     linkedWabas: config.linkedWabas,
     tracing: config.tracing,
+    alertDigestMinutes: config.alertDigestMinutes,
   };
 }
 
@@ -60,6 +61,11 @@ export class WhatsAppPipelineStack extends Stack {
     new CfnOutput(this, OUTPUT.alertsTopicArn, {
       description: 'Alerts and alarms: subscribe your pager, chat or e-mail here',
       value: pipeline.alerts.topic.topicArn,
+    });
+    new CfnOutput(this, OUTPUT.failureEventsTopicArn, {
+      description:
+        'Every message failure event, one message each: subscribe tools here, people to the alerts topic',
+      value: pipeline.alerts.failureEventsTopic.topicArn,
     });
     new CfnOutput(this, OUTPUT.alertsDeadLetterQueueUrl, {
       description: 'Failure events that could not be alerted or recorded (see docs/runbook.md)',

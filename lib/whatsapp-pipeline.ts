@@ -21,6 +21,7 @@ import { InboundTopic } from './constructs/inbound-topic';
 import {
   type AlarmThresholds,
   DEFAULT_ALARM_THRESHOLDS,
+  dashboardNameOf,
   PipelineMonitoring,
 } from './constructs/pipeline-monitoring';
 import { PseudonymKey } from './constructs/pseudonym-key';
@@ -133,6 +134,12 @@ export interface WhatsAppPipelineProps {
    */
   readonly alarmThresholds?: Partial<AlarmThresholds>;
   /**
+   * Minutes of a failure-digest window: people get at most one notification per business number and
+   * error code in each, with the count (every single failure goes to the machine channel).
+   * @default 15
+   */
+  readonly alertDigestMinutes?: number;
+  /**
    * X-Ray active tracing of every function: $5 per million traces after the free tier, Lambda's
    * own segments only (no SDK instrumentation, so cold starts stay as measured).
    * @default false
@@ -235,6 +242,8 @@ export class WhatsAppPipeline extends Construct {
       removalPolicy,
       serviceName,
       tracing: props.tracing,
+      digestWindowMinutes: props.alertDigestMinutes,
+      dashboardName: dashboardNameOf(this.namePrefix),
     });
     this.monitoring = new PipelineMonitoring(this, CONSTRUCT_ID.monitoring, {
       alertsTopic: this.alerts.topic,
@@ -242,6 +251,7 @@ export class WhatsAppPipeline extends Construct {
       functions: {
         InboundProcessor: this.processor.function.function,
         FailureRecorder: this.alerts.recorder.function,
+        FailureDigest: this.alerts.digest.function,
       },
       deadLetterQueues: {
         ProcessorFailureQueue: this.processor.failureQueue,
@@ -340,6 +350,10 @@ function validate(props: WhatsAppPipelineProps): void {
   const problems: string[] = [];
   if (props.namePrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/.test(props.namePrefix)) {
     problems.push(`namePrefix "${props.namePrefix}": expected 1 to 200 letters, digits, ".", "_" or "-"`);
+  }
+  const minutes = props.alertDigestMinutes;
+  if (minutes !== undefined && !(Number.isInteger(minutes) && minutes >= 1 && minutes <= 1440)) {
+    problems.push(`alertDigestMinutes ${minutes}: expected a whole number of minutes from 1 to 1440`);
   }
   const days = props.dataRetentionDays;
   if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 3650)) {

@@ -52,17 +52,7 @@ const functionSchema = z.object({
 const ruleSchema = z.object({
   Type: z.literal('AWS::Events::Rule'),
   Metadata: z.object({ 'aws:cdk:path': z.string() }),
-  Properties: z.object({
-    EventPattern: z.record(z.string(), z.unknown()),
-    Targets: z.array(
-      z.looseObject({
-        Arn: z.unknown(),
-        InputTransformer: z
-          .object({ InputPathsMap: z.record(z.string(), z.string()), InputTemplate: z.string() })
-          .optional(),
-      }),
-    ),
-  }),
+  Properties: z.looseObject({ EventPattern: z.record(z.string(), z.unknown()) }),
 });
 
 /** A synthesized cloud assembly of the pipeline stack: what `cdk deploy` would ship. */
@@ -107,20 +97,13 @@ export class CloudAssembly {
     return table;
   }
 
-  /** The EventBridge rule whose construct path contains `pathFragment`: its pattern and alert template. */
-  rule(pathFragment: string): {
-    pattern: Record<string, unknown>;
-    alertTemplate?: z.infer<typeof ruleSchema>['Properties']['Targets'][number]['InputTransformer'];
-  } {
+  /** The EventBridge rule whose construct path contains `pathFragment`: its pattern. */
+  rule(pathFragment: string): { pattern: Record<string, unknown> } {
     const rule = Object.values(this.template.Resources)
       .map((resource) => ruleSchema.safeParse(resource))
       .find((r) => r.success && r.data.Metadata['aws:cdk:path'].includes(pathFragment));
     if (rule === undefined || !rule.success) throw new Error(`expected a rule at ${pathFragment}`);
-    return {
-      pattern: rule.data.Properties.EventPattern,
-      alertTemplate: rule.data.Properties.Targets.find((t) => t.InputTransformer !== undefined)
-        ?.InputTransformer,
-    };
+    return { pattern: rule.data.Properties.EventPattern };
   }
 }
 

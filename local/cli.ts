@@ -71,7 +71,8 @@ async function scenario(pipeline: LocalPipeline): Promise<number> {
   console.log('Scenario: a short conversation with Jane Doe');
   const result = await runScenario(pipeline, (line) => console.log(line));
   console.log(`\n${await conversationView(pipeline, SCENARIO_CUSTOMER.userId ?? '')}\n`);
-  if (result.alert !== undefined) console.log(`Alert sent to the alerts topic:\n  ${result.alert}\n`);
+  if (result.alert !== undefined)
+    console.log(`Alert digest sent to the alerts topic:\n  ${result.alert.replace(/\n/g, '\n  ')}\n`);
   console.log(renderApiCalls(pipeline.simulator.requests));
   if (result.problems.length > 0) {
     console.log(`\n${result.problems.length} step(s) did not go as expected.`);

@@ -31,11 +31,18 @@ export interface LocalPipelineOptions {
 export interface EventOutcome {
   /** Whether the stack's failed-message rule matched it. */
   readonly matched: boolean;
-  /** The alert text the alerts topic would carry (the rule's input transformer, applied). */
-  readonly alert?: string;
   /** The failure recorder's invocation. */
   readonly recorder?: InvocationResult;
 }
+
+/** The local alerts topic, where the digest publishes what people would receive. */
+export const LOCAL_ALERTS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:WhatsAppPipeline-AlertsTopic';
+
+/**
+ * Minutes of a digest window locally: one, so that a failure of a minute ago is in a closed window
+ * and the digest reports it at once (deployed, the stack's `alertDigestMinutes` applies).
+ */
+export const LOCAL_DIGEST_WINDOW_MINUTES = 1;
 
 /**
  * The pipeline on this machine: DynamoDB Local and the SocialMessaging simulator on 127.0.0.1, the
@@ -55,6 +62,7 @@ export class LocalPipeline {
     private readonly client: DynamoDBClient,
     private readonly processor: BundleHost,
     private readonly recorder: BundleHost,
+    private readonly digest: BundleHost,
     private readonly owned: { dynamoDb?: DynamoDbLocal; simulator: boolean },
   ) {
     this.reader = new ConversationReader(client, tableName);
@@ -88,6 +96,9 @@ export class LocalPipeline {
           AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
           AWS_ENDPOINT_URL_SECRETS_MANAGER: simulator.endpoint,
           PSEUDONYM_SECRET_ARN: LOCAL_PSEUDONYM_SECRET.arn,
+          AWS_ENDPOINT_URL_SNS: simulator.endpoint,
+          ALERTS_TOPIC_ARN: LOCAL_ALERTS_TOPIC_ARN,
+          DIGEST_WINDOW_MINUTES: String(LOCAL_DIGEST_WINDOW_MINUTES),
           AWS_LAMBDA_FUNCTION_NAME: pathFragment.replace(/\W/g, '-'),
         });
         cleanups.push(() => bundle.stop());
@@ -95,7 +106,8 @@ export class LocalPipeline {
       };
       const processor = host('InboundProcessor/Processor');
       const recorder = host('Alerts/Recorder');
-      await Promise.all([processor.start(), recorder.start()]);
+      const digest = host('Alerts/Digest');
+      await Promise.all([processor.start(), recorder.start(), digest.start()]);
       return new LocalPipeline(
         assembly,
         simulator,
@@ -104,6 +116,7 @@ export class LocalPipeline {
         client,
         processor,
         recorder,
+        digest,
         {
           dynamoDb,
           simulator: options.simulator === undefined,
@@ -129,8 +142,20 @@ export class LocalPipeline {
   async putEvent(event: unknown): Promise<EventOutcome> {
     const rule = this.assembly.rule('Alerts/FailedMessages');
     if (!matchesPattern(rule.pattern, event)) return { matched: false };
-    const alert = rule.alertTemplate ? applyInputTransformer(rule.alertTemplate, event) : undefined;
-    return { matched: true, alert, recorder: await this.recorder.invoke(event) };
+    return { matched: true, recorder: await this.recorder.invoke(event) };
+  }
+
+  /**
+   * Runs the failure digest as its schedule would, and returns what it published to the alerts
+   * topic: the notifications people would receive.
+   */
+  async runDigest(): Promise<{ result: InvocationResult; notifications: readonly string[] }> {
+    const before = this.simulator.notifications.length;
+    const result = await this.digest.invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
+    const notifications = this.simulator.notifications
+      .slice(before)
+      .map((n) => `${n.subject ?? ''}\n${n.message}`);
+    return { result, notifications };
   }
 
   /** Log lines the functions wrote. */
@@ -140,7 +165,7 @@ export class LocalPipeline {
 
   /** Stops every part this pipeline started. Safe to call twice. */
   async stop(): Promise<void> {
-    await Promise.allSettled([this.processor.stop(), this.recorder.stop()]);
+    await Promise.allSettled([this.processor.stop(), this.recorder.stop(), this.digest.stop()]);
     this.client.destroy();
     if (this.owned.simulator) await this.simulator.stop().catch(() => undefined);
     await this.owned.dynamoDb?.stop();
@@ -158,31 +183,4 @@ export function synthesizeLocalAssembly(): CloudAssembly {
     ...config,
     phoneNumberIds: [LOCAL_BUSINESS.originationPhoneNumberId],
   });
-}
-
-/** Applies an EventBridge input transformer the way EventBridge does for a text template. */
-export function applyInputTransformer(
-  transformer: { InputPathsMap: Record<string, string>; InputTemplate: string },
-  event: unknown,
-): string {
-  // A text template is a JSON string literal: EventBridge delivers its content, unescaped.
-  const template = transformer.InputTemplate;
-  let text = template.startsWith('"') && template.endsWith('"') ? String(JSON.parse(template)) : template;
-  for (const [name, path] of Object.entries(transformer.InputPathsMap)) {
-    const value = valueAtPath(event, path);
-    text = text
-      .split(`<${name}>`)
-      .join(value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
-  }
-  return text;
-}
-
-function valueAtPath(root: unknown, path: string): unknown {
-  const parts = path.replace(/^\$\.?/, '').match(/[^.[\]]+/g) ?? [];
-  let node: unknown = root;
-  for (const part of parts) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = Reflect.get(node, /^\d+$/.test(part) ? Number(part) : part);
-  }
-  return node;
 }

@@ -99,7 +99,10 @@ function describe(
     if (!result.matched) return { ok: true, description: `${kind}: no rule matched (not a message failure)` };
     const recorder = result.recorder;
     return recorder?.ok
-      ? { ok: true, description: `${kind}: failure alerted and recorded (${String(recorder.result)})` }
+      ? {
+          ok: true,
+          description: `${kind}: failure recorded and counted for the alert digest (${String(recorder.result)})`,
+        }
       : {
           ok: false,
           description: `${kind}: recorder failed: ${recorder?.error.name}: ${recorder?.error.message}`,

@@ -158,10 +158,10 @@ export async function runScenario(
   const failedReactionMessageId = typeof reaction === 'string' ? reaction : '';
   let alert: string | undefined;
   await step('EventBridge reports the reaction to the photo as failed', async () => {
+    // A minute ago, so that its digest window has closed and the digest reports it now.
     const outcome = await pipeline.putEvent(
-      messageFailedEvent(failedReactionMessageId, at(5), { code: 131026, title: 'Message undeliverable' }),
+      messageFailedEvent(failedReactionMessageId, at(61), { code: 131026, title: 'Message undeliverable' }),
     );
-    alert = outcome.alert;
     if (!outcome.matched || outcome.recorder === undefined) {
       return {
         ok: false,
@@ -169,6 +169,11 @@ export async function runScenario(
       };
     }
     return outcome.recorder;
+  });
+  await step('the failure digest runs, as its schedule would', async () => {
+    const digest = await pipeline.runDigest();
+    alert = digest.notifications.join('\n\n') || undefined;
+    return digest.result;
   });
   return {
     text,

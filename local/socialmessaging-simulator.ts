@@ -113,6 +113,13 @@ export class SocialMessagingSimulator {
   public latencyMs: number;
   /** GetSecretValue calls answered (one per function cold start). */
   public secretReads = 0;
+  /** SNS notifications published (through `AWS_ENDPOINT_URL_SNS`), in order. */
+  public readonly notifications: {
+    topicArn: string;
+    subject?: string;
+    message: string;
+    messageId: string;
+  }[] = [];
   private readonly rules: FaultRule[] = [];
   private readonly knownNumbers?: ReadonlySet<string>;
 
@@ -187,6 +194,7 @@ export class SocialMessagingSimulator {
   reset(): void {
     this.rules.length = 0;
     this.requests.length = 0;
+    this.notifications.length = 0;
     this.wabas.clear();
     this.latencyMs = 0;
   }
@@ -203,6 +211,10 @@ export class SocialMessagingSimulator {
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string' && target.startsWith('secretsmanager.')) {
       this.answerSecretsManager(target, body, res);
+      return;
+    }
+    if (String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+      this.answerSns(body, res);
       return;
     }
     const route = `${req.method} ${(req.url ?? '').split('?')[0]}`;
@@ -272,6 +284,33 @@ export class SocialMessagingSimulator {
       VersionStages: ['AWSCURRENT'],
       CreatedDate: 1_767_225_600,
     });
+  }
+
+  /**
+   * SNS Publish (awsQuery: a form body, an XML answer), the one SNS call the functions make: the
+   * digest's notifications to the alerts topic. Kept in {@link notifications}, not {@link requests}.
+   */
+  private answerSns(body: string, res: ServerResponse): void {
+    const form = new URLSearchParams(body);
+    const xml = (status: number, text: string) => {
+      res.writeHead(status, { 'content-type': 'text/xml' });
+      res.end(text);
+    };
+    const topicArn = form.get('TopicArn');
+    const message = form.get('Message');
+    if (form.get('Action') !== 'Publish' || topicArn === null || message === null) {
+      xml(
+        400,
+        '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>The simulator implements Publish with TopicArn and Message only</Message></Error><RequestId>local</RequestId></ErrorResponse>',
+      );
+      return;
+    }
+    const messageId = randomUUID();
+    this.notifications.push({ topicArn, subject: form.get('Subject') ?? undefined, message, messageId });
+    xml(
+      200,
+      `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
+    );
   }
 
   private firstFault(operation: string, message?: unknown): ApiFault | undefined {

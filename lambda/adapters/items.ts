@@ -11,6 +11,7 @@ import {
   conversationItemKey,
   ENTITY,
   type EntityName,
+  failureDigestKey,
   MEDIA_TYPES,
   messageKey,
   orphanFailureKey,
@@ -201,8 +202,30 @@ export interface OrphanFailureItem {
   readonly expiresAt: number;
 }
 
+/** How many messages failed with one error code on one business number in one digest window. */
+export interface FailureDigestItem {
+  readonly entity: typeof ENTITY.failureDigest;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly businessPhoneNumberId: string;
+  readonly displayPhoneNumber?: string;
+  readonly code: string;
+  readonly title?: string;
+  readonly count: number;
+  readonly firstAt: string;
+  readonly lastAt: string;
+  /** The count the last notification reported; absent before the first. */
+  readonly notifiedCount?: number;
+  readonly expiresAt: number;
+}
+
 /** Every item kind of the table, discriminated on `entity`. */
-export type TableItem = MessageItem | ConversationItem | WebhookErrorItem | OrphanFailureItem;
+export type TableItem =
+  | MessageItem
+  | ConversationItem
+  | WebhookErrorItem
+  | OrphanFailureItem
+  | FailureDigestItem;
 
 /** Attribute names the store writes by name (everything else is written through the codecs). */
 export const ATTRIBUTE = {
@@ -247,6 +270,8 @@ export function keyOf(item: TableItem): TableKey {
       };
     case ENTITY.orphanFailure:
       return orphanFailureKey(item.failure.awsMessageId, item.failure.eventId);
+    case ENTITY.failureDigest:
+      return failureDigestKey(item.windowStart, item.businessPhoneNumberId, item.code);
   }
 }
 
@@ -272,6 +297,7 @@ export function toAttributes(item: TableItem): Attributes {
     }
     case ENTITY.conversation:
     case ENTITY.webhookError:
+    case ENTITY.failureDigest:
       return compact({ ...item });
   }
 }
@@ -330,6 +356,14 @@ export function fromItem(stored: Record<string, AttributeValue> | Attributes, ma
 export function messageFromItem(stored: Record<string, AttributeValue>): MessageItem {
   const item = fromItem(stored);
   if (item.entity !== ENTITY.message) throw new ItemDecodeError(`Expected a message, found a ${item.entity}`);
+  return item;
+}
+
+/** {@link fromItem}, for a failure-digest key. */
+export function failureDigestFromItem(stored: Record<string, AttributeValue>): FailureDigestItem {
+  const item = fromItem(stored);
+  if (item.entity !== ENTITY.failureDigest)
+    throw new ItemDecodeError(`Expected a failure digest, found a ${item.entity}`);
   return item;
 }
 
@@ -631,7 +665,28 @@ const orphanSchema = z.pipe(
   ),
 );
 
-const itemSchema = z.union([messageSchema, conversationSchema, webhookErrorSchema, orphanSchema]);
+const failureDigestSchema = z.object({
+  entity: z.literal(ENTITY.failureDigest),
+  windowStart: text,
+  windowEnd: text,
+  businessPhoneNumberId: text,
+  displayPhoneNumber: optionalText,
+  code: text,
+  title: optionalText,
+  count,
+  firstAt: text,
+  lastAt: text,
+  notifiedCount: z.optional(count),
+  expiresAt: count,
+});
+
+const itemSchema = z.union([
+  messageSchema,
+  conversationSchema,
+  webhookErrorSchema,
+  orphanSchema,
+  failureDigestSchema,
+]);
 
 function compactTyped<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

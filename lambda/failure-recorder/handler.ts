@@ -12,4 +12,11 @@ const store = new FailureStore({
 });
 
 /** EventBridge target: records WhatsApp message failures on the conversation store. */
-export const handler = withPowertools(createFailureHandler({ store, logger, metrics: powertoolsMetrics() }));
+export const handler = withPowertools(
+  createFailureHandler({
+    store,
+    logger,
+    metrics: powertoolsMetrics(),
+    digestWindowMinutes: requirePositiveInteger(ENV.digestWindowMinutes),
+  }),
+);

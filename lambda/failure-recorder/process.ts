@@ -7,7 +7,12 @@ import { loggableError, scrub } from '../shared/privacy';
 
 /** What the failure recorder needs. */
 export interface FailureRecorderDeps {
-  readonly store: Pick<FailureStore, 'findByAwsMessageId' | 'recordOnMessage' | 'recordOrphan'>;
+  readonly store: Pick<
+    FailureStore,
+    'findByAwsMessageId' | 'recordOnMessage' | 'recordOrphan' | 'countInDigest'
+  >;
+  /** Minutes of a digest window (see domain/failure-digest.ts). */
+  readonly digestWindowMinutes: number;
   readonly logger: LoggerPort;
   readonly metrics: MetricsPort;
 }
@@ -57,18 +62,24 @@ export function createFailureHandler(deps: FailureRecorderDeps) {
         errorCode,
         errorTitle: decoded.errors[0]?.title === undefined ? undefined : scrub(decoded.errors[0].title),
       };
+      // The digest counts a failure once: only when this event is recorded for the first time.
+      const counted = async (outcome: 'recorded' | 'already-recorded') => {
+        if (outcome === 'recorded') await store.countInDigest(decoded, deps.digestWindowMinutes);
+      };
       if (decoded.awsMessageId === undefined) {
-        await store.recordOrphan(decoded, 'missing-message-id');
+        await counted(await store.recordOrphan(decoded, 'missing-message-id'));
         metrics.count(METRIC.orphanFailures, 1);
         logger.warn('Message failure without message id: kept raw and flagged', details);
         return 'missing-message-id';
       }
       const match = await store.findByAwsMessageId(decoded.awsMessageId);
-      if (match !== undefined && (await store.recordOnMessage(match, decoded))) {
+      const onMessage = match === undefined ? 'missing' : await store.recordOnMessage(match, decoded);
+      if (match !== undefined && onMessage !== 'missing') {
+        await counted(onMessage);
         logger.warn('Message failure recorded on its message', { ...details, action: match.action });
         return 'recorded';
       }
-      await store.recordOrphan(decoded, 'unknown-message-id');
+      await counted(await store.recordOrphan(decoded, 'unknown-message-id'));
       metrics.count(METRIC.orphanFailures, 1);
       logger.warn('Message failure for a message this pipeline did not send: kept as an orphan', details);
       return 'orphan';

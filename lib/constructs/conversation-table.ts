@@ -23,6 +23,8 @@ export interface IConversationTable {
   bindRecordWriter(fn: lambda.Function): iam.Grant;
   /** {@link bindRecordWriter}, plus the permissions of {@link grantFailureRecording}. */
   bindFailureRecorder(fn: lambda.Function): iam.Grant;
+  /** Gives a function the table's name and lets it query the failure digests and mark them notified. */
+  bindDigestReader(fn: lambda.Function): iam.Grant;
 }
 
 /** Properties of a {@link ConversationTable}. */
@@ -83,6 +85,20 @@ abstract class ConversationTableBase extends Construct implements IConversationT
   bindFailureRecorder(fn: lambda.Function): iam.Grant {
     fn.addEnvironment(ENV.tableName, this.table.tableName);
     return this.grantFailureRecording(fn);
+  }
+
+  bindDigestReader(fn: lambda.Function): iam.Grant {
+    fn.addEnvironment(ENV.tableName, this.table.tableName);
+    if (this.encryptionKey !== undefined) {
+      this.encryptionKey.grantEncryptDecrypt(fn);
+      acknowledgeKeyGrant(fn);
+    }
+    // The table only (digests are read by key, not through an index).
+    return iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+      resourceArns: [this.table.tableArn],
+    });
   }
 }
 

@@ -35,6 +35,21 @@ export interface FailureAlertsProps {
    */
   readonly recorderEntry?: string;
   /**
+   * The digest's handler.
+   * @default - the shipped digest, lambda/failure-digest/handler.ts
+   */
+  readonly digestEntry?: string;
+  /**
+   * Minutes of a digest window: at most one notification per business number and error code each.
+   * @default 15
+   */
+  readonly digestWindowMinutes?: number;
+  /**
+   * The dashboard notifications link to.
+   * @default - no dashboard link
+   */
+  readonly dashboardName?: string;
+  /**
    * Address subscribed to the alerts topic.
    * @default - no subscription: subscribe a pager, chat or e-mail to the topic yourself
    */
@@ -65,6 +80,12 @@ export class FailureAlerts extends Construct {
   public readonly recorder: PipelineFunction;
   /** Events the targets could not take, and recorder invocations that failed after retries. */
   public readonly deadLetterQueue: sqs.Queue;
+  /** The machine channel: every failure event, one message each. Subscribe tools here, not people. */
+  public readonly failureEventsTopic: sns.Topic;
+  /** Sends the digest notifications to {@link topic}. */
+  public readonly digest: PipelineFunction;
+  /** Runs the digest. */
+  public readonly digestSchedule: events.Rule;
 
   constructor(scope: Construct, id: string, props: FailureAlertsProps) {
     super(scope, id);
@@ -125,6 +146,12 @@ export class FailureAlerts extends Construct {
       holds: 'failure events the rule targets could not take, and failed recorder invocations',
     });
 
+    this.failureEventsTopic = new sns.Topic(this, 'FailureEvents', {
+      displayName: 'WhatsApp message failure events, one per failure (for machines)',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+
     this.recorder = new PipelineFunction(this, CONSTRUCT_ID.recorder, {
       entry: props.recorderEntry ?? shippedHandler('failure-recorder'),
       serviceName: props.serviceName,
@@ -132,7 +159,10 @@ export class FailureAlerts extends Construct {
       description: 'Records WhatsApp message failures reported by End User Messaging Social',
       logRetentionDays: props.logRetentionDays,
       removalPolicy,
-      environment: { [ENV.retentionDays]: String(props.dataRetentionDays) },
+      environment: {
+        [ENV.retentionDays]: String(props.dataRetentionDays),
+        [ENV.digestWindowMinutes]: String(props.digestWindowMinutes ?? 15),
+      },
     });
     const recorder = this.recorder.function;
     props.conversations.bindFailureRecorder(recorder);
@@ -160,29 +190,46 @@ export class FailureAlerts extends Construct {
     // `events.amazonaws.com` grant, which any account's rule could otherwise use.
     const publisher = new iam.Role(this, 'AlertPublisher', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
-      description: 'Lets the failed-message rule publish alerts',
+      description: 'Lets the failed-message rule publish every failure event to the machine channel',
     });
-    this.rule.addTarget(
-      new targets.SnsTopic(this.topic, { ...delivery, message: alertMessage(), role: publisher }),
-    );
+    // The machine channel: every failure event, as EventBridge delivered it.
+    this.rule.addTarget(new targets.SnsTopic(this.failureEventsTopic, { ...delivery, role: publisher }));
     Validations.of(publisher).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'KMS action family granted by CDK to publish to an encrypted topic, on the alerts key only.',
     });
     this.rule.addTarget(new targets.LambdaFunction(recorder, delivery));
-  }
-}
 
-/** The alert a person reads: what failed, on which number, why, and when. */
-function alertMessage(): events.RuleTargetInput {
-  const field = (path: string) => events.EventField.fromPath(path);
-  return events.RuleTargetInput.fromText(
-    [
-      `${field('$.detail-type')}: a WhatsApp message sent from ${field('$.detail.originationPhoneNumber')}`,
-      `(Meta phone-number id ${field('$.detail.originationPhoneNumberId')}, WABA ${field('$.detail.wabaId')})`,
-      `was not delivered. Error ${field('$.detail.errors[0].code')}: ${field('$.detail.errors[0].title')}.`,
-      `AWS message id ${field('$.detail.messageId')}, at ${field('$.time')} in ${field('$.region')}.`,
-      'See docs/runbook.md, "Failed WhatsApp messages".',
-    ].join(' '),
-  );
+    // The human channel: one notification per number and error code per window.
+    const windowMinutes = props.digestWindowMinutes ?? 15;
+    this.digest = new PipelineFunction(this, 'Digest', {
+      entry: props.digestEntry ?? shippedHandler('failure-digest'),
+      serviceName: props.serviceName,
+      tracing: props.tracing,
+      description: 'Sends one alert per number and error code per window, with the count of failed messages',
+      logRetentionDays: props.logRetentionDays,
+      removalPolicy,
+      timeout: Duration.minutes(1),
+      // One run at a time: two runs must not both report the same window.
+      reservedConcurrentExecutions: 1,
+      environment: {
+        [ENV.digestWindowMinutes]: String(windowMinutes),
+        [ENV.alertsTopicArn]: this.topic.topicArn,
+        ...(props.dashboardName === undefined ? {} : { [ENV.dashboardName]: props.dashboardName }),
+      },
+    });
+    props.conversations.bindDigestReader(this.digest.function);
+    this.topic.grantPublish(this.digest.function);
+    this.digestSchedule = new events.Rule(this, 'DigestSchedule', {
+      description: 'Sends the failure digests of the windows that closed',
+      schedule: events.Schedule.rate(Duration.minutes(Math.min(5, windowMinutes))),
+    });
+    this.digestSchedule.addTarget(
+      new targets.LambdaFunction(this.digest.function, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+      }),
+    );
+  }
 }

@@ -59,6 +59,8 @@ export interface PipelineFunctionProps {
   readonly memorySize?: number;
   /** @default Duration.seconds(30) */
   readonly timeout?: Duration;
+  /** @default - unreserved */
+  readonly reservedConcurrentExecutions?: number;
   /** @default - none beyond Powertools' */
   readonly environment?: Readonly<Record<string, string>>;
   /**
@@ -101,6 +103,7 @@ export class PipelineFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(30),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

@@ -58,6 +58,11 @@ export interface PipelineMonitoringProps {
   readonly serviceName: string;
 }
 
+/** The dashboard's name for a pipeline's name prefix. */
+export function dashboardNameOf(namePrefix: string): string {
+  return `${namePrefix}-whatsapp`;
+}
+
 /** One alarm, as data: the monitoring construct turns each into a CloudWatch alarm. */
 export interface AlarmDefinition {
   /** Stable id; the alarm name is `<name prefix>-<id>` and the runbook has a section of that name. */
@@ -273,7 +278,7 @@ function buildDashboard(
   alarms: readonly cloudwatch.Alarm[],
 ): cloudwatch.Dashboard {
   const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', {
-    dashboardName: `${props.namePrefix}-whatsapp`,
+    dashboardName: dashboardNameOf(props.namePrefix),
     defaultInterval: Duration.hours(6),
   });
   const graph = (title: string, left: cloudwatch.IMetric[], width = 8) =>

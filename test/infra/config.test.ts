@@ -42,6 +42,7 @@ describe('parsePipelineConfig', () => {
         metaTemplateMessageFeesPerHour: 5,
       },
       tracing: true,
+      alertDigestMinutes: 30,
     };
     expect(parsePipelineConfig(given)).toEqual(given);
   });

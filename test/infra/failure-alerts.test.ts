@@ -19,7 +19,18 @@ const recorderId = () =>
   onlyId('AWS::Lambda::Function', {
     Description: Match.stringLikeRegexp('^Records WhatsApp message failures'),
   });
-const ruleResource = () => Object.values(template.findResources('AWS::Events::Rule'))[0];
+const failureEventsTopicId = () =>
+  onlyId('AWS::SNS::Topic', { DisplayName: Match.stringLikeRegexp('^WhatsApp message failure events') });
+const digestId = () =>
+  onlyId('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Sends one alert per number') });
+const ruleResource = () =>
+  Object.values(template.findResources('AWS::Events::Rule')).find(
+    (r) => r.Properties.EventPattern !== undefined,
+  );
+const scheduleResource = () =>
+  Object.values(template.findResources('AWS::Events::Rule')).find(
+    (r) => r.Properties.ScheduleExpression !== undefined,
+  );
 const dlqArn = { 'Fn::GetAtt': [expect.stringMatching(/^AlertsDeadLetterQueue/), 'Arn'] };
 
 describe('the failed-message rule', () => {
@@ -95,15 +106,15 @@ describe('the alerts topic', () => {
 describe('the rule targets', () => {
   const targetsOf = () => ruleResource()?.Properties.Targets as Record<string, unknown>[];
 
-  test('EventBridge publishes to the alerts topic through a role that may only publish there', () => {
-    const target = targetsOf().find((t) => JSON.stringify(t.Arn).includes(alertsTopicId()));
+  test('EventBridge publishes every failure event to the machine channel through a role that may only publish there', () => {
+    const target = targetsOf().find((t) => JSON.stringify(t.Arn).includes(failureEventsTopicId()));
     const roleArn = target?.RoleArn as { 'Fn::GetAtt': string[] } | undefined;
     const roleId = roleArn?.['Fn::GetAtt'][0] ?? '';
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
       p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId),
     );
     expect(policy?.Properties.PolicyDocument.Statement).toStrictEqual([
-      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: alertsTopicId() } },
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: failureEventsTopicId() } },
       {
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         Effect: 'Allow',
@@ -112,32 +123,18 @@ describe('the rule targets', () => {
     ]);
   });
 
-  test('the alerts topic gets a message a person can act on', () => {
-    const target = targetsOf().find((t) => JSON.stringify(t.Arn).includes(alertsTopicId()));
-    const transformer = target?.InputTransformer as {
-      InputPathsMap: Record<string, string>;
-      InputTemplate: string;
-    };
-    expect(Object.values(transformer.InputPathsMap).sort()).toEqual([
-      '$.detail-type',
-      '$.detail.errors[0].code',
-      '$.detail.errors[0].title',
-      '$.detail.messageId',
-      '$.detail.originationPhoneNumber',
-      '$.detail.originationPhoneNumberId',
-      '$.detail.wabaId',
-      '$.region',
-      '$.time',
-    ]);
-    expect(transformer.InputTemplate).toContain(
-      'was not delivered. Error <detail-errors-0--code>: <detail-errors-0--title>.',
-    );
+  test('the machine channel gets the event as delivered; the human channel gets nothing per event', () => {
+    const target = targetsOf().find((t) => JSON.stringify(t.Arn).includes(failureEventsTopicId()));
+    expect(target?.InputTransformer).toBeUndefined();
+    expect(target?.Input).toBeUndefined();
+    expect(targetsOf().filter((t) => JSON.stringify(t.Arn).includes(alertsTopicId()))).toEqual([]);
+    expect(targetsOf()).toHaveLength(2);
   });
 
-  test.each(['alerts topic', 'failure recorder'])(
+  test.each(['failure events topic', 'failure recorder'])(
     'the %s retries for a day and dead-letters to the encrypted queue',
     (which) => {
-      const id = which === 'alerts topic' ? alertsTopicId() : recorderId();
+      const id = which === 'failure events topic' ? failureEventsTopicId() : recorderId();
       const target = targetsOf().find((t) => JSON.stringify(t.Arn).includes(id));
       expect(target?.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 });
       expect(target?.DeadLetterConfig).toEqual({ Arn: dlqArn });
@@ -199,5 +196,56 @@ describe('the rule targets', () => {
         ],
       },
     ]);
+  });
+});
+
+describe('the failure digest (the human channel)', () => {
+  test('runs every 5 minutes, one run at a time, retrying into the dead-letter queue', () => {
+    const schedule = scheduleResource();
+    expect(schedule?.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    const [target] = schedule?.Properties.Targets ?? [];
+    expect(JSON.stringify(target.Arn)).toContain(digestId());
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+    expect(target.DeadLetterConfig).toEqual({ Arn: dlqArn });
+    expect(template.toJSON().Resources[digestId()].Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  test('knows its window, the alerts topic and the dashboard', () => {
+    const env = template.toJSON().Resources[digestId()].Properties.Environment.Variables;
+    expect(env.DIGEST_WINDOW_MINUTES).toBe('15');
+    expect(env.ALERTS_TOPIC_ARN).toEqual({ Ref: alertsTopicId() });
+    expect(env.DASHBOARD_NAME).toBe('WhatsAppPipeline-whatsapp');
+    const recorderEnv = template.toJSON().Resources[recorderId()].Properties.Environment.Variables;
+    expect(recorderEnv.DIGEST_WINDOW_MINUTES).toBe('15');
+  });
+
+  test('may query and update the table itself (no index), and publish to the alerts topic only', () => {
+    const roleId = template.toJSON().Resources[digestId()].Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ConversationsTable/), 'Arn'] },
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'sns:Publish',
+      Resource: { Ref: alertsTopicId() },
+    });
+    const published = statements.filter((s: { Action: unknown }) =>
+      JSON.stringify(s.Action).includes('sns:'),
+    );
+    expect(published).toHaveLength(1);
+  });
+
+  test('the window is configurable', () => {
+    const env = Object.values(
+      synthStack({ alertDigestMinutes: 60 }).findResources('AWS::Lambda::Function', {
+        Properties: { Description: Match.stringLikeRegexp('^Sends one alert per number') },
+      }),
+    )[0]?.Properties.Environment.Variables;
+    expect(env.DIGEST_WINDOW_MINUTES).toBe('60');
   });
 });

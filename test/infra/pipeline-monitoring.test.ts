@@ -11,6 +11,8 @@ const EXPECTED_ALARMS: Record<string, number> = {
   InboundProcessorThrottles: 0,
   FailureRecorderErrors: 0,
   FailureRecorderThrottles: 0,
+  FailureDigestErrors: 0,
+  FailureDigestThrottles: 0,
   ProcessorFailureQueueNotEmpty: 0,
   ProcessorFailureQueueOldestMessageAge: 86_400,
   SubscriptionDeadLetterQueueNotEmpty: 0,

@@ -105,7 +105,8 @@ describe('WhatsAppPipeline embedded in a stack of its own', () => {
     const template = Template.fromStack(stack);
     expect(pipeline.topic).toBe(topic);
     expect(pipeline.inbound).toBeUndefined();
-    expect(Object.keys(template.findResources('AWS::SNS::Topic'))).toHaveLength(2); // the given one + alerts
+    // The given one, the alerts topic and the failure events topic.
+    expect(Object.keys(template.findResources('AWS::SNS::Topic'))).toHaveLength(3);
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'lambda',
       TopicArn: { Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) },
@@ -126,7 +127,7 @@ describe('WhatsAppPipeline embedded in a stack of its own', () => {
     const envs = Object.values(template.findResources('AWS::Lambda::Function')).map(
       (fn) => fn.Properties.Environment.Variables.CONVERSATION_TABLE_NAME,
     );
-    expect(envs).toEqual(['conversations-prod', 'conversations-prod']);
+    expect(envs).toEqual(['conversations-prod', 'conversations-prod', 'conversations-prod']);
   });
 
   test('rejects invalid props with one message naming each problem', () => {
@@ -192,7 +193,7 @@ describe('each construct on its own', () => {
       serviceName: 'alone',
     });
     const template = Template.fromStack(s);
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.resourceCountIs('AWS::Events::Rule', 2); // failed messages, and the digest's schedule
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { CONVERSATION_TABLE_NAME: 'existing', POWERTOOLS_SERVICE_NAME: 'alone' } },
     });

@@ -42,7 +42,7 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
 
   test('every step succeeds and reports progress', () => {
     expect(result.problems).toEqual([]);
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
     expect(lines.every((line) => line.startsWith('  ✓ '))).toBe(true);
   });
 
@@ -92,12 +92,14 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
     expect(failed?.statusHistory[0]?.errors).toEqual([expect.objectContaining({ code: '131047' })]);
   });
 
-  test("the EventBridge failure is recorded on the photo's reaction, and the alert says what failed", async () => {
+  test("the EventBridge failure is recorded on the photo's reaction, and the digest says what failed", async () => {
     expect((await message(result.image))?.autoResponse).toMatchObject({
       reaction: { state: 'sent', messageId: result.failedReactionMessageId, delivery: { status: 'failed' } },
     });
-    expect(result.alert).toContain('Error 131026: Message undeliverable.');
-    expect(result.alert).toContain(`AWS message id ${result.failedReactionMessageId}`);
+    expect(result.alert).toContain('WhatsApp: 1 failed with 131026');
+    expect(result.alert).toContain('1 WhatsApp message(s) sent from');
+    expect(result.alert).toContain('failed with error 131026 (Message undeliverable)');
+    expect(result.alert).toContain('docs/runbook.md#failedwhatsappmessages');
   });
 
   test("the customer's reaction got nothing, by policy, and the button tap refers to the template", async () => {
@@ -148,7 +150,9 @@ describe('replay', () => {
         'neither an SNS event, an End User Messaging Social envelope nor an EventBridge event',
       );
       expect(outcomes[4]?.description).toBe('eventbridge: no rule matched (not a message failure)');
-      expect(outcomes[5]?.description).toBe('eventbridge: failure alerted and recorded (orphan)');
+      expect(outcomes[5]?.description).toBe(
+        'eventbridge: failure recorded and counted for the alert digest (orphan)',
+      );
       expect(outcomes[6]?.description).toContain('EventDecodeError');
       expect((await pipeline.reader.getMessage(wamid))?.type).toBe('text');
       expect(pipeline.simulator.sent).toHaveLength(2);

@@ -4,6 +4,7 @@ import { MEDIA_TYPES, messageKey } from '../../../contracts';
 import {
   type ActionRecord,
   type ConversationItem,
+  type FailureDigestItem,
   fromItem,
   ItemDecodeError,
   keyOf,
@@ -202,7 +203,37 @@ const orphan: fc.Arbitrary<OrphanFailureItem> = fc
   )
   .map((o) => ({ entity: 'orphan-failure' as const, ...o }));
 
-const anyItem: fc.Arbitrary<TableItem> = fc.oneof(message, conversation, webhookError, orphan);
+const digest: fc.Arbitrary<FailureDigestItem> = fc
+  .record(
+    {
+      windowStart: iso,
+      windowEnd: iso,
+      businessPhoneNumberId: text,
+      displayPhoneNumber: opt(text),
+      code: text,
+      title: opt(text),
+      count,
+      firstAt: iso,
+      lastAt: iso,
+      notifiedCount: opt(count),
+      expiresAt: count,
+    },
+    {
+      requiredKeys: [
+        'windowStart',
+        'windowEnd',
+        'businessPhoneNumberId',
+        'code',
+        'count',
+        'firstAt',
+        'lastAt',
+        'expiresAt',
+      ],
+    },
+  )
+  .map((d) => ({ entity: 'failure-digest' as const, ...d }));
+
+const anyItem: fc.Arbitrary<TableItem> = fc.oneof(message, conversation, webhookError, orphan, digest);
 
 /** The item as it compares after a round trip: undefined members are not stored. */
 function stored(item: TableItem): unknown {
@@ -215,6 +246,7 @@ describe('table item codecs', () => {
     ['conversation', conversation],
     ['webhook error', webhookError],
     ['orphan failure', orphan],
+    ['failure digest', digest],
   ] as const)('fromItem(toItem(x)) equals x for every %s', (_kind, arbitrary: fc.Arbitrary<TableItem>) => {
     fc.assert(
       fc.property(arbitrary, (item) => {

@@ -68,6 +68,7 @@ async function setup() {
     store: new FailureStore({ client: dynamo, tableName, retentionDays: 30, clock: () => NOW }),
     logger,
     metrics,
+    digestWindowMinutes: 15,
   });
   const items = async () =>
     ((await dynamo.send(new ScanCommand({ TableName: tableName }))).Items ?? []).map((i) => unmarshall(i));
@@ -187,6 +188,7 @@ describe('failure recorder against DynamoDB Local', () => {
       store: new FailureStore({ client: broken, tableName, retentionDays: 30 }),
       logger: new RecordingLogger(),
       metrics: new RecordingMetrics(),
+      digestWindowMinutes: 15,
     });
     await expect(record(failureAbout(reactionMessageId))).rejects.toMatchObject({
       name: 'InternalServerError',

@@ -1,0 +1,29 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { ENV } from '../../contracts';
+import { DigestStore } from '../adapters/digest-store';
+import { TopicNotifier } from '../adapters/notifier';
+import { requireEnv, requirePositiveInteger } from '../shared/env';
+import { logger, powertoolsMetrics, withPowertools } from '../shared/observability';
+import { createDigestHandler } from './process';
+
+const region = process.env.AWS_REGION ?? 'us-east-1';
+const dashboard = process.env[ENV.dashboardName];
+
+/** Scheduled: sends the failure digests of the windows that closed to the alerts topic. */
+export const handler = withPowertools(
+  createDigestHandler({
+    store: new DigestStore(new DynamoDBClient({}), requireEnv(ENV.tableName)),
+    notifier: new TopicNotifier(new SNSClient({}), requireEnv(ENV.alertsTopicArn)),
+    logger,
+    metrics: powertoolsMetrics(),
+    windowMinutes: requirePositiveInteger(ENV.digestWindowMinutes),
+    links: {
+      runbook: 'docs/runbook.md#failedwhatsappmessages',
+      console:
+        dashboard === undefined
+          ? undefined
+          : `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboard}`,
+    },
+  }),
+);

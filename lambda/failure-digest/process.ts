@@ -1,0 +1,61 @@
+import { METRIC } from '../../contracts';
+import type { DigestStore } from '../adapters/digest-store';
+import type { TopicNotifier } from '../adapters/notifier';
+import { closedWindows, type DigestLinks, digestNotification } from '../domain/failure-digest';
+import type { LoggerPort, MetricsPort } from '../shared/observability';
+
+/** What the digest needs. */
+export interface FailureDigestDeps {
+  readonly store: Pick<DigestStore, 'pending' | 'markNotified'>;
+  readonly notifier: Pick<TopicNotifier, 'publish'>;
+  readonly logger: LoggerPort;
+  readonly metrics: MetricsPort;
+  readonly windowMinutes: number;
+  /**
+   * How many closed windows each run looks back at: failures recorded late, into a window that was
+   * already notified, are reported by a later run as "N more".
+   * @default 4
+   */
+  readonly lookbackWindows?: number;
+  readonly links: DigestLinks;
+  /** Injectable for tests. @default - the system clock */
+  readonly clock?: () => Date;
+}
+
+/** What one run sent. */
+export interface DigestRun {
+  readonly notifications: number;
+}
+
+/**
+ * Builds the scheduled digest: for each recently closed window, one notification per business
+ * number and error code with failures not yet reported, then the count it reported is recorded.
+ * Publishing comes first: a crash between the two sends a notification twice rather than never
+ * (the human channel prefers a repeat to a silence). The function runs one at a time (reserved
+ * concurrency 1), so two runs never race.
+ */
+export function createDigestHandler(deps: FailureDigestDeps) {
+  const clock = deps.clock ?? (() => new Date());
+  return async (): Promise<DigestRun> => {
+    let notifications = 0;
+    try {
+      for (const windowStart of closedWindows(clock(), deps.windowMinutes, deps.lookbackWindows ?? 4)) {
+        for (const digest of await deps.store.pending(windowStart)) {
+          const reported = digest.notifiedCount ?? 0;
+          const { subject, message } = digestNotification(
+            { ...digest, newCount: digest.count - reported },
+            deps.links,
+          );
+          await deps.notifier.publish(subject, message);
+          await deps.store.markNotified(digest, digest.count);
+          notifications++;
+        }
+      }
+      deps.metrics.count(METRIC.digestNotifications, notifications);
+      if (notifications > 0) deps.logger.info('Failure digest sent', { notifications });
+      return { notifications };
+    } finally {
+      deps.metrics.flush();
+    }
+  };
+}

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DigestStore } from '../../../lambda/adapters/digest-store';
+import { FailureStore } from '../../../lambda/adapters/failure-store';
+import { TopicNotifier } from '../../../lambda/adapters/notifier';
+import { windowOf } from '../../../lambda/domain/failure-digest';
+import { createDigestHandler } from '../../../lambda/failure-digest/process';
+import { createFailureHandler } from '../../../lambda/failure-recorder/process';
+import { BundleHost } from '../../../local/bundle-host';
+import { messageFailedEvent } from '../../../local/events';
+import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
+import { endpointClientConfig } from '../../../ops/endpoint';
+import { createConversationTable, localDynamoDbClient, shippedFunction } from '../../support/assembly';
+import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
+import { startSimulator } from '../../support/simulator';
+
+const WINDOW_MINUTES = 15;
+const WINDOW = windowOf(new Date('2026-03-02T10:07:00Z'), WINDOW_MINUTES);
+const ALERTS_TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
+
+let dynamo: DynamoDBClient;
+let simulator: SocialMessagingSimulator;
+beforeAll(async () => {
+  dynamo = localDynamoDbClient();
+  simulator = await startSimulator();
+});
+afterEach(() => simulator.reset());
+afterAll(async () => {
+  dynamo.destroy();
+  await simulator.stop();
+});
+
+/** A failure event of `number` with `code`, at second `second` of the window. */
+function failure(number: { id: string; display: string }, code: number, second: number) {
+  const event = messageFailedEvent(
+    `aws-${randomUUID()}`,
+    new Date(Date.parse(WINDOW.start) + second * 1000),
+    {
+      code,
+      title: `Title of ${code}`,
+    },
+  );
+  return {
+    ...event,
+    detail: { ...event.detail, originationPhoneNumberId: number.id, originationPhoneNumber: number.display },
+  };
+}
+
+async function setup() {
+  const tableName = await createConversationTable(dynamo);
+  const record = createFailureHandler({
+    store: new FailureStore({ client: dynamo, tableName, retentionDays: 30 }),
+    logger: new RecordingLogger(),
+    metrics: new RecordingMetrics(),
+    digestWindowMinutes: WINDOW_MINUTES,
+  });
+  const sns = new SNSClient(endpointClientConfig(simulator.endpoint));
+  const digestAt = (at: string) =>
+    createDigestHandler({
+      store: new DigestStore(dynamo, tableName),
+      notifier: new TopicNotifier(sns, ALERTS_TOPIC),
+      logger: new RecordingLogger(),
+      metrics: new RecordingMetrics(),
+      windowMinutes: WINDOW_MINUTES,
+      links: {
+        runbook: 'docs/runbook.md#failedwhatsappmessages',
+        console: 'https://console.example/dashboard',
+      },
+      clock: () => new Date(at),
+    });
+  return {
+    tableName,
+    record,
+    digest: digestAt(new Date(Date.parse(WINDOW.end) + 60_000).toISOString()),
+    digestAt,
+  };
+}
+
+async function inBatches<T>(items: readonly T[], size: number, run: (item: T) => Promise<unknown>) {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
+}
+
+describe('failure digest', () => {
+  const A = { id: '574086085794038', display: '+1 555-0100' };
+  const B = { id: '574086085794039', display: '+1 555-0101' };
+
+  test('5,000 failures in a window, with redeliveries, give one notification per number and code, with the right counts', async () => {
+    const { record, digest } = await setup();
+    const plan: [typeof A, number, number][] = [
+      [A, 131049, 3000],
+      [A, 131026, 1200],
+      [B, 131049, 500],
+      [B, 131047, 300],
+    ];
+    const events = plan.flatMap(([number, code, count]) =>
+      Array.from({ length: count }, (_, i) => failure(number, code, Math.floor((i * 800) / count))),
+    );
+    expect(events).toHaveLength(5000);
+    // One in ten is delivered twice, as EventBridge may: it must be counted once.
+    const deliveries = [...events, ...events.filter((_, i) => i % 10 === 0)];
+    await inBatches(deliveries, 200, record);
+
+    await expect(digest()).resolves.toEqual({ notifications: 4 });
+    const sent = simulator.notifications.map((n) => ({ ...n, message: n.message.replace(/\n/g, ' ') }));
+    expect(sent.every((n) => n.topicArn === ALERTS_TOPIC)).toBe(true);
+    const counts = Object.fromEntries(
+      sent.map((n) => [
+        `${/id (\d+)/.exec(n.message)?.[1]} ${/error (\d+)/.exec(n.message)?.[1]}`,
+        Number(/^(\d+) WhatsApp/.exec(n.message)?.[1]),
+      ]),
+    );
+    expect(counts).toEqual({
+      [`${A.id} 131049`]: 3000,
+      [`${A.id} 131026`]: 1200,
+      [`${B.id} 131049`]: 500,
+      [`${B.id} 131047`]: 300,
+    });
+    const first = sent.find((n) => n.message.includes(`${A.id}) failed with error 131049`));
+    expect(first?.subject).toBe('WhatsApp: 3000 failed with 131049 on +1 555-0100');
+    expect(first?.message).toContain('(Title of 131049)');
+    expect(first?.message).toContain(`between ${WINDOW.start.replace('.000Z', '')}`);
+    expect(first?.message).toContain('docs/runbook.md#failedwhatsappmessages');
+    expect(first?.message).toContain('https://console.example/dashboard');
+  });
+
+  test('a second run sends nothing new', async () => {
+    const { record, digest } = await setup();
+    await record(failure(A, 131049, 1));
+    await digest();
+    simulator.reset();
+    await expect(digest()).resolves.toEqual({ notifications: 0 });
+    expect(simulator.notifications).toEqual([]);
+  });
+
+  test('failures recorded late into a reported window come as "N more"', async () => {
+    const { record, digest } = await setup();
+    await record(failure(A, 131049, 1));
+    await digest();
+    simulator.reset();
+    await inBatches([failure(A, 131049, 2), failure(A, 131049, 3), failure(A, 131049, 4)], 3, record);
+    await expect(digest()).resolves.toEqual({ notifications: 1 });
+    expect(simulator.notifications[0]?.message).toMatch(/^3 more, 4 WhatsApp message\(s\)/);
+  });
+
+  test('an open window is not reported yet', async () => {
+    const { record, digestAt } = await setup();
+    await record(failure(A, 131049, 1));
+    await expect(digestAt(new Date(Date.parse(WINDOW.start) + 60_000).toISOString())()).resolves.toEqual({
+      notifications: 0,
+    });
+  });
+
+  test('the shipped digest bundle publishes through AWS_ENDPOINT_URL_SNS', async () => {
+    const { tableName, record } = await setup();
+    await record(failure(A, 131026, 1));
+    const host = BundleHost.forFunction(shippedFunction('Alerts/Digest'), {
+      CONVERSATION_TABLE_NAME: tableName,
+      AWS_ENDPOINT_URL_DYNAMODB: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
+      AWS_ENDPOINT_URL_SNS: simulator.endpoint,
+      ALERTS_TOPIC_ARN: ALERTS_TOPIC,
+    });
+    try {
+      // The shipped function looks at the windows closed before now; this one closed long ago,
+      // beyond its look-back, so a fresh failure is recorded in the current window instead.
+      await record(failure({ ...A, id: A.id }, 131026, 0));
+      const now = failure(A, 131026, 0);
+      const closedJustNow = new Date(Date.now() - WINDOW_MINUTES * 60_000).toISOString();
+      await record({ ...now, id: randomUUID(), time: closedJustNow.replace(/\.\d{3}Z$/, 'Z') });
+      await expect(host.invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event' })).resolves.toEqual({
+        ok: true,
+        result: { notifications: 1 },
+      });
+      expect(simulator.notifications[0]?.subject).toMatch(/^WhatsApp: 1 failed with 131026/);
+    } finally {
+      await host.stop();
+    }
+  });
+});
