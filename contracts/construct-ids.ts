@@ -24,5 +24,6 @@ export const OUTPUT = {
   alertsDeadLetterQueueUrl: 'AlertsDeadLetterQueueUrl',
   dashboardName: 'DashboardName',
   pseudonymSecretArn: 'PseudonymSecretArn',
+  processorFunctionName: 'ProcessorFunctionName',
   subscriptionDeadLetterQueueUrl: 'SubscriptionDeadLetterQueueUrl',
 } as const;

@@ -54,6 +54,10 @@ export class WhatsAppPipelineStack extends Stack {
       description: 'The DynamoDB table of conversations (for npm run inspect)',
       value: pipeline.conversations.table.tableName,
     });
+    new CfnOutput(this, OUTPUT.processorFunctionName, {
+      description: 'The inbound processor (npm run redrive -- --stack <this stack>)',
+      value: pipeline.processor.function.function.functionName,
+    });
     new CfnOutput(this, OUTPUT.failureQueueUrl, {
       description: 'Events that failed processing after all retries (see docs/runbook.md to redrive)',
       value: pipeline.processor.failureQueue.queueUrl,

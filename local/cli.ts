@@ -1,11 +1,14 @@
 /**
  * Runs the whole pipeline on this machine: `npm start` (see `npm start -- --help`).
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { parseArgs } from 'node:util';
+import { createServer as createTcpServer } from 'node:net';
+import { EnvironmentError, numberFlag, parseFlags, runCli, UsageError } from '../ops/cli';
 import { renderApiCalls, renderConversation } from '../ops/render';
 import { envelope, inboundValue, LOCAL_BUSINESS, newWamid } from './events';
+import { lambdaNodeBinary, lambdaNodeMismatch } from './lambda-node';
 import { LocalPipeline } from './pipeline';
 import { parseReplayFile, replay } from './replay';
 import { runScenario, SCENARIO_CUSTOMER } from './scenario';
@@ -21,46 +24,115 @@ stack's own bundled Lambda handlers, on 127.0.0.1.
                                               (EventBridge event), GET /conversations/<customer key>; Ctrl-C stops
 
 Faults injected into the SocialMessaging simulator:
-  --latency <ms>       every API call takes this long
+  --latency <ms>       every API call takes this long (0 to 60000)
   --throttle <n>       the first n calls are throttled (ThrottledRequestException)
   --fail-rate <0..1>   this share of calls fails with InternalServiceException
-`;
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      replay: { type: 'string', multiple: true },
-      text: { type: 'string' },
-      from: { type: 'string', default: SCENARIO_CUSTOMER.phone },
-      serve: { type: 'boolean', default: false },
-      port: { type: 'string', default: '8787' },
-      latency: { type: 'string' },
-      throttle: { type: 'string' },
-      'fail-rate': { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
+  --debug              show stack traces
+Needs Java 17 or newer (DynamoDB Local is a Java program).`;
+
+/** The run, as the flags ask for it: checked in full before anything starts. */
+interface RunPlan {
+  readonly mode: 'scenario' | 'serve' | 'replay' | 'text';
+  readonly files: readonly string[];
+  readonly text?: string;
+  readonly from: string;
+  readonly port: number;
+  readonly latency?: number;
+  readonly throttle?: number;
+  readonly failRate?: number;
+}
+
+/** Reads and checks the flags: every problem is a UsageError, within a second, before any synth. */
+export async function planRun(argv: readonly string[]): Promise<RunPlan> {
+  const { values } = parseFlags(argv, {
+    replay: { type: 'string', multiple: true },
+    text: { type: 'string' },
+    from: { type: 'string', default: SCENARIO_CUSTOMER.phone },
+    serve: { type: 'boolean', default: false },
+    port: { type: 'string', default: '8787' },
+    latency: { type: 'string' },
+    throttle: { type: 'string' },
+    'fail-rate': { type: 'string' },
   });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
+  const modes = [values.serve, values.replay !== undefined, values.text !== undefined].filter(Boolean);
+  if (modes.length > 1) throw new UsageError('choose one of --serve, --replay and --text');
+  const files = values.replay ?? [];
+  for (const file of files) {
+    if (!existsSync(file)) throw new UsageError(`--replay: no file ${file}`);
   }
+  if (values.text !== undefined && values.text.trim() === '') throw new UsageError('--text needs a message');
+  const from = values.from ?? '';
+  if (!/^\d{7,15}$/.test(from.replace(/[\s+()-]/g, ''))) {
+    throw new UsageError(`--from must be a phone number such as 14255550123, got "${from}"`);
+  }
+  const port = numberFlag('port', values.port, { min: 0, max: 65_535, integer: true }) ?? 8787;
+  if (values.serve && port !== 0 && !(await portIsFree(port))) {
+    throw new UsageError(`--port ${port} is in use; choose another, or --port 0 for any free port`);
+  }
+  return {
+    mode: values.serve
+      ? 'serve'
+      : values.replay !== undefined
+        ? 'replay'
+        : values.text !== undefined
+          ? 'text'
+          : 'scenario',
+    files,
+    text: values.text,
+    from: from.replace(/[\s+()-]/g, ''),
+    port,
+    latency: numberFlag('latency', values.latency, { min: 0, max: 60_000 }),
+    throttle: numberFlag('throttle', values.throttle, { min: 0, max: 1_000_000, integer: true }),
+    failRate: numberFlag('fail-rate', values['fail-rate'], { min: 0, max: 1 }),
+  };
+}
 
-  console.log(
-    'Synthesizing the stack and starting DynamoDB Local, the SocialMessaging simulator and the bundled handlers…',
-  );
-  const pipeline = await LocalPipeline.start();
+/** Whether nothing listens on 127.0.0.1:port. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createTcpServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** DynamoDB Local needs Java; say so before minutes of synth and bundling, not after. */
+function checkJava(): void {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (java.error !== undefined || java.status !== 0) {
+    throw new EnvironmentError('install Java 17 or newer (DynamoDB Local needs it), then run again');
+  }
+  const major = Number(/version "(\d+)/.exec(java.stderr)?.[1]);
+  if (Number.isFinite(major) && major < 17) {
+    throw new EnvironmentError(
+      `Java ${major} is too old: install Java 17 or newer (DynamoDB Local needs it)`,
+    );
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const plan = await planRun(argv);
+  checkJava();
+  const nodeNote = lambdaNodeMismatch(execNodeVersion());
+  if (nodeNote !== undefined) console.log(nodeNote);
+
+  const started = Date.now();
+  const progress = (step: string) =>
+    console.log(`  … ${step} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log('Starting the local pipeline:');
+  const pipeline = await LocalPipeline.start({ progress });
   stopOnSignal(pipeline);
   try {
-    if (values.latency !== undefined) pipeline.simulator.latencyMs = Number(values.latency);
-    if (values.throttle !== undefined) pipeline.simulator.failNext(Number(values.throttle), FAULTS.throttled);
-    if (values['fail-rate'] !== undefined)
-      pipeline.simulator.failRandomly(Number(values['fail-rate']), FAULTS.internal);
+    if (plan.latency !== undefined) pipeline.simulator.latencyMs = plan.latency;
+    if (plan.throttle !== undefined) pipeline.simulator.failNext(plan.throttle, FAULTS.throttled);
+    if (plan.failRate !== undefined) pipeline.simulator.failRandomly(plan.failRate, FAULTS.internal);
     console.log(`  DynamoDB Local ${pipeline.dynamoDbEndpoint}, table ${pipeline.tableName}`);
     console.log(`  SocialMessaging simulator ${pipeline.simulator.endpoint}\n`);
 
-    if (values.serve) return await serve(pipeline, Number(values.port));
-    if (values.replay !== undefined) return await replayFiles(pipeline, values.replay);
-    if (values.text !== undefined) return await sendText(pipeline, values.text, values.from ?? '');
+    if (plan.mode === 'serve') return await serve(pipeline, plan.port);
+    if (plan.mode === 'replay') return await replayFiles(pipeline, plan.files);
+    if (plan.mode === 'text') return await sendText(pipeline, plan.text ?? '', plan.from);
     return await scenario(pipeline);
   } finally {
     await pipeline.stop();
@@ -84,17 +156,21 @@ async function scenario(pipeline: LocalPipeline): Promise<number> {
 async function replayFiles(pipeline: LocalPipeline, files: readonly string[]): Promise<number> {
   let failed = 0;
   let total = 0;
+  const customers = new Set<string>();
   for (const file of files) {
-    console.log(`Replaying ${file}`);
-    const outcomes = await replay(pipeline, parseReplayFile(readFileSync(file, 'utf8')));
-    for (const outcome of outcomes) {
+    const items = parseReplayFile(readFileSync(file, 'utf8'));
+    console.log(`Replaying ${file}: ${items.length} event(s)`);
+    const outcomes = await replay(pipeline, items, (outcome) => {
+      // Each line as it completes: a failing run retries for seconds per event.
       console.log(`  ${outcome.ok ? '✓' : '✗'} ${outcome.position}: ${outcome.description}`);
-      if (!outcome.ok) failed++;
-    }
+      for (const customer of outcome.customers ?? []) customers.add(customer);
+    });
+    failed += outcomes.filter((o) => !o.ok).length;
     total += outcomes.length;
   }
   console.log(`\n${total - failed} replayed, ${failed} failed`);
-  console.log(renderApiCalls(pipeline.simulator.requests));
+  for (const customer of customers) console.log(`\n${await conversationView(pipeline, customer)}`);
+  console.log(`\n${renderApiCalls(pipeline.simulator.requests)}`);
   return failed > 0 ? 1 : 0;
 }
 
@@ -111,38 +187,90 @@ async function sendText(pipeline: LocalPipeline, text: string, from: string): Pr
   return result.ok ? 0 : 1;
 }
 
+/** What `--serve` has been given, for GET /events. */
+interface ServedEvent {
+  readonly at: string;
+  readonly route: string;
+  readonly outcomes: unknown;
+}
+
 async function serve(pipeline: LocalPipeline, port: number): Promise<number> {
+  const received: ServedEvent[] = [];
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
     const body = Buffer.concat(chunks).toString('utf8');
-    const reply = (status: number, payload: unknown) => {
+    const wantsText = String(req.headers.accept ?? '').includes('text/plain');
+    const reply = (status: number, payload: unknown, text?: string) => {
+      if (wantsText) {
+        res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+        return res.end(`${text ?? JSON.stringify(payload, null, 2)}\n`);
+      }
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(payload, null, 2));
+      return res.end(JSON.stringify(payload, null, 2));
     };
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
     try {
-      if (req.method === 'POST' && req.url === '/sns') {
+      if (req.method === 'POST' && (path === '/sns' || path === '/events')) {
         const items = parseReplayFile(body);
-        return reply(200, await replay(pipeline, items));
+        const unreadable = items.find((item) => 'error' in item);
+        if (items.length === 0 || unreadable !== undefined) {
+          return reply(400, {
+            message: unreadable && 'error' in unreadable ? unreadable.error : 'an empty body',
+          });
+        }
+        const outcomes = await replay(pipeline, items);
+        received.push({ at: new Date().toISOString(), route: path, outcomes });
+        const bad = outcomes.filter((o) => !o.ok);
+        return reply(bad.length === 0 ? 200 : 422, { ok: bad.length === 0, outcomes });
       }
-      if (req.method === 'POST' && req.url === '/events') {
-        return reply(200, await pipeline.putEvent(JSON.parse(body)));
+      if (req.method === 'GET' && path === '/conversations') {
+        const conversations = await pipeline.reader.listActiveConversations(
+          LOCAL_BUSINESS.metaPhoneNumberId,
+          new Date(),
+        );
+        const list = conversations.map((c) => ({
+          customerKey: c.customerKey,
+          customerPhone: c.customerPhone,
+          profileName: c.profileName,
+          lastInboundAt: c.lastInboundAt,
+          inboundCount: c.inboundCount,
+        }));
+        return reply(
+          200,
+          list,
+          list.map((c) => `${c.lastInboundAt ?? ''}  ${c.customerKey}  ${c.profileName ?? ''}`).join('\n'),
+        );
       }
-      const customer = req.method === 'GET' ? req.url?.match(/^\/conversations\/([^/?]+)$/)?.[1] : undefined;
+      const customer = req.method === 'GET' ? /^\/conversations\/([^/]+)$/.exec(path)?.[1] : undefined;
       if (customer !== undefined) {
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-        return res.end(`${await conversationView(pipeline, decodeURIComponent(customer))}\n`);
+        // Any form of the number finds it: +49 151…, 49151…, or the customer key itself.
+        const [found] = await pipeline.reader.findConversations(decodeURIComponent(customer));
+        if (found === undefined)
+          return reply(404, { message: `no conversation with ${decodeURIComponent(customer)}` });
+        const messages = await pipeline.reader.listMessages(found.businessPhoneNumberId, found.customerKey);
+        return reply(200, { conversation: found, messages }, renderConversation(found, messages, new Date()));
       }
-      return reply(404, { message: 'POST /sns, POST /events or GET /conversations/<customer key>' });
+      if (req.method === 'GET' && path === '/events') return reply(200, received);
+      if (req.method === 'GET' && path === '/sends') {
+        return reply(200, pipeline.simulator.requests, renderApiCalls(pipeline.simulator.requests));
+      }
+      return reply(404, {
+        message:
+          'POST /sns, POST /events, GET /conversations, GET /conversations/<customer>, GET /events, GET /sends',
+      });
     } catch (error) {
-      return reply(400, { message: error instanceof Error ? error.message : String(error) });
+      return reply(500, { message: error instanceof Error ? error.message : String(error) });
     }
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
   const address = server.address();
   const actualPort = typeof address === 'object' && address !== null ? address.port : port;
   console.log(
-    `Accepting events on http://127.0.0.1:${actualPort} (POST /sns, POST /events, GET /conversations/<key>).`,
+    `Accepting events on http://127.0.0.1:${actualPort} (POST /sns, POST /events; GET /conversations, /conversations/<customer>, /events, /sends; JSON, or text with Accept: text/plain).`,
   );
   console.log(
     `Inspect: npm run inspect -- --endpoint ${pipeline.dynamoDbEndpoint} --table ${pipeline.tableName} <customer or wamid>`,
@@ -173,12 +301,12 @@ function stopOnSignal(pipeline: LocalPipeline): void {
   }
 }
 
-main().then(
-  (code) => {
+function execNodeVersion(): string {
+  return spawnSync(lambdaNodeBinary(), ['--version'], { encoding: 'utf8' }).stdout.trim();
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), HELP, main).then((code) => {
     process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
-    process.exitCode = 1;
-  },
-);
+  });
+}

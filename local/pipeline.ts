@@ -25,6 +25,8 @@ export interface LocalPipelineOptions {
   readonly simulator?: SocialMessagingSimulator;
   /** @default 'whatsapp-conversations-local' (a unique name when DynamoDB Local is shared) */
   readonly tableName?: string;
+  /** Told each long step as it starts (synth, DynamoDB Local, handlers). @default - silent */
+  readonly progress?: (step: string) => void;
 }
 
 /** What happened to an EventBridge event. */
@@ -72,7 +74,10 @@ export class LocalPipeline {
   static async start(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
     const cleanups: (() => Promise<void>)[] = [];
     try {
+      const progress = options.progress ?? (() => undefined);
+      if (options.assembly === undefined) progress('synthesizing the stack and bundling its functions');
       const assembly = options.assembly ?? synthesizeLocalAssembly();
+      if (options.dynamoDbEndpoint === undefined) progress('starting DynamoDB Local');
       const dynamoDb = options.dynamoDbEndpoint === undefined ? await startDynamoDbLocal() : undefined;
       if (dynamoDb) cleanups.push(() => dynamoDb.stop());
       const dynamoDbEndpoint = options.dynamoDbEndpoint ?? dynamoDb?.endpoint ?? '';
@@ -87,6 +92,7 @@ export class LocalPipeline {
           ? 'whatsapp-conversations-local'
           : `conversations-${randomUUID()}`);
       await createLocalTable(client, assembly.table(), tableName);
+      progress("starting the bundled handlers on the Lambda runtime's Node");
 
       // The environment the stack gives each function, plus local endpoints and fake credentials.
       const host = (pathFragment: string) => {

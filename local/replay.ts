@@ -1,3 +1,5 @@
+import { decodeSnsEvent } from '../lambda/domain/decode';
+import { snsEventOf } from '../ops/sns-event';
 import type { InvocationResult } from './bundle-host';
 import type { EventOutcome, LocalPipeline } from './pipeline';
 
@@ -50,6 +52,8 @@ export interface ReplayOutcome {
   readonly position: string;
   readonly ok: boolean;
   readonly description: string;
+  /** Keys of the customers whose conversations the event touched. */
+  readonly customers?: readonly string[];
 }
 
 /**
@@ -59,11 +63,17 @@ export interface ReplayOutcome {
 export async function replay(
   pipeline: LocalPipeline,
   items: readonly ReplayItem[],
+  onOutcome: (outcome: ReplayOutcome) => void = () => undefined,
 ): Promise<ReplayOutcome[]> {
   const outcomes: ReplayOutcome[] = [];
+  const push = (outcome: ReplayOutcome) => {
+    outcomes.push(outcome);
+    onOutcome(outcome);
+  };
+  const seen = new Set<string>();
   for (const item of items) {
     if ('error' in item) {
-      outcomes.push({ position: item.position, ok: false, description: item.error });
+      push({ position: item.position, ok: false, description: item.error });
       continue;
     }
     const kind = classifyEvent(item.event);
@@ -79,16 +89,49 @@ export async function replay(
         result = await pipeline.putEvent(item.event);
         break;
       default:
-        outcomes.push({
+        push({
           position: item.position,
           ok: false,
           description: 'neither an SNS event, an End User Messaging Social envelope nor an EventBridge event',
         });
         continue;
     }
-    outcomes.push({ position: item.position, ...describe(kind, result) });
+    const described = describe(kind, result);
+    const wamids = messageIdsOf(kind, item.event);
+    const redelivery = described.ok && wamids.length > 0 && wamids.every((w) => seen.has(w));
+    for (const wamid of wamids) seen.add(wamid);
+    push({
+      position: item.position,
+      ...described,
+      description: redelivery
+        ? `${kind}: redelivery, recorded once, nothing sent again`
+        : described.description,
+      customers: customersOf(kind, item.event),
+    });
   }
   return outcomes;
+}
+
+/** The notifications an event of a replay carries, decoded as the processor decodes them; none if it does not decode. */
+function notificationsOf(kind: string, event: unknown) {
+  try {
+    if (kind === 'sns-event') return decodeSnsEvent(event);
+    if (kind === 'envelope') return decodeSnsEvent(snsEventOf(JSON.stringify(event), 'replay'));
+  } catch {
+    // Reported by the processor's own outcome.
+  }
+  return [];
+}
+
+function messageIdsOf(kind: string, event: unknown): string[] {
+  return notificationsOf(kind, event).flatMap((n) => n.messages.map((m) => m.wamid));
+}
+
+function customersOf(kind: string, event: unknown): string[] {
+  return notificationsOf(kind, event).flatMap((n) => [
+    ...n.messages.map((m) => m.customer.key),
+    ...n.statuses.flatMap((s) => (s.recipient === undefined ? [] : [s.recipient.key])),
+  ]);
 }
 
 function describe(

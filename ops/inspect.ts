@@ -8,24 +8,27 @@
  *   npm run inspect -- --table <name> --errors --number <Meta phone-number id>
  *   add --endpoint http://127.0.0.1:<port> for DynamoDB Local
  */
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { numberFlag, parseFlags, UsageError } from './cli';
 import { ConversationReader } from './conversation-reader';
 import { endpointClientConfig } from './endpoint';
 import { renderConversation, renderMessage, renderWebhookError } from './render';
 
-const USAGE =
+export const INSPECT_USAGE =
   'usage: npm run inspect -- --table <name> [--endpoint <url>] (<wamid | customer | phone> [--number <id>] | --recent --number <id> [--days <n>] | --errors --number <id>)';
 
-/** Runs the inspection for command-line arguments; returns the exit code. */
+/**
+ * Runs the inspection for command-line arguments; returns the exit code.
+ *
+ * @throws UsageError for a bad command line, before any request
+ */
 export async function inspect(
   argv: readonly string[],
   deps: { client?: DynamoDBClient; print: (text: string) => void; now?: Date },
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
       table: { type: 'string' },
       endpoint: { type: 'string' },
       number: { type: 'string' },
@@ -33,11 +36,16 @@ export async function inspect(
       errors: { type: 'boolean', default: false },
       days: { type: 'string', default: '2' },
     },
-  });
+    true,
+  );
   const [subject] = positionals;
-  if (values.table === undefined || (subject === undefined && !values.recent && !values.errors)) {
-    deps.print(USAGE);
-    return 2;
+  if (values.table === undefined) throw new UsageError('--table <name> is required');
+  if (subject === undefined && !values.recent && !values.errors) {
+    throw new UsageError('name a wamid, customer or phone number, or use --recent or --errors');
+  }
+  const days = numberFlag('days', values.days, { min: 1, max: 30, integer: true }) ?? 2;
+  if (values.endpoint !== undefined && !/^https?:\/\/[^/]+/.test(values.endpoint)) {
+    throw new UsageError(`--endpoint must be a URL such as http://127.0.0.1:8000, got "${values.endpoint}"`);
   }
   const client =
     deps.client ??
@@ -47,10 +55,8 @@ export async function inspect(
   const number = values.number;
 
   if (values.recent || values.errors) {
-    if (number === undefined) {
-      deps.print('--recent and --errors need --number <Meta phone-number id>');
-      return 2;
-    }
+    if (number === undefined)
+      throw new UsageError('--recent and --errors need --number <Meta phone-number id>');
     if (values.errors) {
       const errors = await reader.listWebhookErrors(number);
       deps.print(
@@ -58,7 +64,7 @@ export async function inspect(
       );
       return 0;
     }
-    const active = await reader.listActiveConversations(number, now, Number(values.days));
+    const active = await reader.listActiveConversations(number, now, days);
     deps.print(
       active.length === 0
         ? 'No active conversations.'

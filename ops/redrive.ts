@@ -2,6 +2,7 @@
  * Redrives the pipeline's failure queues into the inbound processor.
  *
  *   npm run redrive -- --queue-url <url> --function <name or ARN> [--max 100] [--dry-run]
+ *   npm run redrive -- --stack <stack name> [--queue <failure | subscription>] [--max 100] [--dry-run]
  *
  * Works for both queues: the on-failure queue holds Lambda destination records (the original SNS
  * event is their `requestPayload`); the subscription dead-letter queue holds SNS notifications. Each
@@ -9,11 +10,14 @@
  * again goes through Lambda's retries and back to the on-failure queue; the SQS message is deleted
  * only once the invocation was accepted. Redriving is safe to repeat: the processor is idempotent.
  */
-import { parseArgs } from 'node:util';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvocationType, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { OUTPUT } from '../contracts';
+import { numberFlag, parseFlags, UsageError } from './cli';
+import { endpointClientConfig } from './endpoint';
 import { snsEventOf } from './sns-event';
 
 const snsEventSchema = z.looseObject({
@@ -183,36 +187,88 @@ export async function redrive(clients: RedriveClients, options: RedriveOptions):
   return { redriven, unreadable };
 }
 
-/** Runs redrive for the process arguments. */
-export async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'queue-url': { type: 'string' },
-      function: { type: 'string' },
-      'topic-arn': { type: 'string' },
-      max: { type: 'string', default: '100' },
-      'dry-run': { type: 'boolean', default: false },
-    },
-  });
-  const queueUrl = values['queue-url'];
-  const functionName = values.function;
-  if (queueUrl === undefined || functionName === undefined) {
-    console.error(
-      'usage: npm run redrive -- --queue-url <url> --function <name or ARN> [--max 100] [--dry-run]',
-    );
-    process.exitCode = 2;
-    return;
-  }
-  const report = await redrive(
-    { sqs: new SQSClient({}), lambda: new LambdaClient({}) },
-    {
-      queueUrl,
-      functionName,
-      topicArn: values['topic-arn'],
-      max: Number(values.max),
-      dryRun: values['dry-run'],
-      log: (line) => console.log(line),
-    },
+export const REDRIVE_USAGE = `usage: npm run redrive -- (--queue-url <url> --function <name or ARN> | --stack <name> [--queue failure|subscription]) [--max 100] [--dry-run] [--endpoint <url>]
+
+  --queue-url, --function  the queue to drain and the processor to invoke
+  --stack                  take both from the stack's outputs (FailureQueueUrl or
+                           SubscriptionDeadLetterQueueUrl, and ProcessorFunctionName)
+  --max                    at most this many messages (1 to 10000)
+  --dry-run                show what would be redriven, change nothing
+  --endpoint               a local stand-in for SQS, Lambda and CloudFormation
+The region is taken from the queue URL.`;
+
+/** The region of an SQS queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`), if it names one. */
+export function regionOfQueueUrl(queueUrl: string): string | undefined {
+  return /^https:\/\/sqs[.-]([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//.exec(queueUrl)?.[1];
+}
+
+/** What redrive works on, from the flags or the stack's outputs. */
+export interface RedriveTarget {
+  readonly queueUrl: string;
+  readonly functionName: string;
+}
+
+/** Reads the queue and the function from a stack's outputs. */
+export async function targetFromStack(
+  client: CloudFormationClient,
+  stackName: string,
+  queue: 'failure' | 'subscription',
+): Promise<RedriveTarget> {
+  const { Stacks = [] } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+  const outputs = new Map((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  const queueUrl = outputs.get(
+    queue === 'failure' ? OUTPUT.failureQueueUrl : OUTPUT.subscriptionDeadLetterQueueUrl,
   );
-  console.log(`${report.redriven} redriven, ${report.unreadable} left in the queue as unreadable`);
+  const functionName = outputs.get(OUTPUT.processorFunctionName);
+  if (queueUrl === undefined || functionName === undefined) {
+    throw new UsageError(
+      `Stack ${stackName} has no ${queue} queue or processor output: deploy this version first`,
+    );
+  }
+  return { queueUrl, functionName };
+}
+
+/**
+ * Runs redrive for command-line arguments; returns the exit code.
+ *
+ * @throws UsageError for a bad command line, before any request
+ */
+export async function redriveCommand(
+  argv: readonly string[],
+  print: (line: string) => void,
+): Promise<number> {
+  const { values } = parseFlags(argv, {
+    'queue-url': { type: 'string' },
+    function: { type: 'string' },
+    stack: { type: 'string' },
+    queue: { type: 'string', default: 'failure' },
+    'topic-arn': { type: 'string' },
+    max: { type: 'string', default: '100' },
+    'dry-run': { type: 'boolean', default: false },
+    endpoint: { type: 'string' },
+  });
+  const max = numberFlag('max', values.max, { min: 1, max: 10_000, integer: true }) ?? 100;
+  const queue = values.queue;
+  if (queue !== 'failure' && queue !== 'subscription') {
+    throw new UsageError(`--queue must be "failure" or "subscription", got "${queue}"`);
+  }
+  const byFlags = values['queue-url'] !== undefined || values.function !== undefined;
+  if (values.stack !== undefined && byFlags)
+    throw new UsageError('give --stack, or --queue-url and --function, not both');
+  if (values.stack === undefined && (values['queue-url'] === undefined || values.function === undefined)) {
+    throw new UsageError('give --queue-url and --function, or --stack');
+  }
+  const local = values.endpoint === undefined ? undefined : endpointClientConfig(values.endpoint);
+  const target =
+    values.stack === undefined
+      ? { queueUrl: String(values['queue-url']), functionName: String(values.function) }
+      : await targetFromStack(new CloudFormationClient(local ?? {}), values.stack, queue);
+  const region = local?.region ?? regionOfQueueUrl(target.queueUrl);
+  const config = local ?? (region === undefined ? {} : { region });
+  const report = await redrive(
+    { sqs: new SQSClient(config), lambda: new LambdaClient(config) },
+    { ...target, topicArn: values['topic-arn'], max, dryRun: values['dry-run'], log: print },
+  );
+  print(`${report.redriven} redriven, ${report.unreadable} left in the queue as unreadable`);
+  return 0;
 }

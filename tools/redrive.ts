@@ -1,7 +1,9 @@
 /** `npm run redrive`: redrives the failure queues into the processor. The logic is in ops/redrive.ts. */
-import { main } from '../ops/redrive';
+import { runCli } from '../ops/cli';
+import { REDRIVE_USAGE, redriveCommand } from '../ops/redrive';
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+runCli(process.argv.slice(2), REDRIVE_USAGE, (argv) =>
+  redriveCommand(argv, (line) => console.log(line)),
+).then((code) => {
+  process.exitCode = code;
 });

@@ -171,7 +171,10 @@ describe('replay', () => {
 
 describe('npm start, as a process', () => {
   /** Runs the CLI (what `npm start` runs) and collects its output. */
-  function cli(args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  function cli(
+    args: string[],
+    env: Record<string, string> = {},
+  ): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
     const child = spawn(
       process.execPath,
       [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'local/cli.ts', ...args],
@@ -181,6 +184,7 @@ describe('npm start, as a process', () => {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -237,11 +241,60 @@ describe('npm start, as a process', () => {
     const run = cli(['--replay', file]);
     expect(await run.exit).toBe(1);
     expect(run.output()).toContain('✗ line 2: not JSON');
-    expect(run.output()).toContain('✓ line 3: envelope: processed');
+    expect(run.output()).toContain('✓ line 3: envelope: redelivery, recorded once, nothing sent again');
+    expect(run.output()).toContain('Conversation with File +14255550177');
     expect(run.output()).toContain('2 replayed, 1 failed');
     // A failed run stops everything too.
     for (const port of ports(run.output())) expect(await listening(port)).toBe(false);
   }, 90_000);
+
+  test.each([
+    [['--fail-rate', '2'], '--fail-rate must be a number from 0 to 1, got 2'],
+    [['--latency', 'abc'], '--latency must be a number from 0 to 60000, got "abc"'],
+    [['--port', 'abc'], '--port must be a whole number from 0 to 65535, got "abc"'],
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['--replay', '/no/such/file.jsonl'], '--replay: no file /no/such/file.jsonl'],
+    [['--serve', '--text', 'hi'], 'choose one of --serve, --replay and --text'],
+  ])(
+    '%j is refused in one line with exit 2, before anything starts',
+    async (args, message) => {
+      const startedAt = Date.now();
+      const run = cli(args);
+      expect(await run.exit).toBe(2);
+      expect(run.output()).toContain(message);
+      expect(run.output()).not.toMatch(/\n\s+at /);
+      expect(run.output()).not.toContain('Starting the local pipeline');
+      expect(Date.now() - startedAt).toBeLessThan(15_000);
+    },
+    30_000,
+  );
+
+  test('a busy --serve port is refused before start-up', async () => {
+    const { createServer } = await import('node:net');
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
+    const address = busy.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const run = cli(['--serve', '--port', String(port)]);
+    expect(await run.exit).toBe(2);
+    expect(run.output()).toContain(`--port ${port} is in use`);
+    expect(run.output()).not.toContain('Starting the local pipeline');
+    busy.close();
+  }, 30_000);
+
+  test('--help prints the usage and exits 0', async () => {
+    const run = cli(['--help']);
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toContain('Runs the WhatsApp pipeline locally');
+  }, 30_000);
+
+  test('without Java, says to install it, before any synth or bundling, and exits 1 without a stack trace', async () => {
+    const run = cli([], { PATH: '/nonexistent' });
+    expect(await run.exit).toBe(1);
+    expect(run.output()).toContain('install Java 17 or newer (DynamoDB Local needs it)');
+    expect(run.output()).not.toContain('Starting the local pipeline');
+    expect(run.output()).not.toMatch(/\n\s+at /);
+  }, 30_000);
 
   test('--serve accepts events over HTTP and Ctrl-C stops every part', async () => {
     const run = cli(['--serve', '--port', '0']);
@@ -257,13 +310,34 @@ describe('npm start, as a process', () => {
         { wamid: newWamid(), type: 'text', at: new Date(), payload: { body: 'over http' } },
       ),
     ]);
-    const posted = await fetch(`http://127.0.0.1:${serverPort}/sns`, { method: 'POST', body: text });
-    expect(await posted.json()).toEqual([
-      { position: 'item 1', ok: true, description: 'envelope: processed' },
-    ]);
-    const view = await (await fetch(`http://127.0.0.1:${serverPort}/conversations/14255550166`)).text();
+    const base = `http://127.0.0.1:${serverPort}`;
+    const posted = await fetch(`${base}/sns`, { method: 'POST', body: text });
+    expect(posted.status).toBe(200);
+    expect(await posted.json()).toEqual({
+      ok: true,
+      outcomes: [
+        { position: 'item 1', ok: true, description: 'envelope: processed', customers: ['14255550166'] },
+      ],
+    });
+    const view = await (
+      await fetch(`${base}/conversations/${encodeURIComponent('+1 425-555-0166')}`, {
+        headers: { accept: 'text/plain' },
+      })
+    ).text();
     expect(view).toContain('text: "over http"');
     expect(view).toContain('auto-response: read receipt sent · reaction sent 👍');
+    const json: unknown = await (await fetch(`${base}/conversations/14255550166`)).json();
+    expect(json).toMatchObject({ conversation: { customerKey: '14255550166', inboundCount: 1 } });
+    expect(await (await fetch(`${base}/conversations`)).json()).toEqual([
+      expect.objectContaining({ customerKey: '14255550166' }),
+    ]);
+    const bad = await fetch(`${base}/sns`, { method: 'POST', body: 'not json' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ message: expect.stringContaining('not JSON') });
+    expect((await fetch(`${base}/conversations/14255550000`)).status).toBe(404);
+    expect((await fetch(`${base}/nothing`)).status).toBe(404);
+    expect(await (await fetch(`${base}/events`)).json()).toHaveLength(1);
+    expect(await (await fetch(`${base}/sends`)).json()).toHaveLength(2);
 
     run.child.kill('SIGINT');
     expect(await run.exit).toBe(130);

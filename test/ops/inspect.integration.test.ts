@@ -1,6 +1,7 @@
 import { LocalPipeline } from '../../local/pipeline';
 import { runScenario, SCENARIO_CUSTOMER, type ScenarioResult } from '../../local/scenario';
-import { inspect } from '../../ops/inspect';
+import { runCli } from '../../ops/cli';
+import { INSPECT_USAGE, inspect } from '../../ops/inspect';
 import { localDynamoDbClient, testAssembly } from '../support/assembly';
 
 describe('npm run inspect', () => {
@@ -61,9 +62,18 @@ describe('npm run inspect', () => {
     expect(await run('19999999999')).toEqual({ code: 1, text: 'No conversation with 19999999999.' });
   });
 
-  test('without a table, prints the usage', async () => {
-    const printed: string[] = [];
-    expect(await inspect(['x'], { client, print: (t) => printed.push(t) })).toBe(2);
-    expect(printed[0]).toMatch(/^usage: npm run inspect/);
+  test('without a table, says so with the usage and exits 2, before any request', async () => {
+    const errors: string[] = [];
+    const code = await runCli(
+      ['x'],
+      INSPECT_USAGE,
+      (argv) => inspect(argv, { client, print: () => undefined }),
+      {
+        out: () => undefined,
+        err: (t) => errors.push(t),
+      },
+    );
+    expect(code).toBe(2);
+    expect(errors.join('\n')).toMatch(/^--table <name> is required\nusage: npm run inspect/);
   });
 });
