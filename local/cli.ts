@@ -153,6 +153,11 @@ async function scenario(pipeline: LocalPipeline): Promise<number> {
   return 0;
 }
 
+/** SocialMessaging calls the simulator answered with a fault so far. */
+function faultsAnswered(pipeline: LocalPipeline): number {
+  return pipeline.simulator.requests.filter((r) => 'fault' in r.outcome).length;
+}
+
 async function replayFiles(pipeline: LocalPipeline, files: readonly string[]): Promise<number> {
   let failed = 0;
   let total = 0;
@@ -160,9 +165,14 @@ async function replayFiles(pipeline: LocalPipeline, files: readonly string[]): P
   for (const file of files) {
     const items = parseReplayFile(readFileSync(file, 'utf8'));
     console.log(`Replaying ${file}: ${items.length} event(s)`);
+    let faults = faultsAnswered(pipeline);
     const outcomes = await replay(pipeline, items, (outcome) => {
-      // Each line as it completes: a failing run retries for seconds per event.
-      console.log(`  ${outcome.ok ? '✓' : '✗'} ${outcome.position}: ${outcome.description}`);
+      // Each line as it completes: a failing run retries for seconds per event, and says so.
+      const now = faultsAnswered(pipeline);
+      const retried =
+        now > faults ? ` (${now - faults} API fault(s) answered, retried within the budget)` : '';
+      faults = now;
+      console.log(`  ${outcome.ok ? '✓' : '✗'} ${outcome.position}: ${outcome.description}${retried}`);
       for (const customer of outcome.customers ?? []) customers.add(customer);
     });
     failed += outcomes.filter((o) => !o.ok).length;
