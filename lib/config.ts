@@ -8,6 +8,7 @@ import {
   type ResponseAction,
 } from '../contracts';
 import { type AlarmThresholds, DEFAULT_ALARM_THRESHOLDS } from './constructs/pipeline-monitoring';
+import { parseWabaReference } from './constructs/waba-links';
 import { autoResponsePolicyOf } from './whatsapp-pipeline';
 
 export type { AlarmThresholds };
@@ -240,12 +241,27 @@ const schema = z.strictObject({
     .array(
       z
         .string()
-        .regex(
-          /(^waba-[0-9a-zA-Z]+$)|(^arn:aws[a-z-]*:social-messaging:[a-z0-9-]+:\d{12}:waba\/[0-9a-zA-Z]+$)/,
+        .refine(
+          (entry) => parseWabaReference(entry) !== undefined,
           'expected a WABA id such as "waba-0123456789abcdef0123456789abcdef" or its ARN',
         ),
     )
-    .refine((ids) => new Set(ids).size === ids.length, 'expected each WABA once')
+    .superRefine((entries, ctx) => {
+      // A bare id and the ARN of the same WABA are the same WABA.
+      const first = new Map<string, string>();
+      for (const entry of entries) {
+        const id = parseWabaReference(entry)?.id;
+        if (id === undefined) continue;
+        const earlier = first.get(id);
+        if (earlier !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected each WABA once, but "${earlier}" and "${entry}" are both ${id}`,
+          });
+        }
+        first.set(id, entry);
+      }
+    })
     .default([]),
 });
 

@@ -1,4 +1,4 @@
-import { Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -25,7 +25,7 @@ import {
   PipelineMonitoring,
 } from './constructs/pipeline-monitoring';
 import { PseudonymKey } from './constructs/pseudonym-key';
-import { WabaLinks } from './constructs/waba-links';
+import { parseWabaReference, WabaLinks } from './constructs/waba-links';
 
 /** How the pipeline answers inbound messages. */
 export interface AutoResponseOptions {
@@ -263,7 +263,7 @@ export class WhatsAppPipeline extends Construct {
       namePrefix: this.namePrefix,
       serviceName,
     });
-    const wabas = props.linkedWabas ?? [];
+    const wabas = linkedWabaIds(this, props.linkedWabas ?? []);
     if (wabas.length > 0) {
       this.wabaLinks = new WabaLinks(this, CONSTRUCT_ID.wabaLinks, {
         topic: this.topic,
@@ -273,6 +273,8 @@ export class WhatsAppPipeline extends Construct {
         serviceName,
         tracing: props.tracing,
       });
+      // Point a WABA at the topic only once the service may publish to it (topic and key policy).
+      if (this.inbound !== undefined) this.wabaLinks.node.addDependency(this.inbound);
     }
   }
 
@@ -329,6 +331,49 @@ export function autoResponsePolicyOf(options: AutoResponseOptions): AutoResponse
     typingIndicator: options.typingIndicator ?? false,
     maxMessageAgeSeconds: Math.round((options.maxMessageAgeHours ?? 24) * 3600),
   };
+}
+
+/**
+ * The bare ids of the WABAs to link. An ARN of another account or region than the stack's is an
+ * error when the stack's environment is known (the linker calls the stack's own region), and a
+ * warning when it is not.
+ */
+function linkedWabaIds(scope: Construct, entries: readonly string[]): string[] {
+  const stack = Stack.of(scope);
+  const problems: string[] = [];
+  const ids = new Map<string, string>();
+  for (const entry of entries) {
+    const reference = parseWabaReference(entry);
+    if (reference === undefined) {
+      problems.push(`linkedWabas "${entry}": expected a WABA id such as "waba-0123…" or its ARN`);
+      continue;
+    }
+    const earlier = ids.get(reference.id);
+    if (earlier !== undefined) {
+      problems.push(`linkedWabas: "${earlier}" and "${entry}" are both ${reference.id}; list each WABA once`);
+    }
+    ids.set(reference.id, entry);
+    for (const [what, named, own] of [
+      ['region', reference.region, stack.region],
+      ['account', reference.account, stack.account],
+    ] as const) {
+      if (named === undefined || named === own) continue;
+      if (Token.isUnresolved(own)) {
+        Annotations.of(scope).addWarningV2(
+          `whatsapp-pipeline:waba-${what}`,
+          `linkedWabas "${entry}" is in ${what} ${named}; the link is made in the stack's own ${what}, so deploy the stack there.`,
+        );
+      } else {
+        problems.push(`linkedWabas "${entry}" is in ${what} ${named}, but the stack deploys to ${own}`);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new WhatsAppPipelinePropsError(
+      `Invalid WhatsAppPipeline props:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+  return [...ids.keys()];
 }
 
 /**

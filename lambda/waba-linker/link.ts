@@ -4,8 +4,12 @@ import {
   type SocialMessagingClient,
 } from '@aws-sdk/client-socialmessaging';
 import * as z from 'zod/mini';
-import { type RetryOptions, withRetries } from '../shared/retry';
-import type { CustomResourceRequest, CustomResourceResult } from './custom-resource';
+import { classifyCallError, type RetryOptions, withRetries } from '../shared/retry';
+
+/** Attempts that may meet AccessDenied on Create while a new role propagates. */
+const ACCESS_DENIED_RETRIES = 6;
+
+import { type CustomResourceRequest, type CustomResourceResult, reasonOf } from './custom-resource';
 
 /** An event destination of a WABA. */
 export interface EventDestination {
@@ -58,6 +62,8 @@ export function parsePhysicalId(
  * Throttling and server errors are retried until the deadline; other errors fail the request.
  */
 export class WabaLinker {
+  private retryAccessDenied = false;
+
   constructor(
     private readonly client: SocialMessagingClient,
     private readonly retry: RetryOptions = {},
@@ -65,15 +71,23 @@ export class WabaLinker {
 
   async handle(request: CustomResourceRequest, deadline: number): Promise<CustomResourceResult> {
     if (request.RequestType === 'Delete') return this.unlink(request, deadline);
+    // On a first deploy the function's role may not have propagated yet: AccessDenied then is
+    // transient, briefly. On later requests it is a real permission problem.
+    this.retryAccessDenied = request.RequestType === 'Create';
     const props = propertiesSchema.safeParse(request.ResourceProperties);
     if (!props.success) throw new Error('The resource needs WabaId and TopicArn properties');
     const { WabaId: wabaId, TopicArn: topicArn } = props.data;
 
     const existing =
       request.RequestType === 'Update' ? parsePhysicalId(request.PhysicalResourceId) : undefined;
-    if (existing !== undefined && existing.wabaId === wabaId) {
+    if (existing !== undefined && sameWaba(existing.wabaId, wabaId)) {
+      // The same WABA, perhaps written the other way (id or ARN): keep the physical id, so
+      // CloudFormation sends no cleanup Delete that would restore the old destination over ours.
       await this.setDestinations(wabaId, [{ eventDestinationArn: topicArn }], deadline);
-      return this.result(wabaId, existing.previous);
+      return {
+        ...this.result(wabaId, existing.previous),
+        physicalResourceId: request.PhysicalResourceId ?? '',
+      };
     }
     const current = await this.destinations(wabaId, deadline);
     // Already ours (a retried create): there is nothing of someone else's to restore later.
@@ -83,11 +97,28 @@ export class WabaLinker {
   }
 
   private async unlink(request: CustomResourceRequest, deadline: number): Promise<CustomResourceResult> {
+    this.retryAccessDenied = false;
     const link = parsePhysicalId(request.PhysicalResourceId);
     const physicalResourceId = request.PhysicalResourceId ?? request.LogicalResourceId;
-    // A create that failed never linked anything.
-    if (link === undefined) return { physicalResourceId };
-    const topicArn = propertiesSchema.safeParse(request.ResourceProperties).data?.TopicArn;
+    const props = propertiesSchema.safeParse(request.ResourceProperties).data;
+    if (link === undefined) {
+      // A create that failed: its Put may still have landed. Only a WABA that points at this
+      // stack's topic is touched, and it is left with no destination rather than a dead topic.
+      if (props === undefined) return { physicalResourceId };
+      try {
+        const current = await this.destinations(props.WabaId, deadline);
+        if (!current.some((d) => d.eventDestinationArn === props.TopicArn)) return { physicalResourceId };
+        await this.setDestinations(props.WabaId, [], deadline);
+        return {
+          physicalResourceId,
+          data: { Restored: 'false', Reason: 'Removed the link of a failed create' },
+        };
+      } catch (error) {
+        // Best effort: a WABA that cannot be read (gone, no access) must not block the stack's delete.
+        return { physicalResourceId, data: { Restored: 'false', Reason: `Not checked: ${reasonOf(error)}` } };
+      }
+    }
+    const topicArn = props?.TopicArn;
     const current = await this.destinations(link.wabaId, deadline);
     if (topicArn !== undefined && !current.some((d) => d.eventDestinationArn === topicArn)) {
       return {
@@ -139,6 +170,27 @@ export class WabaLinker {
    * carries the API's own error name and message, which CloudFormation shows.
    */
   private async call<T>(attempt: (signal: AbortSignal) => Promise<T>, deadline: number) {
-    return withRetries(attempt, deadline, { idempotent: true }, this.retry);
+    const retryAccessDenied = this.retryAccessDenied;
+    return withRetries(
+      attempt,
+      deadline,
+      { idempotent: true },
+      {
+        ...this.retry,
+        classify: (error, attempts) =>
+          retryAccessDenied &&
+          error instanceof Error &&
+          error.name === 'AccessDeniedException' &&
+          attempts <= ACCESS_DENIED_RETRIES
+            ? { kind: 'transient', ambiguous: false }
+            : classifyCallError(error),
+      },
+    );
   }
+}
+
+/** Whether two ways of writing a WABA (`waba-<id>` or its ARN) name the same one. */
+export function sameWaba(a: string, b: string): boolean {
+  const id = (waba: string) => waba.replace(/^arn:[^:]*:social-messaging:[^:]*:\d*:waba\//, 'waba-');
+  return id(a) === id(b);
 }

@@ -5,11 +5,34 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
 
+/** A WABA as configured: `waba-<id>` or its ARN, reduced to what identifies it. */
+export interface WabaReference {
+  /** `waba-<id>`: what the link resource and its logical id are keyed by. */
+  readonly id: string;
+  /** The region and account of an ARN entry; absent for a bare id. */
+  readonly region?: string;
+  readonly account?: string;
+}
+
+/**
+ * Reads a `linkedWabas` entry. A bare id and the ARN of the same WABA give the same `id`, so
+ * switching between the two forms changes nothing in the template.
+ *
+ * @returns undefined for an entry of neither form
+ */
+export function parseWabaReference(entry: string): WabaReference | undefined {
+  const bare = /^waba-([0-9a-zA-Z]+)$/.exec(entry);
+  if (bare !== null) return { id: entry };
+  const arn = /^arn:aws[a-z-]*:social-messaging:([a-z0-9-]+):(\d{12}):waba\/([0-9a-zA-Z]+)$/.exec(entry);
+  if (arn === null) return undefined;
+  return { id: `waba-${arn[3]}`, region: arn[1], account: arn[2] };
+}
+
 /** Properties of {@link WabaLinks}. */
 export interface WabaLinksProps {
   /** The topic each WABA's events go to. */
   readonly topic: sns.ITopic;
-  /** WABAs to link: `waba-<id>` or their ARNs. */
+  /** WABAs to link, as bare ids (`waba-<id>`, see {@link parseWabaReference}). */
   readonly wabas: readonly string[];
   readonly logRetentionDays: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -44,15 +67,14 @@ export class WabaLinks extends Construct {
       removalPolicy: props.removalPolicy,
       timeout: Duration.minutes(2),
     });
+    // Always the stack's own account and region: that is where the linker calls the API.
     const wabaArn = (waba: string) =>
-      waba.startsWith('arn:')
-        ? waba
-        : stack.formatArn({
-            service: 'social-messaging',
-            resource: 'waba',
-            resourceName: waba.replace(/^waba-/, ''),
-            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-          });
+      stack.formatArn({
+        service: 'social-messaging',
+        resource: 'waba',
+        resourceName: waba.replace(/^waba-/, ''),
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
     this.linker.function.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [

@@ -1,4 +1,4 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildTestApp, socialMessagingArn, synthStack } from '../support/synth';
 
@@ -31,7 +31,11 @@ describe('WabaLinks', () => {
 
   test('one link per WABA, pointing it at the inbound topic through the linker', () => {
     const links = Object.entries(template.findResources('Custom::WhatsAppEventDestination'));
-    expect(links.map(([, link]) => link.Properties.WabaId).sort()).toEqual([...WABAS].sort());
+    // Every entry reduced to its bare id: an id <-> ARN switch is then no change at all.
+    expect(links.map(([, link]) => link.Properties.WabaId).sort()).toEqual([
+      'waba-0123456789abcdef',
+      'waba-fedcba9876543210',
+    ]);
     for (const [, link] of links) {
       expect(link.Properties.TopicArn).toEqual({ Ref: expect.stringMatching(/^InboundTopic/) });
       expect(link.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [linkerId(), 'Arn'] });
@@ -61,12 +65,22 @@ describe('WabaLinks', () => {
           'social-messaging:GetLinkedWhatsAppBusinessAccount',
           'social-messaging:PutWhatsAppBusinessAccountEventDestinations',
         ],
-        Resource: [
-          'arn:aws:social-messaging:eu-west-1:111122223333:waba/fedcba9876543210',
-          socialMessagingArn('waba/0123456789abcdef'),
-        ],
+        // The stack's own account and region, where the linker calls the API.
+        Resource: [socialMessagingArn('waba/0123456789abcdef'), socialMessagingArn('waba/fedcba9876543210')],
       },
     ]);
+  });
+
+  test("an ARN of another region or account warns, when the stack's environment is not known", () => {
+    const { stack } = buildTestApp({ linkedWabas: WABAS });
+    const warnings = Annotations.fromStack(stack).findWarning(
+      '*',
+      Match.stringLikeRegexp('is in region eu-west-1'),
+    );
+    expect(warnings).toHaveLength(1);
+    expect(
+      Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('is in account 111122223333')),
+    ).toHaveLength(1);
   });
 
   test('the linker has time to retry within CloudFormation custom resource limits', () => {

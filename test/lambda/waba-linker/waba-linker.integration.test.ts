@@ -193,13 +193,52 @@ describe('WABA linker custom resource against the simulator', () => {
     expect(lastResponse()).toMatchObject({ Status: 'SUCCESS', Data: { Restored: 'false' } });
   });
 
-  test('delete after a failed create touches nothing and succeeds', async () => {
+  test('delete after a failed create changes nothing it does not own, and succeeds even if the WABA is gone', async () => {
     await handler(
       request('Delete', { WabaId: 'waba-a' }, { PhysicalResourceId: 'WabaLinkswabaA' }),
       context(),
     );
-    expect(simulator.requests).toEqual([]);
+    expect(simulator.requests.filter((r) => r.operation !== 'GetLinkedWhatsAppBusinessAccount')).toEqual([]);
     expect(lastResponse()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'WabaLinkswabaA' });
+  });
+
+  test("delete after a failed create whose Put landed takes this stack's topic off the WABA", async () => {
+    simulator.addWaba('waba-a', [{ eventDestinationArn: OUR_TOPIC }]);
+    await handler(
+      request('Delete', { WabaId: 'waba-a' }, { PhysicalResourceId: 'WabaLinkswabaA' }),
+      context(),
+    );
+    expect(destinations('waba-a')).toEqual([]);
+    expect(lastResponse()).toMatchObject({ Status: 'SUCCESS' });
+  });
+
+  test('switching an entry between id and ARN keeps the physical id, so no cleanup delete unlinks it', async () => {
+    simulator.addWaba('waba-a', [{ eventDestinationArn: CONSOLE_TOPIC }]);
+    const link = await create('waba-a');
+    await handler(
+      request(
+        'Update',
+        { WabaId: 'arn:aws:social-messaging:us-east-1:123456789012:waba/a' },
+        { PhysicalResourceId: link },
+      ),
+      context(),
+    );
+    expect(lastResponse()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: link });
+    expect(destinations('waba-a')).toEqual([OUR_TOPIC]);
+  });
+
+  test('AccessDenied on create (a new role still propagating) is retried; on update it is not', async () => {
+    simulator.addWaba('waba-a');
+    simulator.failNext(2, { type: 'AccessDeniedException', status: 403, message: 'not yet' });
+    await handler(request('Create', { WabaId: 'waba-a' }), context());
+    const created = lastResponse();
+    expect(created).toMatchObject({ Status: 'SUCCESS' });
+    simulator.failNext(1, { type: 'AccessDeniedException', status: 403, message: 'denied' });
+    await handler(
+      request('Update', { WabaId: 'waba-a' }, { PhysicalResourceId: created.PhysicalResourceId }),
+      context(),
+    );
+    expect(lastResponse()).toMatchObject({ Status: 'FAILED', Reason: 'AccessDeniedException: denied' });
   });
 
   test("an API failure reports FAILED with the API's message, never SUCCESS", async () => {
