@@ -244,6 +244,7 @@ export class WhatsAppPipeline extends Construct {
       tracing: props.tracing,
       digestWindowMinutes: props.alertDigestMinutes,
       dashboardName: dashboardNameOf(this.namePrefix),
+      alarmNamePrefix: `${this.namePrefix}-`,
     });
     this.monitoring = new PipelineMonitoring(this, CONSTRUCT_ID.monitoring, {
       alertsTopic: this.alerts.topic,
@@ -259,6 +260,7 @@ export class WhatsAppPipeline extends Construct {
         AlertsDeadLetterQueue: this.alerts.deadLetterQueue,
       },
       table: this.conversations.table,
+      rules: { FailedMessagesRule: this.alerts.rule, DigestScheduleRule: this.alerts.digestSchedule },
       thresholds: { ...DEFAULT_ALARM_THRESHOLDS, ...props.alarmThresholds },
       namePrefix: this.namePrefix,
       serviceName,

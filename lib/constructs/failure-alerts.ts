@@ -45,6 +45,12 @@ export interface FailureAlertsProps {
    */
   readonly digestWindowMinutes?: number;
   /**
+   * The prefix of this pipeline's alarm names: only those alarms may publish to the alerts topic
+   * and use its key.
+   * @default - every alarm of the account
+   */
+  readonly alarmNamePrefix?: string;
+  /**
    * The dashboard notifications link to.
    * @default - no dashboard link
    */
@@ -98,17 +104,33 @@ export class FailureAlerts extends Construct {
       'Encrypts WhatsApp pipeline alerts and their dead letters',
       removalPolicy,
     );
-    // EventBridge (rule targets, dead letters) and CloudWatch (alarm actions) publish as themselves.
+    // CloudWatch publishes alarm actions as itself: only this pipeline's alarms need the key.
+    const alarms = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `${props.alarmNamePrefix ?? ''}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    // EventBridge writes rule dead letters as itself (targets publish through a role, below).
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowEventBridgeAndCloudWatchToPublish',
-        principals: [
-          new iam.ServicePrincipal('events.amazonaws.com'),
-          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
-        ],
+        sid: 'AllowEventBridgeDeadLetters',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowThisPipelinesAlarms',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': alarms },
+        },
       }),
     );
 
@@ -125,14 +147,7 @@ export class FailureAlerts extends Construct {
         resources: [this.topic.topicArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: {
-            'aws:SourceArn': stack.formatArn({
-              service: 'cloudwatch',
-              resource: 'alarm',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
+          ArnLike: { 'aws:SourceArn': alarms },
         },
       }),
     );

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -50,6 +51,12 @@ export interface PipelineMonitoringProps {
   /** The failure queues, by a short name used in alarm names. */
   readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
   readonly table: dynamodb.ITable;
+  /**
+   * EventBridge rules, by a short name used in alarm names: their failed deliveries and their
+   * dead letters that could not be written are alarmed.
+   * @default {}
+   */
+  readonly rules?: Readonly<Record<string, events.IRule>>;
   /** @default DEFAULT_ALARM_THRESHOLDS */
   readonly thresholds?: AlarmThresholds;
   /** Prefix of the alarm and dashboard names: unique per pipeline instance. */
@@ -159,6 +166,30 @@ export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinitio
         id: `${name}Throttles`,
         description: `The ${name} function was throttled: events are delayed.`,
         metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
+        threshold: 0,
+      },
+    );
+  }
+  for (const [name, rule] of Object.entries(props.rules ?? {})) {
+    const ruleMetric = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName,
+        dimensionsMap: { RuleName: rule.ruleName },
+        statistic: cloudwatch.Stats.SUM,
+        period: FIVE_MINUTES,
+      });
+    definitions.push(
+      {
+        id: `${name}FailedInvocations`,
+        description: `The ${name} rule could not deliver events to a target after its retries (they went to the dead-letter queue).`,
+        metric: ruleMetric('FailedInvocations'),
+        threshold: 0,
+      },
+      {
+        id: `${name}DeadLettersLost`,
+        description: `The ${name} rule could not write undeliverable events to its dead-letter queue: those events are lost.`,
+        metric: ruleMetric('InvocationsFailedToBeSentToDLQ'),
         threshold: 0,
       },
     );

@@ -56,18 +56,45 @@ describe('the alerts topic', () => {
     expect(key.Properties.EnableKeyRotation).toBe(true);
   });
 
-  test('its key lets EventBridge and CloudWatch of this account publish, and no one else', () => {
+  /** `arn:<partition>:cloudwatch:<region>:<account>:alarm:WhatsAppPipeline-*`, as the template writes it. */
+  const pipelineAlarms = {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':cloudwatch:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        ':alarm:WhatsAppPipeline-*',
+      ],
+    ],
+  };
+
+  test("its key lets EventBridge of this account and this pipeline's alarms publish, and no one else", () => {
     const topic = template.toJSON().Resources[alertsTopicId()];
     const key = template.toJSON().Resources[topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0]];
     expect(key.Properties.KeyPolicy.Statement).toStrictEqual([
       expect.objectContaining({ Action: 'kms:*', Principal: { AWS: expect.anything() } }),
       {
-        Sid: 'AllowEventBridgeAndCloudWatchToPublish',
+        Sid: 'AllowEventBridgeDeadLetters',
         Effect: 'Allow',
-        Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+        Principal: { Service: 'events.amazonaws.com' },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         Resource: '*',
         Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+      {
+        Sid: 'AllowThisPipelinesAlarms',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': pipelineAlarms },
+        },
       },
     ]);
   });
@@ -85,7 +112,7 @@ describe('the alerts topic', () => {
         Action: 'sns:Publish',
         Condition: {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-          ArnLike: { 'aws:SourceArn': expect.objectContaining({ 'Fn::Join': expect.anything() }) },
+          ArnLike: { 'aws:SourceArn': pipelineAlarms },
         },
       }),
     ]);
