@@ -5,8 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
+import { join } from 'node:path';
 import { EnvironmentError, numberFlag, parseFlags, runCli, UsageError } from '../ops/cli';
 import { renderApiCalls, renderConversation } from '../ops/render';
+import { CloudAssembly } from './assembly';
 import { envelope, inboundValue, LOCAL_BUSINESS, newWamid } from './events';
 import { lambdaNodeBinary, lambdaNodeMismatch } from './lambda-node';
 import { LocalPipeline } from './pipeline';
@@ -28,11 +30,13 @@ Faults injected into the SocialMessaging simulator:
   --throttle <n>       the first n calls are throttled (ThrottledRequestException)
   --fail-rate <0..1>   this share of calls fails with InternalServiceException
 
+  --assembly <dir>     use a cloud assembly synthesized before (cdk.out) instead of synthesizing
   --debug              show stack traces
 Needs Java 17 or newer (DynamoDB Local is a Java program).`;
 
 /** The run, as the flags ask for it: checked in full before anything starts. */
 interface RunPlan {
+  readonly assembly?: string;
   readonly mode: 'scenario' | 'serve' | 'replay' | 'text';
   readonly files: readonly string[];
   readonly text?: string;
@@ -54,6 +58,7 @@ export async function planRun(argv: readonly string[]): Promise<RunPlan> {
     latency: { type: 'string' },
     throttle: { type: 'string' },
     'fail-rate': { type: 'string' },
+    assembly: { type: 'string' },
   });
   const modes = [values.serve, values.replay !== undefined, values.text !== undefined].filter(Boolean);
   if (modes.length > 1) throw new UsageError('choose one of --serve, --replay and --text');
@@ -70,7 +75,13 @@ export async function planRun(argv: readonly string[]): Promise<RunPlan> {
   if (values.serve && port !== 0 && !(await portIsFree(port))) {
     throw new UsageError(`--port ${port} is in use; choose another, or --port 0 for any free port`);
   }
+  if (values.assembly !== undefined && !existsSync(join(values.assembly, 'manifest.json'))) {
+    throw new UsageError(
+      `--assembly: ${values.assembly} is not a cloud assembly (no manifest.json); run npx cdk synth first`,
+    );
+  }
   return {
+    assembly: values.assembly,
     mode: values.serve
       ? 'serve'
       : values.replay !== undefined
@@ -121,7 +132,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const progress = (step: string) =>
     console.log(`  … ${step} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   console.log('Starting the local pipeline:');
-  const pipeline = await LocalPipeline.start({ progress });
+  const pipeline = await LocalPipeline.start({
+    progress,
+    assembly: plan.assembly === undefined ? undefined : new CloudAssembly(plan.assembly),
+  });
   stopOnSignal(pipeline);
   try {
     if (plan.latency !== undefined) pipeline.simulator.latencyMs = plan.latency;

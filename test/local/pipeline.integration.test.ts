@@ -219,6 +219,7 @@ describe('npm start, as a process', () => {
   test('runs the scenario to a readable conversation, exits 0 and leaves nothing listening', async () => {
     const run = cli([]);
     expect(await run.exit).toBe(0);
+    expect(run.output()).toContain('synthesizing the stack and bundling its functions');
     const output = run.output();
     expect(output).toContain('Conversation with Jane Doe');
     expect(output).toContain('statuses: sent');
@@ -238,7 +239,7 @@ describe('npm start, as a process', () => {
       ),
     ]);
     writeFileSync(file, `${text}\nnot json at all\n${text}\n`);
-    const run = cli(['--replay', file]);
+    const run = cli(['--replay', file, '--assembly', testAssembly().dir]);
     expect(await run.exit).toBe(1);
     expect(run.output()).toContain('✗ line 2: not JSON');
     expect(run.output()).toContain('✓ line 3: envelope: redelivery, recorded once, nothing sent again');
@@ -255,6 +256,7 @@ describe('npm start, as a process', () => {
     [['--bogus'], "Unknown option '--bogus'"],
     [['--replay', '/no/such/file.jsonl'], '--replay: no file /no/such/file.jsonl'],
     [['--serve', '--text', 'hi'], 'choose one of --serve, --replay and --text'],
+    [['--assembly', '/tmp'], '--assembly: /tmp is not a cloud assembly'],
   ])(
     '%j is refused in one line with exit 2, before anything starts',
     async (args, message) => {
@@ -297,7 +299,7 @@ describe('npm start, as a process', () => {
   }, 30_000);
 
   test('--serve accepts events over HTTP and Ctrl-C stops every part', async () => {
-    const run = cli(['--serve', '--port', '0']);
+    const run = cli(['--serve', '--port', '0', '--assembly', testAssembly().dir]);
     while (!run.output().includes('Ctrl-C stops everything.')) {
       if (run.child.exitCode !== null) throw new Error(run.output());
       await new Promise((resolve) => setTimeout(resolve, 100));
