@@ -17,6 +17,9 @@ const INTEGRATION = ['\\.integration\\.test\\.ts$', '/test/infra/', '/test/docs/
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 30_000,
+  // Two workers on two cores: suites mostly wait on DynamoDB Local and child processes, so the
+  // second worker overlaps that waiting (jest's default would be one).
+  maxWorkers: 2,
   projects: [
     {
       displayName: 'unit',
