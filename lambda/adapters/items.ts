@@ -631,16 +631,10 @@ const webhookErrorSchema = z.pipe(
 );
 
 const orphanSchema = z.pipe(
-  z.object({
+  // Stored flat: the failure's fields at the top of the item (see toAttributes).
+  z.extend(deliverySchema, {
     entity: z.literal(ENTITY.orphanFailure),
     reason: z.enum(['unknown-message-id', 'missing-message-id']),
-    status: text,
-    detailType: text,
-    awsMessageId: optionalText,
-    errors: z.array(errorSchema),
-    eventId: text,
-    occurredAt: optionalText,
-    recordedAt: text,
     businessPhoneNumberId: optionalText,
     wabaId: optionalText,
     payload: text,

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import type { Context } from 'aws-lambda';
 import { ConversationStore } from '../../../lambda/adapters/conversation-store';
 import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
 import { type AutoResponsePolicy, DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-response';
@@ -13,6 +11,7 @@ import { FAULTS, type SocialMessagingSimulator } from '../../../local/socialmess
 import { ConversationReader } from '../../../ops/conversation-reader';
 import { encodeEnvelope, fixtureEnvelope, fixtureEvent, snsEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
+import { lambdaContext } from '../../support/lambda-context';
 import { testPseudonyms } from '../../support/pseudonyms';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
 import { socialMessagingClient, startSimulator } from '../../support/simulator';
@@ -36,25 +35,6 @@ afterAll(async () => {
   messaging.destroy();
   await simulator.stop();
 });
-
-/** A Lambda context with the given time left. */
-function lambdaContext(remainingMs = 30_000): Context {
-  const started = Date.now();
-  return {
-    awsRequestId: randomUUID(),
-    functionName: 'processor',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:processor',
-    memoryLimitInMB: '256',
-    logGroupName: '/aws/lambda/processor',
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => remainingMs - (Date.now() - started),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /** A pipeline with auto-responses: a fresh table, the shared simulator, and the given policy. */
 async function pipeline(policy: Partial<AutoResponsePolicy> = {}, options: { dynamo?: DynamoDBClient } = {}) {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { messageKey } from '../../../contracts';
 import { ConversationStore } from '../../../lambda/adapters/conversation-store';
@@ -20,6 +19,7 @@ import type { SocialMessagingSimulator } from '../../../local/socialmessaging-si
 import { ConversationReader } from '../../../ops/conversation-reader';
 import { encodeEnvelope, fixtureEnvelope, snsEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
+import { lambdaContext } from '../../support/lambda-context';
 import { testPseudonyms } from '../../support/pseudonyms';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
 import { socialMessagingClient, startSimulator } from '../../support/simulator';
@@ -42,24 +42,6 @@ afterAll(async () => {
   await simulator.stop();
 });
 
-function context(requestId: string = randomUUID()): Context {
-  const started = Date.now();
-  return {
-    awsRequestId: requestId,
-    functionName: 'processor',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:processor',
-    memoryLimitInMB: '256',
-    logGroupName: '/aws/lambda/processor',
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 30_000 - (Date.now() - started),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 async function pipeline(options: { client?: DynamoDBClient } = {}) {
   const tableName = await createConversationTable(dynamo);
   const store = new ConversationStore({ client: options.client ?? dynamo, tableName, retentionDays: 30 });
@@ -81,7 +63,7 @@ async function pipeline(options: { client?: DynamoDBClient } = {}) {
   const handler = createInboundHandler({ pseudonyms: testPseudonyms, store, logger, metrics, responder });
   return {
     handler,
-    invoke: (event: unknown, requestId?: string) => handler(event, context(requestId)),
+    invoke: (event: unknown, requestId?: string) => handler(event, lambdaContext(30_000, requestId)),
     store,
     tableName,
     logger,
@@ -374,12 +356,7 @@ describe('claims', () => {
 
 describe('ambiguous sends', () => {
   test('an idempotent payload is retried after a failure that may have been delivered', async () => {
-    const sender = new WhatsAppSender({
-      client: messaging,
-      metaApiVersion: 'v24.0',
-      baseBackoffMs: 1,
-      maxBackoffMs: 2,
-    });
+    const sender = fastSender();
     simulator.failNext(1, { type: 'InternalServiceException', status: 500, message: 'oops' });
     const result = await sender.send(
       LOCAL_BUSINESS.originationPhoneNumberId,
@@ -390,12 +367,7 @@ describe('ambiguous sends', () => {
   });
 
   test('a non-idempotent text is never repeated after a failure that may have been delivered', async () => {
-    const sender = new WhatsAppSender({
-      client: messaging,
-      metaApiVersion: 'v24.0',
-      baseBackoffMs: 1,
-      maxBackoffMs: 2,
-    });
+    const sender = fastSender();
     simulator.failNext(1, { type: 'InternalServiceException', status: 500, message: 'oops' });
     const failure = await sender
       .send(
@@ -410,12 +382,7 @@ describe('ambiguous sends', () => {
   });
 
   test('a throttled text is retried: throttling is refused before anything is sent', async () => {
-    const sender = new WhatsAppSender({
-      client: messaging,
-      metaApiVersion: 'v24.0',
-      baseBackoffMs: 1,
-      maxBackoffMs: 2,
-    });
+    const sender = fastSender();
     simulator.failNext(1, { type: 'ThrottledRequestException', status: 429, message: 'slow down' });
     const result = await sender.send(
       LOCAL_BUSINESS.originationPhoneNumberId,
@@ -438,6 +405,16 @@ describe('request counting of statuses', () => {
     client.destroy();
   });
 });
+
+/** A sender with millisecond backoffs, so retries take no time. */
+function fastSender(): WhatsAppSender {
+  return new WhatsAppSender({
+    client: messaging,
+    metaApiVersion: 'v24.0',
+    baseBackoffMs: 1,
+    maxBackoffMs: 2,
+  });
+}
 
 /**
  * A DynamoDB client whose first `count` updates that remove a claim (the outcome write, the release)
