@@ -38,6 +38,7 @@ export class RecordingLogger implements LoggerPort {
       this.keys,
       ...extra.filter((e) => typeof e === 'object' && e !== null),
     );
+    assertNoPersonalData(String(message), attributes);
     this.lines.push({ level, message: String(message), attributes });
   }
 }
@@ -58,5 +59,30 @@ export class RecordingMetrics implements MetricsPort {
 
   get(key: string): number {
     return this.counts.get(key) ?? 0;
+  }
+}
+
+const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * Every suite that records logs checks every line: no wamid and no run of 7 or more digits (a phone
+ * number, a user id) may reach a log line. UUIDs (SNS message ids, request ids, AWS message ids) are not personal.
+ */
+function assertNoPersonalData(message: string, attributes: Record<string, unknown>): void {
+  const strings: string[] = [message];
+  const walk = (value: unknown) => {
+    if (typeof value === 'string') strings.push(value);
+    else if (value instanceof Error) strings.push(value.message);
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(walk);
+  };
+  walk(attributes);
+  for (const raw of strings) {
+    const text = raw.replace(UUIDS, '');
+    if (/wamid\.[A-Za-z0-9]/.test(text) || /\d{7,}/.test(text)) {
+      throw new Error(
+        `A log line carries personal data: ${JSON.stringify(message)} with ${JSON.stringify(text)}`,
+      );
+    }
   }
 }

@@ -103,3 +103,15 @@ describe('loggableError', () => {
     });
   });
 });
+
+describe('the recording logger every source test uses', () => {
+  test('refuses a line with a wamid or a phone number, so no suite can log one unnoticed', async () => {
+    const { RecordingLogger } = await import('../../support/recording-observability');
+    const logger = new RecordingLogger();
+    expect(() => logger.info('x', { id: 'wamid.HBgLMTQyNTU1NTAxNTAVAgASGBQz' })).toThrow('personal data');
+    expect(() => logger.info('x', { to: '14255550150' })).toThrow('personal data');
+    expect(() =>
+      logger.info('x', { snsMessageId: '95df01b4-ee98-5cb9-9903-4c221d41eb5e', code: '131047' }),
+    ).not.toThrow();
+  });
+});
