@@ -146,6 +146,8 @@ async function main(): Promise<void> {
     ...processorEnv,
     CONVERSATION_TABLE_NAME: 'bench',
     PSEUDONYM_SECRET_ARN: LOCAL_PSEUDONYM_SECRET.arn,
+    // The recorder's own variable (the processor's environment lacks it).
+    DIGEST_WINDOW_MINUTES: '15',
   };
   const init = coldInit(
     {
