@@ -97,6 +97,10 @@ export interface RetryOptions {
   readonly random?: () => number;
   /** Overrides {@link classifyCallError}, e.g. to retry an error that is transient for one caller only. */
   readonly classify?: (error: unknown, attempt: number) => FailureClass;
+  /** Stops the calls: no attempt starts once it is aborted, and the one in flight is cancelled. */
+  readonly signal?: AbortSignal;
+  /** Told of every failed attempt (the caller may report the last one). */
+  readonly onFailure?: (error: unknown) => void;
 }
 
 /** What one call of {@link withRetries} may do. */
@@ -133,12 +137,20 @@ export async function withRetries<T>(
   const requestTimeout = options.requestTimeoutMs ?? 5000;
   let previous: unknown;
   for (let attempts = 1; ; attempts++) {
+    if (options.signal?.aborted) {
+      throw new CallFailedError('transient', 'Aborted', attempts - 1, false, {
+        cause: previous ?? options.signal.reason,
+      });
+    }
     const remaining = deadline - clock();
-    const signal = AbortSignal.timeout(Math.max(1, Math.min(requestTimeout, remaining)));
+    const timeoutSignal = AbortSignal.timeout(Math.max(1, Math.min(requestTimeout, remaining)));
+    const signal =
+      options.signal === undefined ? timeoutSignal : AbortSignal.any([timeoutSignal, options.signal]);
     try {
       const value = await attempt(signal);
       return { value, attempts };
     } catch (caught) {
+      options.onFailure?.(caught);
       // An attempt cut short by the deadline says nothing new: report the error that kept failing.
       const error = signal.aborted && previous !== undefined && clock() >= deadline ? previous : caught;
       const { kind, ambiguous } = classify(caught, attempts);

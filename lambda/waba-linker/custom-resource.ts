@@ -37,8 +37,20 @@ const MAX_REASON = 1000;
  * (the API's own words) — including when the function is about to time out, so a stack never
  * waits an hour for a reply that will not come and never records success for a failure.
  */
+/** What the resource handler gets besides the request and its deadline. */
+export interface HandlerControls {
+  /** Aborted when the time is up: start no further call. */
+  readonly signal: AbortSignal;
+  /** Tells the wrapper the latest error, so a time-out can name its real cause. */
+  readonly noteFailure: (error: unknown) => void;
+}
+
 export function customResourceHandler(
-  handle: (request: CustomResourceRequest, deadline: number) => Promise<CustomResourceResult>,
+  handle: (
+    request: CustomResourceRequest,
+    deadline: number,
+    controls: HandlerControls,
+  ) => Promise<CustomResourceResult>,
   options: { send?: ResponseSender; log?: (message: string, details: Record<string, unknown>) => void } = {},
 ) {
   const send = options.send ?? putResponse;
@@ -68,14 +80,27 @@ export function customResourceHandler(
       );
 
     let timer: NodeJS.Timeout | undefined;
+    // Aborted when the time is up, so that no call starts after CloudFormation got its answer.
+    const controller = new AbortController();
+    let lastFailure: unknown;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now() + 2000));
     });
     try {
-      const outcome = await Promise.race([handle(request, deadline), timeout]);
+      const outcome = await Promise.race([
+        handle(request, deadline, {
+          signal: controller.signal,
+          noteFailure: (error) => {
+            lastFailure = error;
+          },
+        }),
+        timeout,
+      ]);
       if (outcome === 'timeout') {
+        controller.abort();
+        const cause = lastFailure === undefined ? '' : `; the last error was ${reasonOf(lastFailure)}`;
         options.log?.('Custom resource timed out', { requestType: request.RequestType });
-        await respond('FAILED', {}, 'Timed out before the WABA could be updated; see the function logs');
+        await respond('FAILED', {}, `Timed out before the WABA could be updated${cause}`);
         return;
       }
       await respond('SUCCESS', outcome);

@@ -8,10 +8,13 @@ import { WabaLinker } from './link';
 const linker = new WabaLinker(new SocialMessagingClient({ maxAttempts: 1 }));
 
 /** Custom resource: points a WhatsApp Business Account's event destination at the inbound topic. */
-export const handler = customResourceHandler((request, deadline) => linker.handle(request, deadline), {
-  log: (message, details) =>
-    logger.error(message, {
-      ...details,
-      ...(typeof details.reason === 'string' ? { reason: scrub(details.reason) } : {}),
-    }),
-});
+export const handler = customResourceHandler(
+  (request, deadline, controls) => linker.handle(request, deadline, controls),
+  {
+    log: (message, details) =>
+      logger.error(message, {
+        ...details,
+        ...(typeof details.reason === 'string' ? { reason: scrub(details.reason) } : {}),
+      }),
+  },
+);

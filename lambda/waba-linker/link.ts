@@ -9,7 +9,12 @@ import { classifyCallError, type RetryOptions, withRetries } from '../shared/ret
 /** Attempts that may meet AccessDenied on Create while a new role propagates. */
 const ACCESS_DENIED_RETRIES = 6;
 
-import { type CustomResourceRequest, type CustomResourceResult, reasonOf } from './custom-resource';
+import {
+  type CustomResourceRequest,
+  type CustomResourceResult,
+  type HandlerControls,
+  reasonOf,
+} from './custom-resource';
 
 /** An event destination of a WABA. */
 export interface EventDestination {
@@ -63,13 +68,19 @@ export function parsePhysicalId(
  */
 export class WabaLinker {
   private retryAccessDenied = false;
+  private controls?: HandlerControls;
 
   constructor(
     private readonly client: SocialMessagingClient,
     private readonly retry: RetryOptions = {},
   ) {}
 
-  async handle(request: CustomResourceRequest, deadline: number): Promise<CustomResourceResult> {
+  async handle(
+    request: CustomResourceRequest,
+    deadline: number,
+    controls?: HandlerControls,
+  ): Promise<CustomResourceResult> {
+    this.controls = controls;
     if (request.RequestType === 'Delete') return this.unlink(request, deadline);
     // On a first deploy the function's role may not have propagated yet: AccessDenied then is
     // transient, briefly. On later requests it is a real permission problem.
@@ -177,6 +188,8 @@ export class WabaLinker {
       { idempotent: true },
       {
         ...this.retry,
+        signal: this.controls?.signal,
+        onFailure: this.controls?.noteFailure,
         classify: (error, attempts) =>
           retryAccessDenied &&
           error instanceof Error &&

@@ -98,3 +98,22 @@ describe('withRetries', () => {
     ).rejects.toMatchObject({ kind: 'transient', ambiguous: true, attempts: 1 });
   });
 });
+
+describe('withRetries and an outer abort', () => {
+  test('starts no attempt once aborted, and reports the error that kept failing', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const failure = await withRetries(
+      async () => {
+        calls++;
+        controller.abort();
+        throw new ThrottledRequestException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } });
+      },
+      Number.MAX_SAFE_INTEGER,
+      { idempotent: true },
+      { signal: controller.signal, sleep: async () => undefined },
+    ).catch((e: unknown) => e);
+    expect(calls).toBe(1);
+    expect((failure as CallFailedError).cause).toBeInstanceOf(ThrottledRequestException);
+  });
+});

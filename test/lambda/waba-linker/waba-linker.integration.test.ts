@@ -48,8 +48,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-const handler = customResourceHandler((request, deadline) =>
-  new WabaLinker(client, { baseBackoffMs: 5, maxBackoffMs: 20 }).handle(request, deadline),
+const handler = customResourceHandler((request, deadline, controls) =>
+  new WabaLinker(client, { baseBackoffMs: 5, maxBackoffMs: 20 }).handle(request, deadline, controls),
 );
 
 function request(
@@ -286,6 +286,24 @@ describe('WABA linker custom resource against the simulator', () => {
       Status: 'FAILED',
       Reason: 'ThrottledRequestException: Rate exceeded',
     });
+  });
+
+  test("at the wrapper's own time-out it answers FAILED with the last real error and aborts what is in flight", async () => {
+    let abortedInFlight = false;
+    const stuck = customResourceHandler(async (_request, _deadline, controls) => {
+      controls.noteFailure(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledRequestException' }));
+      // A handler that ignores its deadline: only the abort ends it.
+      await new Promise<void>((resolve) => controls.signal.addEventListener('abort', () => resolve()));
+      abortedInFlight = true;
+      return { physicalResourceId: 'late' };
+    });
+    await stuck(request('Create', { WabaId: 'waba-a' }), context(5100));
+    expect(lastResponse()).toMatchObject({
+      Status: 'FAILED',
+      Reason:
+        'Timed out before the WABA could be updated; the last error was ThrottledRequestException: Rate exceeded',
+    });
+    expect(abortedInFlight).toBe(true);
   });
 
   test('properties without a WABA id fail clearly', async () => {
