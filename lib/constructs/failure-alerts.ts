@@ -79,13 +79,15 @@ export interface FailureAlertsProps {
 export class FailureAlerts extends Construct {
   /** Where alerts and alarms are published; subscribe people and tools here. */
   public readonly topic: sns.Topic;
-  /** Encrypts the topic and the dead-letter queue. */
+  /** Encrypts the alerts topic and the failure-events topic. */
   public readonly key: kms.Key;
   public readonly rule: events.Rule;
   /** Records failures on the conversation store. */
   public readonly recorder: PipelineFunction;
   /** Events the targets could not take, and recorder invocations that failed after retries. */
   public readonly deadLetterQueue: sqs.Queue;
+  /** Encrypts only the dead-letter queue (see the constructor for why it is a key of its own). */
+  public readonly deadLetterKey: kms.Key;
   /** The machine channel: every failure event, one message each. Subscribe tools here, not people. */
   public readonly failureEventsTopic: sns.Topic;
   /** Sends the digest notifications to {@link topic}. */
@@ -111,16 +113,6 @@ export class FailureAlerts extends Construct {
       resourceName: `${props.alarmNamePrefix ?? ''}*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    // EventBridge writes rule dead letters as itself (targets publish through a role, below).
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeDeadLetters',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    );
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowThisPipelinesAlarms',
@@ -155,8 +147,27 @@ export class FailureAlerts extends Construct {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     }
 
+    // EventBridge writes rule dead letters as itself, and AWS does not document that those KMS
+    // requests carry aws:SourceAccount or aws:SourceArn: a condition on them could make every dead
+    // letter fail, silently. So the queue has a key of its own that admits EventBridge without
+    // conditions, and nothing else of the pipeline is encrypted with it; who may send to the queue
+    // is decided by its queue policy, which is bound to the rules (aws:SourceArn).
+    this.deadLetterKey = rotatingKey(
+      this,
+      'DeadLetterKey',
+      'Encrypts the WhatsApp alerts dead-letter queue',
+      removalPolicy,
+    );
+    this.deadLetterKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeDeadLetters',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+      }),
+    );
     this.deadLetterQueue = failureQueue(this, 'DeadLetterQueue', {
-      key: this.key,
+      key: this.deadLetterKey,
       removalPolicy,
       holds: 'failure events the rule targets could not take, and failed recorder invocations',
     });

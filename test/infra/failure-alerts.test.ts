@@ -72,19 +72,11 @@ describe('the alerts topic', () => {
     ],
   };
 
-  test("its key lets EventBridge of this account and this pipeline's alarms publish, and no one else", () => {
+  test("its key lets this pipeline's alarms publish, and no one else (EventBridge publishes through a role)", () => {
     const topic = template.toJSON().Resources[alertsTopicId()];
     const key = template.toJSON().Resources[topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0]];
     expect(key.Properties.KeyPolicy.Statement).toStrictEqual([
       expect.objectContaining({ Action: 'kms:*', Principal: { AWS: expect.anything() } }),
-      {
-        Sid: 'AllowEventBridgeDeadLetters',
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        Resource: '*',
-        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-      },
       {
         Sid: 'AllowThisPipelinesAlarms',
         Effect: 'Allow',
@@ -168,11 +160,33 @@ describe('the rule targets', () => {
     },
   );
 
-  test('the dead-letter queue is encrypted with the alerts key and admits EventBridge for this rule', () => {
+  test('the dead-letter queue has a key of its own that admits EventBridge, and a policy bound to this rule', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
-      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsKey'), 'Arn'] },
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsDeadLetterKey'), 'Arn'] },
       MessageRetentionPeriod: 1_209_600,
     });
+    const resources = template.toJSON().Resources as Record<
+      string,
+      { Properties: { KeyPolicy: { Statement: unknown[] } } }
+    >;
+    const [key] = Object.entries(resources).filter(([id]) => id.startsWith('AlertsDeadLetterKey'));
+    if (key === undefined) throw new Error('no dead-letter key');
+    expect(key[1].Properties.KeyPolicy.Statement).toEqual([
+      expect.objectContaining({ Action: 'kms:*' }),
+      {
+        Sid: 'AllowEventBridgeDeadLetters',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+      },
+    ]);
+    // Nothing else of the pipeline is encrypted with that key: only the queue and grants name it.
+    const keyId = key[0];
+    const users = Object.entries(template.toJSON().Resources as Record<string, { Type: string }>)
+      .filter(([id, r]) => id !== keyId && JSON.stringify(r).includes(keyId))
+      .map(([, r]) => r.Type);
+    expect(new Set(users)).toEqual(new Set(['AWS::SQS::Queue', 'AWS::IAM::Policy']));
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: Match.stringLikeRegexp('^AlertsDeadLetterQueue') }],
       PolicyDocument: {
