@@ -173,8 +173,8 @@ export function summarizeContent(content: MessageContent): string {
     case 'text':
       return quote(content.body);
     case 'media':
+      // The message type (image, audio, …) is already on the line.
       return [
-        content.mediaType,
         content.mimeType,
         content.caption !== undefined && quote(content.caption),
         content.voice === true && 'voice note',
