@@ -24,6 +24,3 @@ export const ENV = {
   /** Powertools: the CloudWatch namespace of the custom metrics. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
-
-/** The name of one of the pipeline's environment variables. */
-export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -57,16 +57,6 @@ export const KNOWN_MESSAGE_TYPES = Object.keys(MESSAGE_TYPES) as readonly KnownM
 /** The action for types the contract does not know (future types). */
 export const DEFAULT_ACTION_FOR_UNKNOWN_TYPES: ResponseAction = 'receipt';
 
-/** Whether a wire type is one of the known types. */
-export function isKnownMessageType(type: string): type is KnownMessageType {
-  return Object.hasOwn(MESSAGE_TYPES, type);
-}
-
-/** Whether a wire type is a media type. */
-export function isMediaType(type: string): type is MediaType {
-  return (MEDIA_TYPES as readonly string[]).includes(type);
-}
-
 /** The default action of every known type. */
 export function defaultActions(): Record<KnownMessageType, ResponseAction> {
   const actions = {} as Record<KnownMessageType, ResponseAction>;

@@ -10,7 +10,6 @@ import {
   CONVERSATION_TABLE,
   conversationItemKey,
   ENTITY,
-  type EntityName,
   failureDigestKey,
   MEDIA_TYPES,
   messageKey,
@@ -30,8 +29,6 @@ import {
 } from '../domain/model';
 import type { Address } from '../domain/outbound';
 import { currentStatus, statusRank } from '../domain/status';
-
-export { statusRank as statusRankOf } from '../domain/status';
 
 /** The auto-response actions of a message. */
 export type ResponseActionName = 'receipt' | 'reaction';
@@ -684,9 +681,4 @@ const itemSchema = z.union([
 
 function compactTyped<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** Whether an entity name is one this module decodes. */
-export function isEntityName(value: unknown): value is EntityName {
-  return typeof value === 'string' && (Object.values(ENTITY) as string[]).includes(value);
 }

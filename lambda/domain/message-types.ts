@@ -5,7 +5,6 @@
  * fork can pass an extended registry to add a type without editing the core.
  */
 import {
-  isMediaType,
   type KnownMessageType,
   MESSAGE_TYPES,
   type MediaType,
@@ -157,6 +156,3 @@ export function decodeContent(registry: MessageTypeRegistry, type: string, paylo
 export function typeDimension(registry: MessageTypeRegistry, type: string): string {
   return specOf(registry, type) === undefined ? OTHER_DIMENSION_VALUE : type;
 }
-
-/** Whether a wire type is a media type; re-exported for callers of the registry. */
-export { isMediaType };

@@ -122,9 +122,6 @@ export type MessageContent =
   | { readonly kind: 'unsupported'; readonly unsupportedType?: string }
   | { readonly kind: 'other' };
 
-/** The kinds of content. */
-export type ContentKind = MessageContent['kind'];
-
 /** Where a notification's items came from. */
 export interface Source {
   /** The SNS MessageId: unchanged when SNS retries, new when Meta retries. */

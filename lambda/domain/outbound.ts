@@ -38,9 +38,6 @@ export type OutboundPayload =
   | { readonly kind: 'reaction'; readonly idempotent: true; readonly body: ReactionBody }
   | { readonly kind: 'text'; readonly idempotent: false; readonly body: TextBody };
 
-/** The kind of an outbound payload. */
-export type OutboundKind = OutboundPayload['kind'];
-
 /** An address that would send to nobody: an empty phone number or user id. */
 export class InvalidAddressError extends Error {
   public override readonly name = 'InvalidAddressError';
