@@ -9,3 +9,4 @@ export * from './events';
 export * from './message-types';
 export * from './metrics';
 export * from './table';
+export * from './waba';

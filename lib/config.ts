@@ -9,7 +9,7 @@ import {
 } from '../contracts';
 import { type AlarmThresholds, DEFAULT_ALARM_THRESHOLDS } from './constructs/pipeline-monitoring';
 import { parseWabaReference } from './constructs/waba-links';
-import { autoResponsePolicyOf } from './whatsapp-pipeline';
+import { type AutoResponseOptions, autoResponsePolicyOf } from './whatsapp-pipeline';
 
 export type { AlarmThresholds };
 
@@ -308,7 +308,12 @@ function describe(value: unknown): string {
   return value === undefined ? 'missing' : JSON.stringify(value);
 }
 
+/** The construct's auto-response options a configuration stands for (the emoji is a top-level key). */
+export function autoResponseOptionsOf(config: PipelineConfig): AutoResponseOptions {
+  return { ...config.autoResponse, reactionEmoji: config.reactionEmoji };
+}
+
 /** The auto-response policy a configuration gives the processor, with the registry's defaults merged in. */
 export function autoResponsePolicyOfConfig(config: PipelineConfig): AutoResponsePolicy {
-  return autoResponsePolicyOf({ ...config.autoResponse, reactionEmoji: config.reactionEmoji });
+  return autoResponsePolicyOf(autoResponseOptionsOf(config));
 }

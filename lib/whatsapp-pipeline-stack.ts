@@ -1,7 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { OUTPUT } from '../contracts';
-import type { PipelineConfig } from './config';
+import { autoResponseOptionsOf, type PipelineConfig } from './config';
 import { WhatsAppPipeline, type WhatsAppPipelineProps } from './whatsapp-pipeline';
 
 /** Properties of a {@link WhatsAppPipelineStack}. */
@@ -15,7 +15,7 @@ export function pipelinePropsOf(config: PipelineConfig): WhatsAppPipelineProps {
   return {
     phoneNumberIds: config.phoneNumberIds,
     metaApiVersion: config.metaApiVersion,
-    autoResponse: { ...config.autoResponse, reactionEmoji: config.reactionEmoji },
+    autoResponse: autoResponseOptionsOf(config),
     dataRetentionDays: config.dataRetentionDays,
     logRetention: config.logRetentionDays,
     removalPolicy: config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,

@@ -6,10 +6,10 @@
  *   npm run pseudonym -- --secret <secret ARN or name> <wamid | phone number | user id>...
  *   add --endpoint http://127.0.0.1:<port> for the local pipeline (npm start -- --serve prints it)
  */
-import { parseArgs } from 'node:util';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadPseudonymKey } from '../lambda/adapters/pseudonym-key';
 import { Pseudonymizer } from '../lambda/shared/privacy';
+import { parseFlags, UsageError } from './cli';
 import { endpointClientConfig } from './endpoint';
 
 export const PSEUDONYM_USAGE =
@@ -30,44 +30,26 @@ export function pseudonymLines(pseudonymizer: Pseudonymizer, identifiers: readon
   });
 }
 
-/** Runs the command for command-line arguments; returns the exit code. */
+/**
+ * Runs the command for command-line arguments; returns the exit code.
+ *
+ * @throws UsageError for a bad command line, before any request
+ */
 export async function pseudonym(
   argv: readonly string[],
   deps: { print: (text: string) => void; client?: SecretsManagerClient },
 ): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    deps.print(`${error instanceof Error ? error.message : String(error)}\n${PSEUDONYM_USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    deps.print(PSEUDONYM_USAGE);
-    return 0;
-  }
-  if (values.secret === undefined || positionals.length === 0) {
-    deps.print(PSEUDONYM_USAGE);
-    return 2;
-  }
+  const { values, positionals } = parseFlags(
+    argv,
+    { secret: { type: 'string' }, endpoint: { type: 'string' } },
+    true,
+  );
+  if (values.secret === undefined) throw new UsageError('--secret <secret ARN or name> is required');
+  if (positionals.length === 0) throw new UsageError('name at least one wamid, phone number or user id');
   const client =
     deps.client ??
     new SecretsManagerClient(values.endpoint === undefined ? {} : endpointClientConfig(values.endpoint));
   const key = await loadPseudonymKey(client, values.secret);
   deps.print(pseudonymLines(new Pseudonymizer(key), positionals).join('\n'));
   return 0;
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      secret: { type: 'string' },
-      endpoint: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
 }

@@ -373,10 +373,6 @@ export function conversationFromItem(stored: Record<string, AttributeValue>): Co
   return item;
 }
 
-function compact(value: Record<string, unknown>): Attributes {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
-}
-
 /** Moves the first layout's status attributes into `statusHistory`, and derives its status. */
 function withLegacyHistory(plain: Attributes): Attributes {
   if (plain.entity !== ENTITY.message || plain[ATTRIBUTE.statusHistory] !== undefined) return plain;
@@ -619,7 +615,7 @@ const webhookErrorSchema = z.pipe(
       wabaId: e.wabaId,
       snsMessageId: e.snsMessageId,
       code: e.code,
-      ...compactTyped({ title: e.title, message: e.message, details: e.details }),
+      ...compact({ title: e.title, message: e.message, details: e.details }),
       payload: e.payload,
       recordedAt: e.recordedAt,
       expiresAt: e.expiresAt,
@@ -644,12 +640,12 @@ const orphanSchema = z.pipe(
       failure: {
         status: o.status,
         detailType: o.detailType,
-        ...compactTyped({ awsMessageId: o.awsMessageId, occurredAt: o.occurredAt }),
+        ...compact({ awsMessageId: o.awsMessageId, occurredAt: o.occurredAt }),
         errors: o.errors,
         eventId: o.eventId,
         recordedAt: o.recordedAt,
       },
-      ...compactTyped({ businessPhoneNumberId: o.businessPhoneNumberId, wabaId: o.wabaId }),
+      ...compact({ businessPhoneNumberId: o.businessPhoneNumberId, wabaId: o.wabaId }),
       payload: o.payload,
       expiresAt: o.expiresAt,
     }),
@@ -679,6 +675,7 @@ const itemSchema = z.union([
   failureDigestSchema,
 ]);
 
-function compactTyped<T extends Record<string, unknown>>(value: T): Partial<T> {
+/** The value without its undefined members (DynamoDB stores none). */
+function compact<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

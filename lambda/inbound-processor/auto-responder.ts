@@ -144,8 +144,13 @@ export class AutoResponder {
       return reaction(message.wamid, planned.emoji, planned.address);
     };
     // Receipt and reaction go out concurrently: the customer sees both within one round trip.
+    const payloads = new Map<ResponseActionName, OutboundPayload>();
     const settled = await Promise.allSettled(
-      pending.map(async (action) => sender.send(origination, payloadOf(action), invocation.deadline)),
+      pending.map(async (action) => {
+        const payload = payloadOf(action);
+        payloads.set(action, payload);
+        return sender.send(origination, payload, invocation.deadline);
+      }),
     );
 
     const results: Partial<Record<ResponseActionName, ActionRecord>> = {};
@@ -177,7 +182,7 @@ export class AutoResponder {
         });
         return;
       }
-      if (error instanceof CallFailedError && error.ambiguous && !payloadOf(action).idempotent) {
+      if (error instanceof CallFailedError && error.ambiguous && payloads.get(action)?.idempotent === false) {
         // May have been delivered: sending again could show it twice, so it is never repeated.
         results[action] = { state: 'unknown', error: sendErrorOf(error), at };
         metrics.count(METRIC.autoResponsesUnknown, 1, dimension);

@@ -4,6 +4,7 @@ import {
   type SocialMessagingClient,
 } from '@aws-sdk/client-socialmessaging';
 import * as z from 'zod/mini';
+import { parseWabaReference } from '../../contracts';
 import { classifyCallError, type RetryOptions, withRetries } from '../shared/retry';
 
 /** Attempts that may meet AccessDenied on Create while a new role propagates. */
@@ -204,6 +205,5 @@ export class WabaLinker {
 
 /** Whether two ways of writing a WABA (`waba-<id>` or its ARN) name the same one. */
 export function sameWaba(a: string, b: string): boolean {
-  const id = (waba: string) => waba.replace(/^arn:[^:]*:social-messaging:[^:]*:\d*:waba\//, 'waba-');
-  return id(a) === id(b);
+  return (parseWabaReference(a)?.id ?? a) === (parseWabaReference(b)?.id ?? b);
 }

@@ -53,10 +53,7 @@ abstract class ConversationTableBase extends Construct implements IConversationT
   public abstract readonly encryptionKey?: kms.IKey;
 
   grantWriteRecords(grantee: iam.IGrantable): iam.Grant {
-    if (this.encryptionKey !== undefined) {
-      this.encryptionKey.grantEncryptDecrypt(grantee);
-      acknowledgeKeyGrant(grantee);
-    }
+    this.grantKeyUse(grantee);
     // The table only: writers never touch an index, so no `/index/*` resource.
     return iam.Grant.addToPrincipal({
       grantee,
@@ -77,6 +74,13 @@ abstract class ConversationTableBase extends Construct implements IConversationT
     return write.combine(query);
   }
 
+  /** What DynamoDB needs of a caller of a table encrypted with a customer-managed key. */
+  private grantKeyUse(grantee: iam.IGrantable): void {
+    if (this.encryptionKey === undefined) return;
+    this.encryptionKey.grantEncryptDecrypt(grantee);
+    acknowledgeKeyGrant(grantee);
+  }
+
   bindRecordWriter(fn: lambda.Function): iam.Grant {
     fn.addEnvironment(ENV.tableName, this.table.tableName);
     return this.grantWriteRecords(fn);
@@ -89,10 +93,7 @@ abstract class ConversationTableBase extends Construct implements IConversationT
 
   bindDigestReader(fn: lambda.Function): iam.Grant {
     fn.addEnvironment(ENV.tableName, this.table.tableName);
-    if (this.encryptionKey !== undefined) {
-      this.encryptionKey.grantEncryptDecrypt(fn);
-      acknowledgeKeyGrant(fn);
-    }
+    this.grantKeyUse(fn);
     // The table only (digests are read by key, not through an index).
     return iam.Grant.addToPrincipal({
       grantee: fn,

@@ -5,28 +5,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
 
-/** A WABA as configured: `waba-<id>` or its ARN, reduced to what identifies it. */
-export interface WabaReference {
-  /** `waba-<id>`: what the link resource and its logical id are keyed by. */
-  readonly id: string;
-  /** The region and account of an ARN entry; absent for a bare id. */
-  readonly region?: string;
-  readonly account?: string;
-}
-
-/**
- * Reads a `linkedWabas` entry. A bare id and the ARN of the same WABA give the same `id`, so
- * switching between the two forms changes nothing in the template.
- *
- * @returns undefined for an entry of neither form
- */
-export function parseWabaReference(entry: string): WabaReference | undefined {
-  const bare = /^waba-([0-9a-zA-Z]+)$/.exec(entry);
-  if (bare !== null) return { id: entry };
-  const arn = /^arn:aws[a-z-]*:social-messaging:([a-z0-9-]+):(\d{12}):waba\/([0-9a-zA-Z]+)$/.exec(entry);
-  if (arn === null) return undefined;
-  return { id: `waba-${arn[3]}`, region: arn[1], account: arn[2] };
-}
+export { parseWabaReference, type WabaReference } from '../../contracts';
 
 /** Properties of {@link WabaLinks}. */
 export interface WabaLinksProps {

@@ -1,8 +1,9 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Pseudonymizer } from '../../lambda/shared/privacy';
 import { LOCAL_PSEUDONYM_SECRET, SocialMessagingSimulator } from '../../local/socialmessaging-simulator';
+import { runCli } from '../../ops/cli';
 import { endpointClientConfig } from '../../ops/endpoint';
-import { pseudonym } from '../../ops/pseudonym';
+import { PSEUDONYM_USAGE, pseudonym } from '../../ops/pseudonym';
 
 let simulator: SocialMessagingSimulator;
 beforeAll(async () => {
@@ -10,10 +11,19 @@ beforeAll(async () => {
 });
 afterAll(() => simulator.stop());
 
+/** The command as `npm run pseudonym` runs it: exit code and everything it printed. */
 async function run(argv: string[]) {
   const lines: string[] = [];
   const client = new SecretsManagerClient(endpointClientConfig(simulator.endpoint));
-  const code = await pseudonym(argv, { print: (text) => lines.push(text), client });
+  const code = await runCli(
+    argv,
+    PSEUDONYM_USAGE,
+    (args) => pseudonym(args, { print: (text) => lines.push(text), client }),
+    {
+      out: (text) => lines.push(text),
+      err: (text) => lines.push(text),
+    },
+  );
   client.destroy();
   return { code, output: lines.join('\n') };
 }
@@ -54,8 +64,12 @@ describe('npm run pseudonym', () => {
   });
 
   test('an unknown secret fails with Secrets Manager’s own error', async () => {
-    await expect(run(['--secret', 'nope', 'wamid.A'])).rejects.toMatchObject({
+    const client = new SecretsManagerClient(endpointClientConfig(simulator.endpoint));
+    await expect(
+      pseudonym(['--secret', 'nope', 'wamid.A'], { print: () => undefined, client }),
+    ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
+    client.destroy();
   });
 });

@@ -82,6 +82,13 @@ function fresh(name: string) {
   return snsEvent(encodeEnvelope({ ...env, whatsAppWebhookEntry: entry }));
 }
 
+/** The text fixture, re-dated to now, and its message as the processor decodes it. */
+function freshText() {
+  const event = fresh('message-text');
+  const [decoded] = decodeSnsEvent(event);
+  return { event, message: decoded?.messages[0] ?? fail() };
+}
+
 const OUT = 'wamid.outbound-status';
 function statusEvent(status: string, at: number, snsMessageId = randomUUID()) {
   return snsEvent(
@@ -269,9 +276,8 @@ describe('claims', () => {
     // DynamoDB fails the outcome write and the release of the claim: the claim stays behind.
     const client = failingWrites(2);
     const { invoke, reader } = await pipeline({ client });
-    const event = fresh('message-text');
-    const [decoded] = decodeSnsEvent(event);
-    const wamid = decoded?.messages[0]?.wamid ?? fail();
+    const { event, message } = freshText();
+    const wamid = message.wamid;
     const requestId = randomUUID();
     await expect(invoke(event, requestId)).rejects.toThrow();
     expect((await reader.getMessage(wamid))?.claim?.owner).toBe(requestId);
@@ -287,9 +293,8 @@ describe('claims', () => {
   test('a failed invocation releases its claim when DynamoDB lets it', async () => {
     const client = failingWrites(1);
     const { invoke, reader } = await pipeline({ client });
-    const event = fresh('message-text');
-    const [decoded] = decodeSnsEvent(event);
-    const wamid = decoded?.messages[0]?.wamid ?? fail();
+    const { event, message } = freshText();
+    const wamid = message.wamid;
     await expect(invoke(event)).rejects.toThrow();
     expect((await reader.getMessage(wamid))?.claim).toBeUndefined();
     // So any retry, whatever its request id, resumes at once.
@@ -299,8 +304,7 @@ describe('claims', () => {
 
   test('claimResponse accepts a claim the caller already holds', async () => {
     const { store } = await pipeline();
-    const [decoded] = decodeSnsEvent(fresh('message-text'));
-    const message = decoded?.messages[0] ?? fail();
+    const { message } = freshText();
     const owner = 'invocation-1';
     const end = Date.now() + 60_000;
     await store.recordInbound(message, {
@@ -315,8 +319,7 @@ describe('claims', () => {
 
   test('an outcome write that was already applied (its answer lost, the SDK retried) is success, not a takeover', async () => {
     const { store } = await pipeline();
-    const [decoded] = decodeSnsEvent(fresh('message-text'));
-    const message = decoded?.messages[0] ?? fail();
+    const { message } = freshText();
     const owner = 'invocation-1';
     await store.recordInbound(message, {
       record: { receipt: { state: 'pending' }, reaction: { state: 'skipped', reason: 'policy' } },
@@ -335,9 +338,8 @@ describe('claims', () => {
   test('a crash between the sends and the outcome write: the retry resends only idempotent payloads', async () => {
     const client = failingWrites(2);
     const { invoke, reader } = await pipeline({ client });
-    const event = fresh('message-text');
-    const [decoded] = decodeSnsEvent(event);
-    const wamid = decoded?.messages[0]?.wamid ?? fail();
+    const { event, message } = freshText();
+    const wamid = message.wamid;
     const requestId = randomUUID();
     await expect(invoke(event, requestId)).rejects.toThrow();
     const sentFirst = simulator.sent.map((r) => r.message);
