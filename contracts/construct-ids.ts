@@ -11,6 +11,8 @@ export const CONSTRUCT_ID = {
   recorder: 'Recorder',
   monitoring: 'Monitoring',
   wabaLinks: 'WabaLinks',
+  events: 'Events',
+  publisher: 'Publisher',
 } as const;
 
 /** Stack outputs the tools read. */
@@ -26,4 +28,6 @@ export const OUTPUT = {
   pseudonymSecretArn: 'PseudonymSecretArn',
   processorFunctionName: 'ProcessorFunctionName',
   subscriptionDeadLetterQueueUrl: 'SubscriptionDeadLetterQueueUrl',
+  eventBusName: 'EventBusName',
+  undeliveredEventsQueueUrl: 'UndeliveredEventsQueueUrl',
 } as const;

@@ -19,6 +19,12 @@ export const ENV = {
   alertsTopicArn: 'ALERTS_TOPIC_ARN',
   /** Name of the pipeline's dashboard, for the console link in notifications. */
   dashboardName: 'DASHBOARD_NAME',
+  /** Name of the conversation event bus the publisher puts events on. */
+  eventBusName: 'EVENT_BUS_NAME',
+  /** URL of the queue that keeps events the bus refused after every retry, for redrive. */
+  undeliveredEventsQueueUrl: 'UNDELIVERED_EVENTS_QUEUE_URL',
+  /** The pipeline's name (its name prefix), carried by every conversation event. */
+  pipelineName: 'PIPELINE_NAME',
   /** Powertools: the `service` key of every log line and metric; one value per pipeline instance. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools: the CloudWatch namespace of the custom metrics. */

@@ -4,6 +4,7 @@
  */
 export * from './auto-response-policy';
 export * from './construct-ids';
+export * from './conversation-events';
 export * from './env';
 export * from './events';
 export * from './message-types';

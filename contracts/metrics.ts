@@ -30,6 +30,14 @@ export const METRIC = {
   messageFailuresByErrorCode: 'MessageFailuresByErrorCode',
   orphanFailures: 'OrphanFailures',
   digestNotifications: 'DigestNotifications',
+  /** Conversation events the bus accepted. */
+  eventsPublished: 'EventsPublished',
+  /** PutEvents entries the bus refused and that were retried. */
+  eventPublishRetries: 'EventPublishRetries',
+  /** Events the bus refused after every retry, kept in the undelivered-events queue. */
+  eventsUndelivered: 'EventsUndelivered',
+  /** Stream records of an item the publisher cannot read (a future kind): skipped. */
+  unmappableStreamRecords: 'UnmappableStreamRecords',
 } as const;
 
 /** One of the pipeline's metric names. */
@@ -47,6 +55,8 @@ export const DIMENSION = {
   action: 'action',
   /** Of MessageFailuresByErrorCode: Meta's error code. */
   errorCode: 'errorCode',
+  /** Of EventsPublished: the detail-type. */
+  detailType: 'detailType',
   /** Of SkippedChanges: the webhook `field`. */
   field: 'field',
 } as const;

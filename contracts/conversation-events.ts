@@ -1,0 +1,52 @@
+import { ENTITY } from './table';
+
+/**
+ * Names of the conversation event bus: the `source` and detail-types the publisher puts, the
+ * subscriber API matches and consumers parse (see docs/events.md). The detail schemas live in
+ * events/.
+ */
+
+/** The `source` of every conversation event. */
+export const CONVERSATION_EVENT_SOURCE = 'whatsapp-pipeline';
+
+/** The version of the detail schemas; a breaking change of any detail raises it. */
+export const CONVERSATION_EVENT_SCHEMA_VERSION = 1 as const;
+
+/** The detail-types of the conversation event bus. */
+export const CONVERSATION_EVENT = {
+  /** A customer's message was recorded for the first time. */
+  messageReceived: 'Message Received',
+  /** The current status of a message changed (never for a status that changes nothing). */
+  messageStatusChanged: 'Message Status Changed',
+  /** A message the business sent failed: a `failed` status, or an EventBridge failure event. */
+  messageFailed: 'Message Failed',
+  /** The read receipt and reaction of a message reached their outcome (none is pending any more). */
+  autoResponseCompleted: 'Auto Response Completed',
+  /** Meta reported a webhook-level error (of the app, account or number). */
+  webhookError: 'Webhook Error',
+} as const;
+
+/** One of the detail-types of the conversation event bus. */
+export type ConversationEventType = (typeof CONVERSATION_EVENT)[keyof typeof CONVERSATION_EVENT];
+
+/** Every detail-type, in a stable order. */
+export const CONVERSATION_EVENT_TYPES: readonly ConversationEventType[] = Object.values(CONVERSATION_EVENT);
+
+/**
+ * Item kinds whose changes publish nothing: the publisher's stream filter leaves them out so that
+ * the conversation update of every message costs no invocation. Any other kind reaches the
+ * publisher, so a kind added later is counted there rather than dropped unseen.
+ */
+export const ENTITIES_WITHOUT_EVENTS: readonly string[] = [ENTITY.conversation, ENTITY.failureDigest];
+
+/** The DynamoDB stream filter of the publisher (Lambda filter syntax, which is EventBridge's). */
+export const PUBLISHER_STREAM_FILTER = {
+  eventName: ['INSERT', 'MODIFY'],
+  dynamodb: { NewImage: { entity: { S: [{ 'anything-but': [...ENTITIES_WITHOUT_EVENTS] }] } } },
+};
+
+/** Most entries one PutEvents request takes. */
+export const PUT_EVENTS_MAX_ENTRIES = 10;
+
+/** Most bytes one PutEvents request takes (all entries together). */
+export const PUT_EVENTS_MAX_BYTES = 256 * 1024;

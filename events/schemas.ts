@@ -1,0 +1,269 @@
+/**
+ * The schemas of the conversation events, one per detail-type. They are the contract of the bus:
+ * the publisher's types are inferred from them, docs/events/*.json is generated from them
+ * (`npm run events:schemas`), and consumers parse with them (see ./index.ts).
+ *
+ * Fields that hold personal data say so with `personalData: true`: the bus stays inside the
+ * account, and what a consumer does with those fields is its business (docs/events.md).
+ */
+import { z } from 'zod';
+import {
+  CONVERSATION_EVENT,
+  CONVERSATION_EVENT_SCHEMA_VERSION,
+  CONVERSATION_EVENT_SOURCE,
+  type ConversationEventType,
+  MEDIA_TYPES,
+} from '../contracts';
+
+/** Marks a schema as holding personal data; kept in the generated JSON Schema as `x-personal-data`. */
+function personal<T extends z.ZodType>(schema: T, description: string): T {
+  return schema.meta({ description, 'x-personal-data': true });
+}
+
+const isoTime = z.string().meta({ description: 'ISO 8601 time', format: 'date-time' });
+const wamid = personal(z.string(), "Meta's message id. It embeds the customer's phone number.");
+
+const whatsAppError = z.object({
+  code: z.string(),
+  title: z.string().optional(),
+  message: personal(z.string().optional(), "Meta's words; they can quote phone numbers."),
+  details: personal(z.string().optional(), "Meta's words; they can quote phone numbers."),
+});
+
+const customer = z.object({
+  key: personal(z.string(), 'The business-scoped user id when Meta sends one, else the phone number.'),
+  phone: personal(z.string().optional(), 'WhatsApp number, digits only; absent for username users.'),
+  userId: personal(z.string().optional(), 'Business-scoped user id (BSUID).'),
+});
+
+const conversationKey = personal(z.string(), 'The conversation: `<businessPhoneNumberId>#<customer key>`.');
+
+const media = {
+  mediaId: z.string().optional().meta({ description: 'The id GetWhatsAppMessageMedia takes.' }),
+  mimeType: z.string().optional(),
+  sha256: z.string().optional(),
+  caption: personal(z.string().optional(), "The customer's words."),
+  filename: personal(z.string().optional(), 'Documents only.'),
+  voice: z.boolean().optional(),
+  animated: z.boolean().optional(),
+};
+
+/** What a message says, by kind: the model of lambda/domain/model.ts. */
+export const messageContentSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), body: personal(z.string(), "The customer's words.") }),
+  z.object({ kind: z.literal('media'), mediaType: z.enum(MEDIA_TYPES), ...media }),
+  z.object({
+    kind: z.literal('location'),
+    latitude: personal(z.number(), "The customer's location."),
+    longitude: personal(z.number(), "The customer's location."),
+    name: z.string().optional(),
+    address: personal(z.string().optional(), "The customer's location."),
+  }),
+  z.object({ kind: z.literal('contacts'), count: z.number().int() }),
+  z.object({
+    kind: z.literal('interactive'),
+    replyType: z.string(),
+    replyId: z.string().optional(),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    flowName: z.string().optional(),
+    responseJson: personal(z.string().optional(), "A flow's answers: the customer's words."),
+  }),
+  z.object({
+    kind: z.literal('button'),
+    text: z.string().optional(),
+    payload: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal('reaction'),
+    targetWamid: wamid,
+    emoji: z.string().optional().meta({ description: 'Absent when the customer removed the reaction.' }),
+  }),
+  z.object({
+    kind: z.literal('order'),
+    catalogId: z.string().optional(),
+    itemCount: z.number().int(),
+    text: personal(z.string().optional(), "The customer's words."),
+  }),
+  z.object({
+    kind: z.literal('system'),
+    systemType: z.string().optional(),
+    body: personal(z.string().optional(), 'Can name the customer and their new number.'),
+    newPhone: personal(z.string().optional(), "The customer's new number."),
+    newUserId: personal(z.string().optional(), "The customer's new user id."),
+  }),
+  z.object({ kind: z.literal('welcome') }),
+  z.object({ kind: z.literal('unsupported'), unsupportedType: z.string().optional() }),
+  z.object({ kind: z.literal('other') }),
+]);
+
+const referral = z.object({
+  sourceType: z.string().optional(),
+  sourceId: z.string().optional(),
+  sourceUrl: z.string().optional(),
+  headline: z.string().optional(),
+  body: z.string().optional(),
+  mediaType: z.string().optional(),
+  ctwaClid: z.string().optional(),
+});
+
+const pricing = z.object({
+  billable: z.boolean().optional(),
+  pricingModel: z.string().optional(),
+  category: z.string().optional(),
+  type: z.string().optional(),
+});
+
+const conversationInfo = z.object({
+  id: z.string().optional(),
+  expiresAt: z.number().optional().meta({ description: 'Unix seconds.' }),
+  originType: z.string().optional(),
+});
+
+const actionOutcome = z.object({
+  state: z.enum(['pending', 'skipped', 'sent', 'failed', 'unknown']).meta({
+    description:
+      '`pending`: being sent by the processor; `unknown`: the answer was lost, so it may have been delivered and is never repeated.',
+  }),
+  messageId: z.string().optional().meta({ description: 'The AWS message id of a sent action.' }),
+  reason: z.string().optional().meta({ description: 'Why an action was skipped.' }),
+  errorName: z.string().optional().meta({ description: 'The error of a failed or unknown action.' }),
+});
+
+/** Fields every conversation event carries. */
+const common = {
+  schemaVersion: z.literal(CONVERSATION_EVENT_SCHEMA_VERSION),
+  eventId: z.string().meta({
+    description:
+      'Stable across redeliveries of the same change: the dedupe key. A digest of the record and the change, not personal data.',
+  }),
+  pipeline: z.string().meta({ description: 'The name of the pipeline that published the event.' }),
+  businessPhoneNumberId: z.string().meta({ description: "Meta's id of the business number." }),
+  occurredAt: isoTime.meta({ description: 'When the change happened, as WhatsApp or AWS reported it.' }),
+};
+
+/** Detail of `Message Received`. */
+export const messageReceivedSchema = z.object({
+  ...common,
+  wamid,
+  conversationKey,
+  customer,
+  displayPhoneNumber: z.string().optional().meta({ description: 'The business number, as displayed.' }),
+  wabaId: z.string().optional(),
+  type: z.string().meta({ description: '`messages[].type` as received, including types added later.' }),
+  content: messageContentSchema,
+  replyTo: wamid.optional(),
+  forwarded: z.boolean().optional(),
+  frequentlyForwarded: z.boolean().optional(),
+  referral: referral.optional(),
+  errors: z.array(whatsAppError).optional(),
+  routing: z.object({
+    kind: z.enum(['routed', 'unmatched', 'no-context']).meta({
+      description: 'Whether the business number is one of this account: only routed messages are answered.',
+    }),
+    originationPhoneNumberId: z.string().optional().meta({
+      description: 'The `originationPhoneNumberId` SendWhatsAppMessage takes, for routed messages.',
+    }),
+  }),
+  autoResponse: z.object({ receipt: actionOutcome, reaction: actionOutcome }).optional().meta({
+    description:
+      'The plan as recorded with the message; its outcome follows as Auto Response Completed. Absent when auto-responses are off.',
+  }),
+});
+
+/** Detail of `Message Status Changed`. */
+export const messageStatusChangedSchema = z.object({
+  ...common,
+  wamid,
+  direction: z.enum(['inbound', 'outbound']),
+  conversationKey: conversationKey.optional(),
+  recipient: customer.optional(),
+  previousStatus: z.string().optional().meta({ description: 'Absent for the first status.' }),
+  status: z.string().meta({
+    description: 'sent, delivered, read, played, failed, deleted, or a status Meta added later.',
+  }),
+  errors: z.array(whatsAppError).optional(),
+  pricing: pricing.optional(),
+  conversation: conversationInfo.optional(),
+});
+
+/** Detail of `Message Failed`. */
+export const messageFailedSchema = z.object({
+  ...common,
+  businessPhoneNumberId: common.businessPhoneNumberId.optional().meta({
+    description: "Meta's id of the business number; absent when an EventBridge failure event names none.",
+  }),
+  origin: z.enum(['status', 'delivery-event']).meta({
+    description:
+      'A `failed` status in the webhook, or an End User Messaging Social EventBridge failure event.',
+  }),
+  matched: z
+    .boolean()
+    .meta({ description: 'Whether the failure was matched to a message of this pipeline.' }),
+  unmatchedReason: z.enum(['unknown-message-id', 'missing-message-id']).optional(),
+  wamid: wamid.optional(),
+  conversationKey: conversationKey.optional(),
+  action: z.enum(['receipt', 'reaction']).optional().meta({
+    description: 'The auto-response the failure concerns (delivery events of the pipeline’s own sends).',
+  }),
+  awsMessageId: z.string().optional(),
+  status: z.string().meta({ description: '`failed`, `undeliverable`, or the status AWS reported.' }),
+  errors: z.array(whatsAppError),
+});
+
+/** Detail of `Auto Response Completed`. */
+export const autoResponseCompletedSchema = z.object({
+  ...common,
+  wamid,
+  conversationKey,
+  receipt: actionOutcome,
+  reaction: actionOutcome,
+});
+
+/** Detail of `Webhook Error`. */
+export const webhookErrorSchema = z.object({
+  ...common,
+  wabaId: z.string(),
+  ...whatsAppError.shape,
+});
+
+/** The detail schema of each detail-type. */
+export const DETAIL_SCHEMAS = {
+  [CONVERSATION_EVENT.messageReceived]: messageReceivedSchema,
+  [CONVERSATION_EVENT.messageStatusChanged]: messageStatusChangedSchema,
+  [CONVERSATION_EVENT.messageFailed]: messageFailedSchema,
+  [CONVERSATION_EVENT.autoResponseCompleted]: autoResponseCompletedSchema,
+  [CONVERSATION_EVENT.webhookError]: webhookErrorSchema,
+} as const satisfies Record<ConversationEventType, z.ZodType>;
+
+/** The detail of a detail-type. */
+export type DetailOf<T extends ConversationEventType> = z.infer<(typeof DETAIL_SCHEMAS)[T]>;
+
+/** Detail of `Message Received`. */
+export type MessageReceived = DetailOf<typeof CONVERSATION_EVENT.messageReceived>;
+/** Detail of `Message Status Changed`. */
+export type MessageStatusChanged = DetailOf<typeof CONVERSATION_EVENT.messageStatusChanged>;
+/** Detail of `Message Failed`. */
+export type MessageFailed = DetailOf<typeof CONVERSATION_EVENT.messageFailed>;
+/** Detail of `Auto Response Completed`. */
+export type AutoResponseCompleted = DetailOf<typeof CONVERSATION_EVENT.autoResponseCompleted>;
+/** Detail of `Webhook Error`. */
+export type WebhookErrorEvent = DetailOf<typeof CONVERSATION_EVENT.webhookError>;
+/** The outcome of one auto-response action in an event. */
+export type ActionOutcome = z.infer<typeof actionOutcome>;
+
+/** A conversation event as the publisher puts it: a detail-type and its detail. */
+export type ConversationEventEntry = {
+  [T in ConversationEventType]: { readonly detailType: T; readonly detail: DetailOf<T> };
+}[ConversationEventType];
+
+/** The envelope of an EventBridge event, as a rule's target receives it. */
+export const eventEnvelopeSchema = z.object({
+  id: z.string(),
+  source: z.literal(CONVERSATION_EVENT_SOURCE),
+  'detail-type': z.string(),
+  time: z.string().optional(),
+  account: z.string().optional(),
+  region: z.string().optional(),
+  detail: z.unknown(),
+});

@@ -1,0 +1,107 @@
+/**
+ * DynamoDB stream records as Lambda delivers them, parsed at the boundary: the images arrive in
+ * DynamoDB's JSON (`{"S": "…"}`), which is read here into plain attributes for the item codecs.
+ */
+import { z } from 'zod/mini';
+import type { Attributes } from './items';
+
+const imageSchema = z.record(z.string(), z.unknown());
+
+const recordSchema = z.object({
+  eventID: z.optional(z.string()),
+  eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
+  dynamodb: z.object({
+    SequenceNumber: z.string(),
+    NewImage: z.optional(imageSchema),
+    OldImage: z.optional(imageSchema),
+  }),
+});
+
+const streamEventSchema = z.object({ Records: z.array(recordSchema) });
+
+/** One stream record: what happened to an item, with its images in plain attributes. */
+export interface StreamChange {
+  readonly sequenceNumber: string;
+  readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  readonly newImage?: Attributes;
+  readonly oldImage?: Attributes;
+}
+
+/** A Lambda event that is not a DynamoDB stream batch. */
+export class StreamEventError extends Error {
+  public override readonly name = 'StreamEventError';
+}
+
+/** An image attribute that is not DynamoDB JSON. */
+export class StreamImageError extends Error {
+  public override readonly name = 'StreamImageError';
+}
+
+/**
+ * Parses a DynamoDB stream batch.
+ *
+ * @throws StreamEventError when the event is not one; StreamImageError for a malformed image
+ */
+export function parseStreamEvent(event: unknown): StreamChange[] {
+  const parsed = streamEventSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new StreamEventError('Not a DynamoDB stream event', { cause: parsed.error });
+  }
+  return parsed.data.Records.map((record) => ({
+    sequenceNumber: record.dynamodb.SequenceNumber,
+    eventName: record.eventName,
+    newImage: record.dynamodb.NewImage === undefined ? undefined : fromImage(record.dynamodb.NewImage),
+    oldImage: record.dynamodb.OldImage === undefined ? undefined : fromImage(record.dynamodb.OldImage),
+  }));
+}
+
+/** An image in DynamoDB JSON as plain attributes: maps, lists, numbers, sets as `Set`s. */
+export function fromImage(image: Readonly<Record<string, unknown>>): Attributes {
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, fromAttributeValue(value)]));
+}
+
+function fromAttributeValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) throw new StreamImageError('An attribute is not typed');
+  const entries = Object.entries(value);
+  const [entry] = entries;
+  if (entry === undefined || entries.length !== 1)
+    throw new StreamImageError('An attribute has no single type');
+  const [type, v] = entry;
+  switch (type) {
+    case 'S':
+      return text(v);
+    case 'N':
+      return Number(text(v));
+    case 'BOOL':
+      if (typeof v !== 'boolean') throw new StreamImageError('BOOL is not a boolean');
+      return v;
+    case 'NULL':
+      return null;
+    case 'B':
+      return Buffer.from(text(v), 'base64');
+    case 'M':
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        throw new StreamImageError('M is not a map');
+      return fromImage(Object.fromEntries(Object.entries(v)));
+    case 'L':
+      return list(v).map(fromAttributeValue);
+    case 'SS':
+      return new Set(list(v).map(text));
+    case 'NS':
+      return new Set(list(v).map((n) => Number(text(n))));
+    case 'BS':
+      return new Set(list(v).map((b) => Buffer.from(text(b), 'base64')));
+    default:
+      throw new StreamImageError(`Unknown attribute type ${type}`);
+  }
+}
+
+function text(value: unknown): string {
+  if (typeof value !== 'string') throw new StreamImageError('A scalar attribute is not a string');
+  return value;
+}
+
+function list(value: unknown): unknown[] {
+  if (!Array.isArray(value)) throw new StreamImageError('A list attribute is not an array');
+  return value;
+}

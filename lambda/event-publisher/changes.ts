@@ -1,0 +1,272 @@
+/**
+ * Which conversation events a committed change of the table publishes: a pure function of the
+ * item before and after the write, so every event follows a durable record, and every change of
+ * interest yields its events exactly as often as the stream delivers it.
+ */
+import { createHash } from 'node:crypto';
+import { CONVERSATION_EVENT, CONVERSATION_EVENT_SCHEMA_VERSION, ENTITY } from '../../contracts';
+import type { ActionOutcome, ConversationEventEntry } from '../../events/schemas';
+import {
+  type ActionRecord,
+  keyOf,
+  type MessageItem,
+  RESPONSE_ACTION_NAMES,
+  type StatusHistoryEntry,
+  statusKeyOf,
+  type TableItem,
+} from '../adapters/items';
+
+/** A committed write: the item before (absent for a new item) and after. */
+export interface RecordChange {
+  readonly old?: TableItem;
+  readonly new: TableItem;
+}
+
+/** A change the publisher cannot turn into events: a record without what every event needs. */
+export class UnmappableChangeError extends Error {
+  public override readonly name = 'UnmappableChangeError';
+}
+
+/**
+ * The events of one committed change, in the order they happened. An item kind with no events (a
+ * conversation, a digest count) yields none.
+ *
+ * @param pipeline - the pipeline's name, carried by every event
+ * @throws UnmappableChangeError when a message lacks its business number or conversation
+ */
+export function eventsOfChange(change: RecordChange, pipeline: string): ConversationEventEntry[] {
+  const item = change.new;
+  switch (item.entity) {
+    case ENTITY.message:
+      return messageEvents(item, change.old?.entity === ENTITY.message ? change.old : undefined, pipeline);
+    case ENTITY.webhookError:
+      if (change.old !== undefined) return [];
+      return [
+        {
+          detailType: CONVERSATION_EVENT.webhookError,
+          detail: {
+            ...common(CONVERSATION_EVENT.webhookError, item, 'created', pipeline),
+            businessPhoneNumberId: item.businessPhoneNumberId,
+            occurredAt: item.occurredAt,
+            wabaId: item.wabaId,
+            code: item.code,
+            title: item.title,
+            message: item.message,
+            details: item.details,
+          },
+        },
+      ];
+    case ENTITY.orphanFailure:
+      if (change.old !== undefined) return [];
+      return [
+        {
+          detailType: CONVERSATION_EVENT.messageFailed,
+          detail: {
+            ...common(CONVERSATION_EVENT.messageFailed, item, 'created', pipeline),
+            businessPhoneNumberId: item.businessPhoneNumberId,
+            occurredAt: item.failure.occurredAt ?? item.failure.recordedAt,
+            origin: 'delivery-event',
+            matched: false,
+            unmatchedReason: item.reason,
+            awsMessageId: item.failure.awsMessageId,
+            status: item.failure.status,
+            errors: [...item.failure.errors],
+          },
+        },
+      ];
+    case ENTITY.conversation:
+    case ENTITY.failureDigest:
+      return [];
+  }
+}
+
+function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline: string) {
+  const events: ConversationEventEntry[] = [];
+  const business = item.businessPhoneNumberId;
+  if (business === undefined) {
+    throw new UnmappableChangeError('A message record has no business number');
+  }
+
+  if (item.direction === 'inbound' && item.receivedAt !== undefined && old?.receivedAt === undefined) {
+    if (item.conversationKey === undefined || item.customerKey === undefined) {
+      throw new UnmappableChangeError('An inbound message record has no conversation');
+    }
+    events.push({
+      detailType: CONVERSATION_EVENT.messageReceived,
+      detail: {
+        ...common(CONVERSATION_EVENT.messageReceived, item, 'received', pipeline),
+        businessPhoneNumberId: business,
+        occurredAt: item.sentAt ?? item.receivedAt,
+        wamid: item.wamid,
+        conversationKey: item.conversationKey,
+        customer: { key: item.customerKey, phone: item.customerPhone, userId: item.customerUserId },
+        displayPhoneNumber: item.displayPhoneNumber,
+        wabaId: item.wabaId,
+        type: item.type ?? 'unknown',
+        content: item.content ?? { kind: 'other' },
+        replyTo: item.replyTo,
+        forwarded: item.forwarded,
+        frequentlyForwarded: item.frequentlyForwarded,
+        referral: item.referral,
+        errors: item.errors === undefined ? undefined : [...item.errors],
+        routing: {
+          kind: item.routing ?? 'no-context',
+          originationPhoneNumberId: item.originationPhoneNumberId,
+        },
+        autoResponse:
+          item.autoResponse === undefined
+            ? undefined
+            : {
+                receipt: outcomeOf(item.autoResponse.receipt),
+                reaction: outcomeOf(item.autoResponse.reaction),
+              },
+      },
+    });
+  }
+
+  const recipient =
+    item.customerKey === undefined
+      ? undefined
+      : { key: item.customerKey, phone: item.customerPhone, userId: item.customerUserId };
+  // Each status joins the history once, so a new entry is a status seen for the first time.
+  const seen = new Set((old?.statusHistory ?? []).map((h) => statusKeyOf(h.status, h.at)));
+  const added = item.statusHistory.filter((h) => !seen.has(statusKeyOf(h.status, h.at)));
+  for (const entry of added.filter((h) => h.status === 'failed')) {
+    events.push({
+      detailType: CONVERSATION_EVENT.messageFailed,
+      detail: {
+        ...common(
+          CONVERSATION_EVENT.messageFailed,
+          item,
+          `status#${statusKeyOf(entry.status, entry.at)}`,
+          pipeline,
+        ),
+        businessPhoneNumberId: business,
+        occurredAt: entry.at,
+        origin: 'status',
+        matched: true,
+        wamid: item.wamid,
+        conversationKey: item.conversationKey,
+        status: entry.status,
+        errors: [...(entry.errors ?? [])],
+      },
+    });
+  }
+
+  if (item.status !== undefined && item.status !== old?.status) {
+    const entry = currentEntry(item);
+    const at = item.statusAt ?? entry?.at;
+    if (at === undefined) throw new UnmappableChangeError('A message record has a status without its time');
+    events.push({
+      detailType: CONVERSATION_EVENT.messageStatusChanged,
+      detail: {
+        ...common(CONVERSATION_EVENT.messageStatusChanged, item, `${item.status}#${at}`, pipeline),
+        businessPhoneNumberId: business,
+        occurredAt: at,
+        wamid: item.wamid,
+        direction: item.direction,
+        conversationKey: item.conversationKey,
+        recipient: item.direction === 'outbound' ? recipient : undefined,
+        previousStatus: old?.status,
+        status: item.status,
+        errors: entry?.errors === undefined ? undefined : [...entry.errors],
+        pricing: entry?.pricing,
+        conversation: entry?.conversation,
+      },
+    });
+  }
+
+  for (const action of RESPONSE_ACTION_NAMES) {
+    const delivery = deliveryOf(item.autoResponse?.[action]);
+    if (delivery === undefined || delivery.eventId === deliveryOf(old?.autoResponse?.[action])?.eventId) {
+      continue;
+    }
+    events.push({
+      detailType: CONVERSATION_EVENT.messageFailed,
+      detail: {
+        ...common(CONVERSATION_EVENT.messageFailed, item, `delivery#${action}#${delivery.eventId}`, pipeline),
+        businessPhoneNumberId: business,
+        occurredAt: delivery.occurredAt ?? delivery.recordedAt,
+        origin: 'delivery-event',
+        matched: true,
+        wamid: item.wamid,
+        conversationKey: item.conversationKey,
+        action,
+        awsMessageId: delivery.awsMessageId,
+        status: delivery.status,
+        errors: [...delivery.errors],
+      },
+    });
+  }
+
+  const plan = item.autoResponse;
+  if (plan !== undefined && item.conversationKey !== undefined && !hasPending(item) && hasPending(old)) {
+    events.push({
+      detailType: CONVERSATION_EVENT.autoResponseCompleted,
+      detail: {
+        ...common(CONVERSATION_EVENT.autoResponseCompleted, item, 'completed', pipeline),
+        businessPhoneNumberId: business,
+        occurredAt: latestActionTime(plan.receipt, plan.reaction) ?? item.receivedAt ?? item.sentAt ?? '',
+        wamid: item.wamid,
+        conversationKey: item.conversationKey,
+        receipt: outcomeOf(plan.receipt),
+        reaction: outcomeOf(plan.reaction),
+      },
+    });
+  }
+  return events;
+}
+
+/** The fields every event has, with its stable id. */
+function common(detailType: string, item: TableItem, change: string, pipeline: string) {
+  return {
+    schemaVersion: CONVERSATION_EVENT_SCHEMA_VERSION,
+    eventId: eventIdOf(detailType, item, change),
+    pipeline,
+  };
+}
+
+/**
+ * A stable id for dedupe: a digest of the detail-type, the record's key and the change, shaped as a
+ * UUID. The same change always gets the same id (a redelivered stream record, a republished
+ * batch); it reveals nothing of the record without its key.
+ */
+export function eventIdOf(detailType: string, item: TableItem, change: string): string {
+  const { pk, sk } = keyOf(item);
+  const hex = createHash('sha256').update(`${detailType}\n${pk}\n${sk}\n${change}`).digest('hex');
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join(
+    '-',
+  );
+}
+
+function outcomeOf(record: ActionRecord): ActionOutcome {
+  switch (record.state) {
+    case 'pending':
+      return { state: 'pending' };
+    case 'skipped':
+      return { state: 'skipped', reason: record.reason };
+    case 'sent':
+      return { state: 'sent', messageId: record.messageId };
+    case 'failed':
+    case 'unknown':
+      return { state: record.state, errorName: record.error.name };
+  }
+}
+
+function deliveryOf(record: ActionRecord | undefined) {
+  return record?.state === 'sent' || record?.state === 'failed' ? record.delivery : undefined;
+}
+
+function hasPending(item: MessageItem | undefined): boolean {
+  const plan = item?.autoResponse;
+  return plan !== undefined && RESPONSE_ACTION_NAMES.some((action) => plan[action].state === 'pending');
+}
+
+function latestActionTime(...records: ActionRecord[]): string | undefined {
+  const times = records.flatMap((r) => ('at' in r ? [r.at] : []));
+  return times.sort().at(-1);
+}
+
+function currentEntry(item: MessageItem): StatusHistoryEntry | undefined {
+  return item.statusHistory.find((h) => h.status === item.status && h.at === item.statusAt);
+}
