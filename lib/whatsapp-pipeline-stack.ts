@@ -84,5 +84,15 @@ export class WhatsAppPipelineStack extends Stack {
       description: 'SNS deliveries that never reached the processor (see docs/runbook.md to redrive)',
       value: pipeline.processor.subscriptionDeadLetterQueue.queueUrl,
     });
+    if (pipeline.events !== undefined) {
+      new CfnOutput(this, OUTPUT.eventBusName, {
+        description: 'The conversation event bus (see docs/events.md)',
+        value: pipeline.events.bus.eventBusName,
+      });
+      new CfnOutput(this, OUTPUT.undeliveredEventsQueueUrl, {
+        description: 'Conversation events the bus refused (npm run redrive -- --events)',
+        value: pipeline.events.undeliveredEventsQueue.queueUrl,
+      });
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { Annotations, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,11 +10,19 @@ import { Construct } from 'constructs';
 import {
   type AutoResponsePolicy,
   CONSTRUCT_ID,
+  CONVERSATION_EVENT,
   DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
   defaultActions,
   type KnownMessageType,
   type ResponseAction,
 } from '../contracts';
+import {
+  type ConversationEventSubscription,
+  ConversationEvents,
+  type SubscriberOptions,
+  type SubscriberTarget,
+  type SubscriptionOptions,
+} from './constructs/conversation-events';
 import { ConversationTable, type IConversationTable } from './constructs/conversation-table';
 import { FailureAlerts } from './constructs/failure-alerts';
 import { InboundProcessor } from './constructs/inbound-processor';
@@ -151,6 +160,30 @@ export interface WhatsAppPipelineProps {
    * @default [] - link each WABA in the End User Messaging Social console instead
    */
   readonly linkedWabas?: readonly string[];
+  /**
+   * The conversation event bus and its publisher on the table's stream (docs/events.md): $1 per
+   * million events, plus the publisher's invocations. An imported table must then have a stream.
+   * @default true
+   */
+  readonly events?: boolean;
+}
+
+/** A subscription to `Message Received`. */
+export interface MessageSubscriptionOptions extends SubscriptionOptions {
+  /**
+   * Only messages of these types (`messages[].type`, e.g. `text`, `image`).
+   * @default - every type
+   */
+  readonly messageTypes?: readonly string[];
+}
+
+/** A subscription to `Message Status Changed`. */
+export interface StatusSubscriptionOptions extends SubscriptionOptions {
+  /**
+   * Only changes to these statuses.
+   * @default - every status
+   */
+  readonly statuses?: readonly string[];
 }
 
 /** Props of a {@link WhatsAppPipeline} that do not make sense; the message lists every problem. */
@@ -190,6 +223,8 @@ export class WhatsAppPipeline extends Construct {
   public readonly monitoring: PipelineMonitoring;
   /** The WABA links, when `linkedWabas` lists any. */
   public readonly wabaLinks?: WabaLinks;
+  /** The conversation event bus and its publisher, unless `events` is false. */
+  public readonly events?: ConversationEvents;
 
   constructor(scope: Construct, id: string, props: WhatsAppPipelineProps = {}) {
     super(scope, id);
@@ -246,6 +281,17 @@ export class WhatsAppPipeline extends Construct {
       dashboardName: dashboardNameOf(this.namePrefix),
       alarmNamePrefix: `${this.namePrefix}-`,
     });
+    if (props.events !== false) {
+      this.events = new ConversationEvents(this, CONSTRUCT_ID.events, {
+        conversations: this.conversations,
+        namePrefix: this.namePrefix,
+        serviceName,
+        logRetentionDays,
+        removalPolicy,
+        alertsTopic: this.alerts.topic,
+        tracing: props.tracing,
+      });
+    }
     this.monitoring = new PipelineMonitoring(this, CONSTRUCT_ID.monitoring, {
       alertsTopic: this.alerts.topic,
       inboundTopic: this.topic,
@@ -253,11 +299,19 @@ export class WhatsAppPipeline extends Construct {
         InboundProcessor: this.processor.function.function,
         FailureRecorder: this.alerts.recorder.function,
         FailureDigest: this.alerts.digest.function,
+        ...(this.events === undefined ? {} : { EventPublisher: this.events.publisher.function }),
       },
+      streamConsumers: this.events === undefined ? {} : { EventPublisher: this.events.publisher.function },
       deadLetterQueues: {
         ProcessorFailureQueue: this.processor.failureQueue,
         SubscriptionDeadLetterQueue: this.processor.subscriptionDeadLetterQueue,
         AlertsDeadLetterQueue: this.alerts.deadLetterQueue,
+        ...(this.events === undefined
+          ? {}
+          : {
+              UndeliveredEventsQueue: this.events.undeliveredEventsQueue,
+              StreamFailureQueue: this.events.streamFailureQueue,
+            }),
       },
       table: this.conversations.table,
       rules: { FailedMessagesRule: this.alerts.rule, DigestScheduleRule: this.alerts.digestSchedule },
@@ -278,6 +332,70 @@ export class WhatsAppPipeline extends Construct {
       // Point a WABA at the topic only once the service may publish to it (topic and key policy).
       if (this.inbound !== undefined) this.wabaLinks.node.addDependency(this.inbound);
     }
+  }
+
+  /**
+   * The conversation event bus: attach rules to it, or use {@link onMessage}, {@link onStatus},
+   * {@link onFailure} and {@link addSubscriber}, which add a dead-letter queue and an alarm.
+   */
+  get eventBus(): events.IEventBus {
+    return this.requireEvents().bus;
+  }
+
+  /** Sends every newly recorded customer message (or those of `messageTypes`) to `target`. */
+  onMessage(
+    id: string,
+    target: SubscriberTarget,
+    options: MessageSubscriptionOptions = {},
+  ): ConversationEventSubscription {
+    const { messageTypes, ...delivery } = options;
+    return this.addSubscriber(id, target, {
+      ...delivery,
+      detailTypes: [CONVERSATION_EVENT.messageReceived],
+      detail:
+        messageTypes === undefined || messageTypes.length === 0 ? undefined : { type: [...messageTypes] },
+    });
+  }
+
+  /** Sends every change of a message's current status (or to one of `statuses`) to `target`. */
+  onStatus(
+    id: string,
+    target: SubscriberTarget,
+    options: StatusSubscriptionOptions = {},
+  ): ConversationEventSubscription {
+    const { statuses, ...delivery } = options;
+    return this.addSubscriber(id, target, {
+      ...delivery,
+      detailTypes: [CONVERSATION_EVENT.messageStatusChanged],
+      detail: statuses === undefined || statuses.length === 0 ? undefined : { status: [...statuses] },
+    });
+  }
+
+  /** Sends every failed message (failed statuses and EventBridge failure events) to `target`. */
+  onFailure(
+    id: string,
+    target: SubscriberTarget,
+    options: SubscriptionOptions = {},
+  ): ConversationEventSubscription {
+    return this.addSubscriber(id, target, { ...options, detailTypes: [CONVERSATION_EVENT.messageFailed] });
+  }
+
+  /** Sends the events of `detailTypes` (optionally matching `detail`) to `target`. */
+  addSubscriber(
+    id: string,
+    target: SubscriberTarget,
+    options: SubscriberOptions,
+  ): ConversationEventSubscription {
+    return this.requireEvents().subscribe(id, target, options);
+  }
+
+  private requireEvents(): ConversationEvents {
+    if (this.events === undefined) {
+      throw new WhatsAppPipelinePropsError(
+        `${this.node.path}: the conversation event bus is off (events: false); turn it on to subscribe`,
+      );
+    }
+    return this.events;
   }
 
   /** The processor function (subscriber of the inbound topic). */
@@ -412,6 +530,11 @@ function validate(props: WhatsAppPipelineProps): void {
         `phoneNumberIds "${id}": expected an AWS phone-number id such as "phone-number-id-0123456789abcdef"`,
       );
     }
+  }
+  if (props.events !== false && props.table !== undefined && props.table.table.tableStreamArn === undefined) {
+    problems.push(
+      'table has no stream, which the conversation events are published from: import it with its tableStreamArn (new and old images), or set events: false',
+    );
   }
   if (props.topic !== undefined && props.topicEncryptionKey !== undefined) {
     problems.push(

@@ -44,6 +44,11 @@ export interface ConversationTableProps {
 /** Attributes of a conversation table created elsewhere (another stack, or before this app). */
 export interface ConversationTableAttributes {
   readonly tableName: string;
+  /**
+   * Its stream, which must carry new and old images: the conversation events are published from it.
+   * @default - none: the pipeline must then be created with `events: false`
+   */
+  readonly tableStreamArn?: string;
   /** The key that encrypts it. @default - AWS-owned or AWS-managed encryption: no key grants */
   readonly encryptionKey?: kms.IKey;
 }
@@ -144,6 +149,8 @@ export class ConversationTable extends ConversationTableBase {
       encryptionKey: this.encryptionKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute,
+      // The conversation event publisher reads every committed change here (docs/events.md).
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       removalPolicy,
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     });
@@ -173,7 +180,11 @@ class ImportedConversationTable extends ConversationTableBase {
 
   constructor(scope: Construct, id: string, attrs: ConversationTableAttributes) {
     super(scope, id);
-    this.table = dynamodb.Table.fromTableName(this, 'Table', attrs.tableName);
+    this.table = dynamodb.Table.fromTableAttributes(this, 'Table', {
+      tableName: attrs.tableName,
+      tableStreamArn: attrs.tableStreamArn,
+      encryptionKey: attrs.encryptionKey,
+    });
     this.encryptionKey = attrs.encryptionKey;
   }
 }

@@ -48,6 +48,11 @@ export interface PipelineMonitoringProps {
   readonly inboundTopic: sns.ITopic;
   /** The pipeline's functions, by a short name used in alarm names. */
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
+  /**
+   * Functions on a stream, by a short name used in alarm names: their iterator age is alarmed.
+   * @default {}
+   */
+  readonly streamConsumers?: Readonly<Record<string, lambda.IFunction>>;
   /** The failure queues, by a short name used in alarm names. */
   readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
   readonly table: dynamodb.ITable;
@@ -81,6 +86,9 @@ export interface AlarmDefinition {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+
+/** Stream lag (iterator age) that raises an alarm: far below the stream's 24-hour retention. */
+const STREAM_LAG_MINUTES = 5;
 
 /** The table operations the pipeline's functions use. */
 const TABLE_OPERATIONS = [
@@ -169,6 +177,14 @@ export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinitio
         threshold: 0,
       },
     );
+  }
+  for (const [name, fn] of Object.entries(props.streamConsumers ?? {})) {
+    definitions.push({
+      id: `${name}IteratorAge`,
+      description: `The ${name} function is more than ${STREAM_LAG_MINUTES} minutes behind its stream: events are late, and records older than 24 hours leave the stream.`,
+      metric: fn.metric('IteratorAge', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: STREAM_LAG_MINUTES * 60_000,
+    });
   }
   for (const [name, rule] of Object.entries(props.rules ?? {})) {
     const ruleMetric = (metricName: string) =>

@@ -32,6 +32,9 @@ function nagFindings(app: App): string[] {
   );
 }
 
+const STREAM_ARN =
+  'arn:aws:dynamodb:us-east-1:123456789012:table/conversations-prod/stream/2026-01-01T00:00:00.000';
+
 describe('WhatsAppPipeline embedded in a stack of its own', () => {
   test('two instances beside unrelated resources synthesize with distinct names and no cdk-nag finding', () => {
     const app = appWithoutBundling();
@@ -119,15 +122,36 @@ describe('WhatsAppPipeline embedded in a stack of its own', () => {
     const key = new kms.Key(stack, 'TableKey', { enableKeyRotation: true });
     const table = ConversationTable.fromTableAttributes(stack, 'Existing', {
       tableName: 'conversations-prod',
+      tableStreamArn: STREAM_ARN,
       encryptionKey: key,
     });
     new WhatsAppPipeline(stack, 'Pipeline', { table });
     const template = Template.fromStack(stack);
     expect(Object.keys(template.findResources('AWS::DynamoDB::Table'))).toEqual([]);
-    const envs = Object.values(template.findResources('AWS::Lambda::Function')).map(
-      (fn) => fn.Properties.Environment.Variables.CONVERSATION_TABLE_NAME,
-    );
+    const envs = Object.values(template.findResources('AWS::Lambda::Function')).flatMap((fn) => {
+      const name = fn.Properties.Environment.Variables.CONVERSATION_TABLE_NAME;
+      return name === undefined ? [] : [name];
+    });
     expect(envs).toEqual(['conversations-prod', 'conversations-prod', 'conversations-prod']);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: STREAM_ARN });
+  });
+
+  test('rejects an imported table without a stream while events are on, and names the way out', () => {
+    const stack = new Stack(appWithoutBundling(), 'Any');
+    const table = ConversationTable.fromTableAttributes(stack, 'Existing', { tableName: 'old' });
+    expect(() => new WhatsAppPipeline(stack, 'Pipeline', { table })).toThrow(
+      /table has no stream.*tableStreamArn.*events: false/,
+    );
+  });
+
+  test('takes an imported table without a stream when events are off, and creates no bus', () => {
+    const stack = new Stack(appWithoutBundling(), 'Any');
+    const table = ConversationTable.fromTableAttributes(stack, 'Existing', { tableName: 'old' });
+    const pipeline = new WhatsAppPipeline(stack, 'Pipeline', { table, events: false });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Events::EventBus', 0);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    expect(() => pipeline.eventBus).toThrow(/event bus is off \(events: false\)/);
   });
 
   test('rejects invalid props with one message naming each problem', () => {
