@@ -1,17 +1,22 @@
 import {
-  type EventBridgeClient,
   PutEventsCommand,
+  type PutEventsCommandOutput,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import { CONVERSATION_EVENT_SOURCE, PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES } from '../../contracts';
 import type { ConversationEventEntry } from '../../events/schemas';
 import { classifyCallError, type RetryOptions } from '../shared/retry';
 
+/** The one call the publisher makes: an EventBridgeClient, or a stand-in in tests. */
+export interface PutEventsClient {
+  send(command: PutEventsCommand, options?: { abortSignal?: AbortSignal }): Promise<PutEventsCommandOutput>;
+}
+
 /** Options of an {@link EventBusPublisher}. */
 export interface EventBusPublisherOptions
   extends Pick<RetryOptions, 'baseBackoffMs' | 'maxBackoffMs' | 'clock' | 'sleep' | 'random'> {
   /** A client whose own retries are off (`maxAttempts: 1`): the publisher retries failed entries only. */
-  readonly client: EventBridgeClient;
+  readonly client: PutEventsClient;
   readonly eventBusName: string;
   /** Requests per batch before its failed entries are given up. @default 5 */
   readonly maxAttempts?: number;

@@ -19,12 +19,12 @@ const recordSchema = z.object({
 
 const streamEventSchema = z.object({ Records: z.array(recordSchema) });
 
-/** One stream record: what happened to an item, with its images in plain attributes. */
+/** One stream record: what happened to an item, with its images still in DynamoDB JSON (see {@link fromImage}). */
 export interface StreamChange {
   readonly sequenceNumber: string;
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
-  readonly newImage?: Attributes;
-  readonly oldImage?: Attributes;
+  readonly newImage?: Readonly<Record<string, unknown>>;
+  readonly oldImage?: Readonly<Record<string, unknown>>;
 }
 
 /** A Lambda event that is not a DynamoDB stream batch. */
@@ -38,9 +38,10 @@ export class StreamImageError extends Error {
 }
 
 /**
- * Parses a DynamoDB stream batch.
+ * Parses a DynamoDB stream batch. Images are read one by one later, so that one malformed image
+ * fails its record only.
  *
- * @throws StreamEventError when the event is not one; StreamImageError for a malformed image
+ * @throws StreamEventError when the event is not one
  */
 export function parseStreamEvent(event: unknown): StreamChange[] {
   const parsed = streamEventSchema.safeParse(event);
@@ -50,12 +51,16 @@ export function parseStreamEvent(event: unknown): StreamChange[] {
   return parsed.data.Records.map((record) => ({
     sequenceNumber: record.dynamodb.SequenceNumber,
     eventName: record.eventName,
-    newImage: record.dynamodb.NewImage === undefined ? undefined : fromImage(record.dynamodb.NewImage),
-    oldImage: record.dynamodb.OldImage === undefined ? undefined : fromImage(record.dynamodb.OldImage),
+    newImage: record.dynamodb.NewImage,
+    oldImage: record.dynamodb.OldImage,
   }));
 }
 
-/** An image in DynamoDB JSON as plain attributes: maps, lists, numbers, sets as `Set`s. */
+/**
+ * An image in DynamoDB JSON as plain attributes: maps, lists, numbers, sets as `Set`s.
+ *
+ * @throws StreamImageError for an attribute that is not DynamoDB JSON
+ */
 export function fromImage(image: Readonly<Record<string, unknown>>): Attributes {
   return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, fromAttributeValue(value)]));
 }

@@ -3,7 +3,7 @@ import { DIMENSION, METRIC } from '../../contracts';
 import type { ConversationEventEntry } from '../../events/schemas';
 import type { EventBusPublisher } from '../adapters/event-bus';
 import { fromItem, ItemDecodeError } from '../adapters/items';
-import { parseStreamEvent, type StreamChange, StreamImageError } from '../adapters/stream-records';
+import { fromImage, parseStreamEvent, type StreamChange, StreamImageError } from '../adapters/stream-records';
 import type { UndeliveredEvents } from '../adapters/undelivered-events';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
 import { loggableError } from '../shared/privacy';
@@ -101,7 +101,7 @@ export function createEventPublisherHandler(deps: EventPublisherDeps) {
 function eventsOf(change: StreamChange, deps: EventPublisherDeps): ConversationEventEntry[] {
   if (change.newImage === undefined) return [];
   try {
-    const item = fromItem(change.newImage, false);
+    const item = fromItem(fromImage(change.newImage), false);
     const old = change.oldImage === undefined ? undefined : readOld(change.oldImage);
     return eventsOfChange({ new: item, old }, deps.pipeline);
   } catch (error) {
@@ -115,7 +115,7 @@ function eventsOf(change: StreamChange, deps: EventPublisherDeps): ConversationE
     deps.metrics.count(METRIC.unmappableStreamRecords, 1);
     // The entity name only: the error's message names the item's key, which holds a wamid.
     deps.logger.warn('Stream record skipped: not an item this publisher knows', {
-      entity: typeof change.newImage.entity === 'string' ? change.newImage.entity : undefined,
+      entity: entityOf(change.newImage),
       eventName: change.eventName,
       reason: error.name,
     });
@@ -126,9 +126,17 @@ function eventsOf(change: StreamChange, deps: EventPublisherDeps): ConversationE
 /** The old image, or nothing when it cannot be read (its events are then those of a new item). */
 function readOld(image: NonNullable<StreamChange['oldImage']>) {
   try {
-    return fromItem(image, false);
+    return fromItem(fromImage(image), false);
   } catch (error) {
-    if (error instanceof ItemDecodeError) return undefined;
+    if (error instanceof ItemDecodeError || error instanceof StreamImageError) return undefined;
     throw error;
   }
+}
+
+/** The `entity` of an image in DynamoDB JSON, when it has a readable one. */
+function entityOf(image: Readonly<Record<string, unknown>>): string | undefined {
+  const entity = image.entity;
+  return typeof entity === 'object' && entity !== null && 'S' in entity && typeof entity.S === 'string'
+    ? entity.S
+    : undefined;
 }

@@ -1,0 +1,178 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { CONVERSATION_EVENT_TYPES } from '../../contracts';
+import { ConversationEventParseError, parseConversationEvent } from '../../events';
+import { eventJsonSchemas } from '../../events/json-schema';
+import type { MessageItem } from '../../lambda/adapters/items';
+import { eventsOfChange, UnmappableChangeError } from '../../lambda/event-publisher/changes';
+import { EVENT_SCHEMA_DIR, schemaProblems } from '../support/event-schemas';
+import { anyItem, historyEntry, message } from '../support/item-arbitraries';
+
+const PIPELINE = 'WhatsAppPipeline';
+
+/** The events of a change, or none when the arbitrary record cannot be mapped (counted, not published). */
+function eventsOrNone(change: Parameters<typeof eventsOfChange>[0]) {
+  try {
+    return eventsOfChange(change, PIPELINE);
+  } catch (error) {
+    if (error instanceof UnmappableChangeError) return [];
+    throw error;
+  }
+}
+
+/** A message and a later version of it: more history, a new status, outcomes for its plan. */
+const messageChange = fc
+  .tuple(message, fc.array(historyEntry, { maxLength: 3 }), message)
+  .map(([old, more, later]): { old: MessageItem; new: MessageItem } => ({
+    old,
+    new: {
+      ...old,
+      receivedAt: old.receivedAt ?? later.receivedAt,
+      status: later.status ?? old.status,
+      statusAt: later.statusAt ?? old.statusAt,
+      autoResponse: later.autoResponse ?? old.autoResponse,
+      statusHistory: [...old.statusHistory, ...more],
+    },
+  }));
+
+describe('the JSON Schemas of docs/events', () => {
+  test('are exactly the ones generated from events/schemas.ts (run npm run events:schemas)', () => {
+    const committed = Object.fromEntries(
+      readdirSync(EVENT_SCHEMA_DIR)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => [f, JSON.parse(readFileSync(join(EVENT_SCHEMA_DIR, f), 'utf8'))]),
+    );
+    expect(committed).toEqual(eventJsonSchemas());
+  });
+
+  test('there is one per detail-type', () => {
+    expect(Object.keys(eventJsonSchemas())).toHaveLength(CONVERSATION_EVENT_TYPES.length);
+  });
+
+  test('mark the wamid and the customer as personal data', () => {
+    const schema = eventJsonSchemas()['message-received.v1.json'];
+    expect(schema).toMatchObject({
+      properties: {
+        wamid: { 'x-personal-data': true },
+        customer: { properties: { phone: { 'x-personal-data': true } } },
+      },
+    });
+  });
+
+  test('reject a detail with a field the schema does not have, so a publisher change cannot slip past', () => {
+    const [event] = eventsOfChange(
+      {
+        new: {
+          entity: 'webhook-error',
+          businessPhoneNumberId: '1',
+          occurredAt: '2026-12-01T00:00:00.000Z',
+          digest: '0123456789abcdef',
+          wabaId: '2',
+          snsMessageId: 's',
+          code: '1',
+          payload: '{}',
+          recordedAt: '2026-12-01T00:00:00.000Z',
+          expiresAt: 1,
+        },
+      },
+      PIPELINE,
+    );
+    expect(schemaProblems('Webhook Error', { ...event?.detail, surprise: true })).not.toEqual([]);
+    expect(schemaProblems('Webhook Error', event?.detail)).toEqual([]);
+  });
+
+  test('every event of any committed change of any item is valid against its schema', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          anyItem.map((item) => ({ new: item })),
+          messageChange,
+        ),
+        (change) => {
+          for (const event of eventsOrNone(change)) {
+            expect(schemaProblems(event.detailType, event.detail)).toEqual([]);
+          }
+        },
+      ),
+    );
+  });
+
+  test('every event of any change parses back to the same detail with the consumer helper', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          anyItem.map((item) => ({ new: item })),
+          messageChange,
+        ),
+        (change) => {
+          for (const event of eventsOrNone(change)) {
+            const wire = JSON.parse(
+              JSON.stringify({
+                id: 'e',
+                source: 'whatsapp-pipeline',
+                'detail-type': event.detailType,
+                detail: event.detail,
+              }),
+            );
+            const parsed = parseConversationEvent(wire);
+            expect(parsed.detailType).toBe(event.detailType);
+            expect(parsed.detail).toEqual(wire.detail);
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe('parseConversationEvent', () => {
+  const received = {
+    id: 'eb-1',
+    source: 'whatsapp-pipeline',
+    'detail-type': 'Message Received',
+    time: '2026-12-01T10:00:00Z',
+    detail: {
+      schemaVersion: 1,
+      eventId: 'x',
+      pipeline: 'p',
+      businessPhoneNumberId: '1',
+      occurredAt: '2026-12-01T10:00:00.000Z',
+      wamid: 'wamid.x',
+      conversationKey: '1#2',
+      customer: { key: '2' },
+      type: 'text',
+      content: { kind: 'text', body: 'hi' },
+      routing: { kind: 'routed', originationPhoneNumberId: 'phone-number-id-a' },
+    },
+  };
+
+  test('types the detail by its detail-type', () => {
+    const event = parseConversationEvent(received);
+    if (event.detailType !== 'Message Received') throw new Error('wrong type');
+    expect(event.detail.content).toEqual({ kind: 'text', body: 'hi' });
+    expect(event.id).toBe('eb-1');
+  });
+
+  test('drops fields a newer pipeline adds within the same schema version', () => {
+    const event = parseConversationEvent({ ...received, detail: { ...received.detail, later: 1 } });
+    expect(event.detail).not.toHaveProperty('later');
+  });
+
+  test('rejects an event of another source', () => {
+    expect(() => parseConversationEvent({ ...received, source: 'aws.social-messaging' })).toThrow(
+      ConversationEventParseError,
+    );
+  });
+
+  test('rejects an unknown detail-type, naming it', () => {
+    expect(() => parseConversationEvent({ ...received, 'detail-type': 'Message Teleported' })).toThrow(
+      /Unknown conversation event detail-type "Message Teleported"/,
+    );
+  });
+
+  test('rejects another schema version, naming both versions and the field', () => {
+    expect(() =>
+      parseConversationEvent({ ...received, detail: { ...received.detail, schemaVersion: 2 } }),
+    ).toThrow(/schema version 2, this code reads 1\): schemaVersion/);
+  });
+});

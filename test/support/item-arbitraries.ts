@@ -1,0 +1,232 @@
+/** fast-check arbitraries of every table item kind, shared by the codec and event property tests. */
+import fc from 'fast-check';
+import { MEDIA_TYPES } from '../../contracts';
+import type {
+  ActionRecord,
+  ConversationItem,
+  FailureDigestItem,
+  MessageItem,
+  OrphanFailureItem,
+  TableItem,
+  WebhookErrorItem,
+} from '../../lambda/adapters/items';
+import { KNOWN_STATUSES, type MessageContent, toMessageStatus } from '../../lambda/domain/model';
+
+const text = fc.string({ maxLength: 30 });
+const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+export const iso = fc
+  .date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true })
+  .map((d) => d.toISOString());
+const count = fc.nat({ max: 1_000_000 });
+const error = fc.record(
+  { code: text, title: opt(text), message: opt(text), details: opt(text) },
+  { requiredKeys: ['code'] },
+);
+const delivery = fc.record(
+  {
+    status: text,
+    detailType: text,
+    awsMessageId: opt(text),
+    errors: fc.array(error, { maxLength: 2 }),
+    eventId: text,
+    occurredAt: opt(iso),
+    recordedAt: iso,
+  },
+  { requiredKeys: ['status', 'detailType', 'errors', 'eventId', 'recordedAt'] },
+);
+const sendError = fc.record({ name: text, message: text });
+export const action: fc.Arbitrary<ActionRecord> = fc.oneof(
+  fc.record(
+    {
+      state: fc.constant('pending' as const),
+      emoji: opt(text),
+      address: opt(fc.oneof(fc.record({ to: text }), fc.record({ recipient: text }))),
+    },
+    { requiredKeys: ['state'] },
+  ),
+  fc.record({ state: fc.constant('skipped' as const), reason: text }),
+  fc.record(
+    {
+      state: fc.constant('sent' as const),
+      messageId: opt(text),
+      at: iso,
+      attempts: count,
+      emoji: opt(text),
+      delivery: opt(delivery),
+    },
+    { requiredKeys: ['state', 'at', 'attempts'] },
+  ),
+  fc.record(
+    { state: fc.constant('failed' as const), error: sendError, at: iso, delivery: opt(delivery) },
+    { requiredKeys: ['state', 'error', 'at'] },
+  ),
+  fc.record({ state: fc.constant('unknown' as const), error: sendError, at: iso }),
+);
+export const content: fc.Arbitrary<MessageContent> = fc.oneof(
+  fc.record({ kind: fc.constant('text' as const), body: fc.string({ unit: 'grapheme', maxLength: 50 }) }),
+  fc.record(
+    {
+      kind: fc.constant('media' as const),
+      mediaType: fc.constantFrom(...MEDIA_TYPES),
+      mediaId: opt(text),
+      mimeType: opt(text),
+      caption: opt(text),
+      voice: opt(fc.boolean()),
+    },
+    { requiredKeys: ['kind', 'mediaType'] },
+  ),
+  fc.record({
+    kind: fc.constant('location' as const),
+    latitude: fc.double({ min: -90, max: 90, noNaN: true }),
+    longitude: fc.double({ min: -180, max: 180, noNaN: true }),
+  }),
+  fc.record(
+    { kind: fc.constant('reaction' as const), targetWamid: text, emoji: opt(text) },
+    { requiredKeys: ['kind', 'targetWamid'] },
+  ),
+  fc.constant({ kind: 'welcome' as const }),
+  fc.constant({ kind: 'other' as const }),
+);
+const status = fc
+  .oneof(fc.constantFrom(...KNOWN_STATUSES), fc.stringMatching(/^[a-z]{1,10}$/))
+  .map(toMessageStatus);
+export const historyEntry = fc.record(
+  {
+    status,
+    at: iso,
+    errors: opt(fc.array(error, { maxLength: 2 })),
+    pricing: opt(fc.record({ pricingModel: opt(text), category: opt(text), type: opt(text) })),
+    conversation: opt(fc.record({ id: opt(text), expiresAt: opt(count), originType: opt(text) })),
+    snsMessageId: opt(text),
+  },
+  { requiredKeys: ['status', 'at'] },
+);
+
+export const message: fc.Arbitrary<MessageItem> = fc
+  .record(
+    {
+      wamid: fc.string({ minLength: 1, maxLength: 40 }),
+      direction: fc.constantFrom('inbound' as const, 'outbound' as const),
+      businessPhoneNumberId: opt(text),
+      type: opt(text),
+      customerKey: opt(text),
+      customerPhone: opt(text),
+      timestamp: opt(count),
+      sentAt: opt(iso),
+      routing: opt(fc.constantFrom('routed' as const, 'unmatched' as const, 'no-context' as const)),
+      content: opt(content),
+      forwarded: opt(fc.boolean()),
+      referral: opt(fc.record({ sourceType: opt(text), sourceId: opt(text), ctwaClid: opt(text) })),
+      errors: opt(fc.array(error, { maxLength: 2 })),
+      payload: opt(text),
+      receivedAt: opt(iso),
+      expiresAt: count,
+      autoResponse: opt(fc.record({ receipt: action, reaction: action })),
+      claim: opt(fc.record({ owner: text, expiresAtMs: count })),
+      receiptMessageId: opt(text),
+      status: opt(status),
+      statusAt: opt(iso),
+      // Read back oldest first.
+      statusHistory: fc
+        .uniqueArray(historyEntry, { maxLength: 4, selector: (h) => `${h.status}#${h.at}` })
+        .map((h) => h.sort((a, b) => a.at.localeCompare(b.at) || a.status.localeCompare(b.status))),
+    },
+    { requiredKeys: ['wamid', 'direction', 'expiresAt', 'statusHistory'] },
+  )
+  .map((m) => ({ entity: 'message' as const, ...m }));
+
+export const conversation: fc.Arbitrary<ConversationItem> = fc
+  .record(
+    {
+      conversationKey: text,
+      businessPhoneNumberId: text,
+      customerKey: text,
+      customerPhone: opt(text),
+      profileName: opt(fc.string({ unit: 'grapheme', maxLength: 20 })),
+      lastInboundAt: opt(iso),
+      createdAt: opt(iso),
+      inboundCount: count,
+      expiresAt: count,
+    },
+    {
+      requiredKeys: ['conversationKey', 'businessPhoneNumberId', 'customerKey', 'inboundCount', 'expiresAt'],
+    },
+  )
+  .map((c) => ({ entity: 'conversation' as const, ...c }));
+
+export const webhookError: fc.Arbitrary<WebhookErrorItem> = fc
+  .record(
+    {
+      businessPhoneNumberId: text,
+      occurredAt: iso,
+      digest: fc.stringMatching(/^[0-9a-f]{16}$/),
+      wabaId: text,
+      snsMessageId: text,
+      code: text,
+      title: opt(text),
+      details: opt(text),
+      payload: text,
+      recordedAt: iso,
+      expiresAt: count,
+    },
+    {
+      requiredKeys: [
+        'businessPhoneNumberId',
+        'occurredAt',
+        'digest',
+        'wabaId',
+        'snsMessageId',
+        'code',
+        'payload',
+        'recordedAt',
+        'expiresAt',
+      ],
+    },
+  )
+  .map((e) => ({ entity: 'webhook-error' as const, ...e }));
+
+export const orphan: fc.Arbitrary<OrphanFailureItem> = fc
+  .record(
+    {
+      reason: fc.constantFrom('unknown-message-id' as const, 'missing-message-id' as const),
+      failure: delivery,
+      businessPhoneNumberId: opt(text),
+      wabaId: opt(text),
+      payload: text,
+      expiresAt: count,
+    },
+    { requiredKeys: ['reason', 'failure', 'payload', 'expiresAt'] },
+  )
+  .map((o) => ({ entity: 'orphan-failure' as const, ...o }));
+
+export const digest: fc.Arbitrary<FailureDigestItem> = fc
+  .record(
+    {
+      windowStart: iso,
+      windowEnd: iso,
+      businessPhoneNumberId: text,
+      displayPhoneNumber: opt(text),
+      code: text,
+      title: opt(text),
+      count,
+      firstAt: iso,
+      lastAt: iso,
+      notifiedCount: opt(count),
+      expiresAt: count,
+    },
+    {
+      requiredKeys: [
+        'windowStart',
+        'windowEnd',
+        'businessPhoneNumberId',
+        'code',
+        'count',
+        'firstAt',
+        'lastAt',
+        'expiresAt',
+      ],
+    },
+  )
+  .map((d) => ({ entity: 'failure-digest' as const, ...d }));
+
+export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(message, conversation, webhookError, orphan, digest);
