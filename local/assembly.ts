@@ -38,6 +38,21 @@ export interface ShippedFunction {
   readonly timeoutSeconds: number;
   /** Environment variables with literal values (references such as the table name are left out). */
   readonly environment: Readonly<Record<string, string>>;
+  /** Environment variables that refer to another resource of the stack: the logical id they refer to. */
+  readonly references: Readonly<Record<string, string>>;
+  /** The function's logical id in the template. */
+  readonly logicalId: string;
+}
+
+/** A rule of the stack: its pattern, the bus it is on, and the functions it targets. */
+export interface StackRule {
+  readonly logicalId: string;
+  readonly path: string;
+  readonly pattern: Record<string, unknown>;
+  /** The logical id of the bus, or undefined for the default bus. */
+  readonly busLogicalId?: string;
+  /** Logical ids of the functions among its targets. */
+  readonly functionTargets: readonly string[];
 }
 
 const functionSchema = z.object({
@@ -49,10 +64,23 @@ const functionSchema = z.object({
     Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }).optional(),
   }),
 });
+const refSchema = z.object({ Ref: z.string() });
+const getAttSchema = z.object({ 'Fn::GetAtt': z.tuple([z.string(), z.string()]) });
 const ruleSchema = z.object({
   Type: z.literal('AWS::Events::Rule'),
   Metadata: z.object({ 'aws:cdk:path': z.string() }),
-  Properties: z.looseObject({ EventPattern: z.record(z.string(), z.unknown()) }),
+  Properties: z.looseObject({
+    EventPattern: z.record(z.string(), z.unknown()),
+    EventBusName: z.unknown().optional(),
+    Targets: z.array(z.looseObject({ Arn: z.unknown() })).optional(),
+  }),
+});
+const mappingSchema = z.object({
+  Type: z.literal('AWS::Lambda::EventSourceMapping'),
+  Properties: z.looseObject({
+    FunctionName: refSchema,
+    FilterCriteria: z.object({ Filters: z.array(z.object({ Pattern: z.string() })) }).optional(),
+  }),
 });
 
 /** A synthesized cloud assembly of the pipeline stack: what `cdk deploy` would ship. */
@@ -68,25 +96,102 @@ export class CloudAssembly {
 
   /** The function whose construct path contains `pathFragment`. */
   function(pathFragment: string): ShippedFunction {
-    const matches = Object.values(this.template.Resources).flatMap((resource) => {
+    const matches = Object.entries(this.template.Resources).flatMap(([logicalId, resource]) => {
       const fn = functionSchema.safeParse(resource);
-      return fn.success && fn.data.Metadata['aws:cdk:path'].includes(pathFragment) ? [fn.data] : [];
+      return fn.success && fn.data.Metadata['aws:cdk:path'].includes(pathFragment)
+        ? [{ logicalId, fn: fn.data }]
+        : [];
     });
-    const [fn] = matches;
-    if (fn === undefined || matches.length > 1) throw new Error(`expected one function at ${pathFragment}`);
+    const [match] = matches;
+    if (match === undefined || matches.length > 1)
+      throw new Error(`expected one function at ${pathFragment}`);
+    return this.shipped(match.logicalId, match.fn);
+  }
+
+  /** Whether the stack has a function whose construct path contains `pathFragment`. */
+  hasFunction(pathFragment: string): boolean {
+    return Object.values(this.template.Resources).some((resource) => {
+      const fn = functionSchema.safeParse(resource);
+      return fn.success && fn.data.Metadata['aws:cdk:path'].includes(pathFragment);
+    });
+  }
+
+  /** The function of a logical id. */
+  functionByLogicalId(logicalId: string): ShippedFunction {
+    const fn = functionSchema.safeParse(this.template.Resources[logicalId]);
+    if (!fn.success) throw new Error(`${logicalId} is not a function of the stack`);
+    return this.shipped(logicalId, fn.data);
+  }
+
+  /** The filter patterns of the event source mappings of the function with `logicalId`. */
+  eventSourceFilters(logicalId: string): Record<string, unknown>[] {
+    return Object.values(this.template.Resources).flatMap((resource) => {
+      const mapping = mappingSchema.safeParse(resource);
+      if (!mapping.success || mapping.data.Properties.FunctionName.Ref !== logicalId) return [];
+      return (mapping.data.Properties.FilterCriteria?.Filters ?? []).map((f) =>
+        z.record(z.string(), z.unknown()).parse(JSON.parse(f.Pattern)),
+      );
+    });
+  }
+
+  /** Every EventBridge rule of the stack. */
+  rules(): StackRule[] {
+    return Object.entries(this.template.Resources).flatMap(([logicalId, resource]) => {
+      const rule = ruleSchema.safeParse(resource);
+      if (!rule.success) return [];
+      const bus = refSchema.safeParse(rule.data.Properties.EventBusName);
+      return [
+        {
+          logicalId,
+          path: rule.data.Metadata['aws:cdk:path'],
+          pattern: rule.data.Properties.EventPattern,
+          busLogicalId: bus.success ? bus.data.Ref : undefined,
+          functionTargets: (rule.data.Properties.Targets ?? []).flatMap((t) => {
+            const arn = getAttSchema.safeParse(t.Arn);
+            return arn.success &&
+              functionSchema.safeParse(this.template.Resources[arn.data['Fn::GetAtt'][0]]).success
+              ? [arn.data['Fn::GetAtt'][0]]
+              : [];
+          }),
+        },
+      ];
+    });
+  }
+
+  /** The logical id of the only resource of `type` whose construct path contains `pathFragment`. */
+  logicalIdOf(type: string, pathFragment: string): string | undefined {
+    const resource = z.object({ Type: z.string(), Metadata: z.object({ 'aws:cdk:path': z.string() }) });
+    return Object.entries(this.template.Resources).find(([, r]) => {
+      const parsed = resource.safeParse(r);
+      return (
+        parsed.success &&
+        parsed.data.Type === type &&
+        parsed.data.Metadata['aws:cdk:path'].includes(pathFragment)
+      );
+    })?.[0];
+  }
+
+  private shipped(logicalId: string, fn: z.infer<typeof functionSchema>): ShippedFunction {
     const [file, exportName] = fn.Properties.Handler.split('.');
     if (file === undefined || exportName === undefined)
       throw new Error(`bad handler ${fn.Properties.Handler}`);
+    const variables = Object.entries(fn.Properties.Environment?.Variables ?? {});
     const environment = Object.fromEntries(
-      Object.entries(fn.Properties.Environment?.Variables ?? {}).flatMap(([k, v]) =>
-        typeof v === 'string' ? [[k, v]] : [],
-      ),
+      variables.flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])),
+    );
+    const references = Object.fromEntries(
+      variables.flatMap(([k, v]) => {
+        const ref = refSchema.safeParse(v);
+        return ref.success ? [[k, ref.data.Ref]] : [];
+      }),
     );
     return {
       bundlePath: join(this.dir, fn.Metadata['aws:asset:path'], `${file}.js`),
       exportName,
       timeoutSeconds: fn.Properties.Timeout ?? 3,
       environment,
+      references,
+      logicalId,
     };
   }
 

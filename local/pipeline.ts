@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
 import { CONFIG_CONTEXT_KEY } from '../lib/config';
 import { ConversationReader } from '../ops/conversation-reader';
-import { type CloudAssembly, cdkJsonContext, synthesizeAssembly } from './assembly';
+import { type CloudAssembly, cdkJsonContext, type StackRule, synthesizeAssembly } from './assembly';
 import { localClientConfig } from './aws-env';
 import { BundleHost, type InvocationResult } from './bundle-host';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { matchesPattern } from './event-pattern';
+import type { BusEvent } from './eventbridge-api';
 import { LOCAL_BUSINESS, snsEventOf } from './events';
 import { LOCAL_PSEUDONYM_SECRET, SocialMessagingSimulator } from './socialmessaging-simulator';
+import { type LambdaStreamRecord, StreamPoller } from './stream-poller';
 import { createLocalTable } from './tables';
 
 /** Where `npm start` synthesizes the stack. */
@@ -35,6 +38,23 @@ export interface EventOutcome {
   readonly matched: boolean;
   /** The failure recorder's invocation. */
   readonly recorder?: InvocationResult;
+}
+
+/** The conversation bus and the undelivered-events queue of local runs. */
+export const LOCAL_EVENT_BUS_NAME = 'WhatsAppPipeline-conversations';
+/** The undelivered-events queue of local runs: on the simulator, since SQS clients send to the queue URL's host. */
+export function localUndeliveredEventsQueueUrl(simulatorEndpoint: string): string {
+  return `${simulatorEndpoint}/123456789012/WhatsAppPipeline-undelivered-events`;
+}
+
+/** What {@link LocalPipeline.settle} did: the events published, and their deliveries to the stack's rules. */
+export interface SettleOutcome {
+  readonly published: readonly BusEvent[];
+  readonly deliveries: readonly {
+    readonly rule: string;
+    readonly event: BusEvent;
+    readonly result: InvocationResult;
+  }[];
 }
 
 /** The local alerts topic, where the digest publishes what people would receive. */
@@ -66,8 +86,73 @@ export class LocalPipeline {
     private readonly recorder: BundleHost,
     private readonly digest: BundleHost,
     private readonly owned: { dynamoDb?: DynamoDbLocal; simulator: boolean },
+    private readonly events: LocalEvents | undefined,
   ) {
     this.reader = new ConversationReader(client, tableName);
+  }
+
+  /** Where the publisher keeps the events the bus refused. */
+  get undeliveredEventsQueueUrl(): string {
+    return localUndeliveredEventsQueueUrl(this.simulator.endpoint);
+  }
+
+  /** Stream records handed to the publisher, and records the mapping's filter dropped. */
+  get streamStats(): { delivered: number; filtered: number } {
+    return { delivered: this.events?.poller.delivered ?? 0, filtered: this.events?.poller.filtered ?? 0 };
+  }
+
+  /** Whether the stack has the conversation event bus (its publisher runs here too). */
+  get hasEvents(): boolean {
+    return this.events !== undefined;
+  }
+
+  /**
+   * Lets the asynchronous parts catch up, as they would within a second in AWS: the publisher reads
+   * every record committed to the table's stream and puts its events on the bus, and each event is
+   * delivered to the stack's rules on that bus (by their real patterns) and their functions. Repeats
+   * until nothing new happens, since a subscriber may write again.
+   */
+  async settle(): Promise<SettleOutcome> {
+    const events = this.events;
+    if (events === undefined) return { published: [], deliveries: [] };
+    const published: BusEvent[] = [];
+    const deliveries: { rule: string; event: BusEvent; result: InvocationResult }[] = [];
+    for (let round = 0; round < 10; round++) {
+      const before = this.simulator.eventBridge.events.length;
+      await events.poller.drain(async (batch) => {
+        const result = await events.publisher.invoke(batch);
+        return { failedSequence: failedSequenceOf(result, batch.Records) };
+      });
+      const fresh = this.simulator.eventBridge.events
+        .slice(before)
+        .filter((e) => e.eventBusName === LOCAL_EVENT_BUS_NAME);
+      if (fresh.length === 0) break;
+      published.push(...fresh);
+      for (const event of fresh) {
+        for (const rule of events.rules) {
+          if (!matchesPattern(rule.pattern, event)) continue;
+          for (const target of rule.functionTargets) {
+            deliveries.push({ rule: rule.path, event, result: await this.subscriber(target).invoke(event) });
+          }
+        }
+      }
+    }
+    return { published, deliveries };
+  }
+
+  private subscriber(logicalId: string): BundleHost {
+    const events = this.events;
+    if (events === undefined) throw new Error('The stack has no event bus');
+    const existing = events.subscribers.get(logicalId);
+    if (existing !== undefined) return existing;
+    const fn = this.assembly.functionByLogicalId(logicalId);
+    const host = BundleHost.forFunction(fn, {
+      ...events.environment,
+      ...events.resolve(fn.references),
+      AWS_LAMBDA_FUNCTION_NAME: logicalId,
+    });
+    events.subscribers.set(logicalId, host);
+    return host;
   }
 
   /** Starts every part; on any failure, stops what was started. */
@@ -95,16 +180,23 @@ export class LocalPipeline {
       progress("starting the bundled handlers on the Lambda runtime's Node");
 
       // The environment the stack gives each function, plus local endpoints and fake credentials.
+      const localEnvironment = {
+        CONVERSATION_TABLE_NAME: tableName,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
+        AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: simulator.endpoint,
+        PSEUDONYM_SECRET_ARN: LOCAL_PSEUDONYM_SECRET.arn,
+        AWS_ENDPOINT_URL_SNS: simulator.endpoint,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: simulator.endpoint,
+        AWS_ENDPOINT_URL_SQS: simulator.endpoint,
+        ALERTS_TOPIC_ARN: LOCAL_ALERTS_TOPIC_ARN,
+        EVENT_BUS_NAME: LOCAL_EVENT_BUS_NAME,
+        UNDELIVERED_EVENTS_QUEUE_URL: localUndeliveredEventsQueueUrl(simulator.endpoint),
+        DIGEST_WINDOW_MINUTES: String(LOCAL_DIGEST_WINDOW_MINUTES),
+      };
       const host = (pathFragment: string) => {
         const bundle = BundleHost.forFunction(assembly.function(pathFragment), {
-          CONVERSATION_TABLE_NAME: tableName,
-          AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
-          AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
-          AWS_ENDPOINT_URL_SECRETS_MANAGER: simulator.endpoint,
-          PSEUDONYM_SECRET_ARN: LOCAL_PSEUDONYM_SECRET.arn,
-          AWS_ENDPOINT_URL_SNS: simulator.endpoint,
-          ALERTS_TOPIC_ARN: LOCAL_ALERTS_TOPIC_ARN,
-          DIGEST_WINDOW_MINUTES: String(LOCAL_DIGEST_WINDOW_MINUTES),
+          ...localEnvironment,
           AWS_LAMBDA_FUNCTION_NAME: pathFragment.replace(/\W/g, '-'),
         });
         cleanups.push(() => bundle.stop());
@@ -114,6 +206,42 @@ export class LocalPipeline {
       const recorder = host('Alerts/Recorder');
       const digest = host('Alerts/Digest');
       await Promise.all([processor.start(), recorder.start(), digest.start()]);
+      let events: LocalEvents | undefined;
+      if (assembly.hasFunction('Events/Publisher')) {
+        const publisherFn = assembly.function('Events/Publisher');
+        const publisher = host('Events/Publisher');
+        await publisher.start();
+        const poller = new StreamPoller({
+          dynamoDb: client,
+          endpoint: dynamoDbEndpoint,
+          tableName,
+          filters: assembly.eventSourceFilters(publisherFn.logicalId),
+        });
+        cleanups.push(async () => poller.stop());
+        const busId = assembly.logicalIdOf('AWS::Events::EventBus', 'Events/Bus');
+        const tableId = assembly.logicalIdOf('AWS::DynamoDB::Table', 'Conversations/Table');
+        const known: Record<string, string> = {
+          ...(busId === undefined ? {} : { [busId]: LOCAL_EVENT_BUS_NAME }),
+          ...(tableId === undefined ? {} : { [tableId]: tableName }),
+        };
+        const subscribers = new Map<string, BundleHost>();
+        cleanups.push(async () => {
+          await Promise.allSettled([...subscribers.values()].map((h) => h.stop()));
+        });
+        events = {
+          publisher,
+          poller,
+          rules: assembly.rules().filter((r) => r.busLogicalId !== undefined && r.busLogicalId === busId),
+          subscribers,
+          environment: localEnvironment,
+          resolve: (references) =>
+            Object.fromEntries(
+              Object.entries(references).flatMap(([name, id]) =>
+                known[id] === undefined ? [] : [[name, known[id]]],
+              ),
+            ),
+        };
+      }
       return new LocalPipeline(
         assembly,
         simulator,
@@ -127,6 +255,7 @@ export class LocalPipeline {
           dynamoDb,
           simulator: options.simulator === undefined,
         },
+        events,
       );
     } catch (error) {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -165,13 +294,30 @@ export class LocalPipeline {
   }
 
   /** Log lines the functions wrote. */
-  functionLogs(): { processor: readonly string[]; recorder: readonly string[] } {
-    return { processor: this.processor.output, recorder: this.recorder.output };
+  functionLogs(): {
+    processor: readonly string[];
+    recorder: readonly string[];
+    publisher: readonly string[];
+    subscribers: readonly string[];
+  } {
+    return {
+      processor: this.processor.output,
+      recorder: this.recorder.output,
+      publisher: this.events?.publisher.output ?? [],
+      subscribers: [...(this.events?.subscribers.values() ?? [])].flatMap((h) => h.output),
+    };
   }
 
   /** Stops every part this pipeline started. Safe to call twice. */
   async stop(): Promise<void> {
-    await Promise.allSettled([this.processor.stop(), this.recorder.stop(), this.digest.stop()]);
+    await Promise.allSettled([
+      this.processor.stop(),
+      this.recorder.stop(),
+      this.digest.stop(),
+      this.events?.publisher.stop(),
+      ...[...(this.events?.subscribers.values() ?? [])].map((h) => h.stop()),
+    ]);
+    this.events?.poller.stop();
     this.client.destroy();
     if (this.owned.simulator) await this.simulator.stop().catch(() => undefined);
     await this.owned.dynamoDb?.stop();
@@ -189,4 +335,29 @@ export function synthesizeLocalAssembly(): CloudAssembly {
     ...config,
     phoneNumberIds: [LOCAL_BUSINESS.originationPhoneNumberId],
   });
+}
+
+/** The conversation-event parts of a local pipeline. */
+interface LocalEvents {
+  readonly publisher: BundleHost;
+  readonly poller: StreamPoller;
+  /** The stack's rules on the conversation bus. */
+  readonly rules: readonly StackRule[];
+  /** Subscriber functions, by logical id, started on their first event. */
+  readonly subscribers: Map<string, BundleHost>;
+  readonly environment: Readonly<Record<string, string>>;
+  /** Local values of environment variables that refer to the stack's bus or table. */
+  readonly resolve: (references: Readonly<Record<string, string>>) => Record<string, string>;
+}
+
+/** The first failed record a stream handler reported, or the first of the batch when it threw. */
+function failedSequenceOf(
+  result: InvocationResult,
+  records: readonly LambdaStreamRecord[],
+): string | undefined {
+  if (!result.ok) return records[0]?.dynamodb.SequenceNumber;
+  const response = z
+    .object({ batchItemFailures: z.array(z.object({ itemIdentifier: z.string() })) })
+    .safeParse(result.result);
+  return response.success ? response.data.batchItemFailures[0]?.itemIdentifier : undefined;
 }

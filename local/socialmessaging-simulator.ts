@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { EventBridgeApi } from './eventbridge-api';
+import { SqsApi } from './sqs-api';
 
 /**
  * A local AWS End User Messaging Social (SocialMessaging) API for tests, the local pipeline and
@@ -120,6 +122,10 @@ export class SocialMessagingSimulator {
     message: string;
     messageId: string;
   }[] = [];
+  /** EventBridge PutEvents (through `AWS_ENDPOINT_URL_EVENTBRIDGE`). */
+  public readonly eventBridge = new EventBridgeApi();
+  /** SQS (through `AWS_ENDPOINT_URL_SQS`): the undelivered-events queue. */
+  public readonly sqs = new SqsApi();
   private readonly rules: FaultRule[] = [];
   private readonly knownNumbers?: ReadonlySet<string>;
 
@@ -197,6 +203,8 @@ export class SocialMessagingSimulator {
     this.notifications.length = 0;
     this.wabas.clear();
     this.latencyMs = 0;
+    this.eventBridge.reset();
+    this.sqs.reset();
   }
 
   /** Stops listening and closes open connections. */
@@ -209,6 +217,18 @@ export class SocialMessagingSimulator {
     const receivedAt = Date.now();
     const body = await readBody(req);
     const target = req.headers['x-amz-target'];
+    if (typeof target === 'string' && (target.startsWith('AWSEvents.') || target.startsWith('AmazonSQS.'))) {
+      const answer = target.startsWith('AWSEvents.')
+        ? this.eventBridge.handle(target, body)
+        : this.sqs.handle(target, body);
+      res.writeHead(answer.status, {
+        'content-type': target.startsWith('AWSEvents.')
+          ? 'application/x-amz-json-1.1'
+          : 'application/x-amz-json-1.0',
+      });
+      res.end(JSON.stringify(answer.body));
+      return;
+    }
     if (typeof target === 'string' && target.startsWith('secretsmanager.')) {
       this.answerSecretsManager(target, body, res);
       return;

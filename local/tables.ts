@@ -29,6 +29,9 @@ const tableResourceSchema = z.object({
       )
       .optional(),
     TimeToLiveSpecification: z.object({ AttributeName: z.string(), Enabled: z.boolean() }).optional(),
+    StreamSpecification: z
+      .object({ StreamViewType: z.enum(['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY']) })
+      .optional(),
   }),
 });
 
@@ -61,6 +64,10 @@ export function tablesFromTemplate(template: unknown): LocalTableDefinition[] {
           AttributeDefinitions: p.AttributeDefinitions,
           BillingMode: 'PAY_PER_REQUEST',
           GlobalSecondaryIndexes: p.GlobalSecondaryIndexes,
+          StreamSpecification:
+            p.StreamSpecification === undefined
+              ? undefined
+              : { StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType },
         },
         timeToLiveAttribute: p.TimeToLiveSpecification?.Enabled
           ? p.TimeToLiveSpecification.AttributeName
