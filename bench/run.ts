@@ -347,13 +347,15 @@ async function main(): Promise<void> {
       store,
       logger: silentLogger,
       metrics: noMetrics,
-      responder: new AutoResponder({
-        store,
-        sender,
-        policy: DEFAULT_AUTO_RESPONSE_POLICY,
-        logger: silentLogger,
-        metrics: noMetrics,
-      }),
+      hooks: [
+        new AutoResponder({
+          store,
+          sender,
+          policy: DEFAULT_AUTO_RESPONSE_POLICY,
+          logger: silentLogger,
+          metrics: noMetrics,
+        }),
+      ],
     });
     const measure = async (event: unknown) => {
       dynamoCounts.clear();

@@ -5,7 +5,7 @@ import {
   type ResponseAction,
 } from '../../contracts';
 import type { InboundMessage } from './model';
-import type { Address } from './outbound';
+import { type Address, addressOf } from './outbound';
 
 export type { AutoResponsePolicy, ResponseAction };
 
@@ -61,13 +61,7 @@ export function planResponse(message: InboundMessage, policy: AutoResponsePolicy
   if (action !== 'receipt-and-reaction') {
     reaction = { state: 'skipped', reason: 'policy' };
   } else {
-    // Reply to `from`, never to `contacts[].wa_id` (AWS's own example has them differ).
-    const address: ReactionAddress | undefined =
-      message.customer.phone !== undefined
-        ? { to: message.customer.phone }
-        : message.customer.userId !== undefined
-          ? { recipient: message.customer.userId }
-          : undefined;
+    const address: ReactionAddress | undefined = addressOf(message.customer);
     reaction =
       address === undefined
         ? { state: 'skipped', reason: 'no-address' }

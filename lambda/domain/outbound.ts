@@ -4,8 +4,20 @@
  * idempotency token, so that mark decides whether a send whose answer was lost may be repeated.
  */
 
+import type { Customer } from './model';
+
 /** Who a message goes to: a phone number (`to`), or a business-scoped user id (`recipient`). */
 export type Address = { readonly to: string } | { readonly recipient: string };
+
+/**
+ * Where to answer a customer: the message's `from` (never `contacts[].wa_id`, which AWS's own
+ * example shows differing), else the business-scoped user id; none when Meta sent neither.
+ */
+export function addressOf(customer: Pick<Customer, 'phone' | 'userId'>): Address | undefined {
+  if (customer.phone !== undefined) return { to: customer.phone };
+  if (customer.userId !== undefined) return { recipient: customer.userId };
+  return undefined;
+}
 
 /** Marks an inbound message read (two blue ticks), optionally showing "typing…". */
 export interface ReadReceiptBody {

@@ -14,6 +14,7 @@ import { type OutboundPayload, reaction, readReceipt } from '../domain/outbound'
 import type { LoggerPort, MetricsPort } from '../shared/observability';
 import { loggableError } from '../shared/privacy';
 import { CallFailedError } from '../shared/retry';
+import type { Invocation, MessageHook, MessageHookContext } from './hooks';
 
 /** Another invocation is sending this message's auto-response right now; retry later. */
 export class ResponseInProgressError extends Error {
@@ -30,19 +31,6 @@ export interface AutoResponderDeps {
   readonly clock?: () => Date;
 }
 
-/** One invocation's identity and time budget. */
-export interface Invocation {
-  /**
-   * The Lambda request id: it owns claims. Lambda keeps it when it retries an asynchronous
-   * invocation, so the retry of a failed invocation finds the claim already its own.
-   */
-  readonly id: string;
-  /** Epoch ms by which sending must stop, leaving time to record the outcome. */
-  readonly deadline: number;
-  /** Epoch ms at which the invocation ends for sure: claims expire then. */
-  readonly end: number;
-}
-
 /**
  * Sends each new inbound message its read receipt and reaction, exactly once per wamid and action.
  *
@@ -51,11 +39,27 @@ export interface Invocation {
  * done actions are not sent again; unfinished ones are resumed by whoever claims them, and a claim
  * can only be taken from an invocation that has ended (or by the retry of the same invocation).
  */
-export class AutoResponder {
+export class AutoResponder implements MessageHook {
+  public readonly name = 'auto-response';
   private readonly clock: () => Date;
 
   constructor(private readonly deps: AutoResponderDeps) {
     this.clock = deps.clock ?? (() => new Date());
+  }
+
+  /** {@link MessageHook.plan}: the plan and claim, written with the message. */
+  plan(message: InboundMessage, invocation: Invocation): NewAutoResponse {
+    return this.creation(message, invocation);
+  }
+
+  /** {@link MessageHook.onRecorded}: sends what the plan left pending. */
+  async onRecorded(context: MessageHookContext): Promise<void> {
+    await this.respondToNew(context.message, context.record, context.invocation);
+  }
+
+  /** {@link MessageHook.onRedelivered}: resumes an unfinished auto-response. */
+  async onRedelivered(context: MessageHookContext): Promise<void> {
+    await this.resume(context.message, context.record, context.invocation);
   }
 
   /** The auto-response of a new message record: the plan, and this invocation's claim if anything is to be sent. */

@@ -20,20 +20,19 @@ const store = new ConversationStore({
   retentionDays: requirePositiveInteger(ENV.retentionDays),
 });
 const policy = readAutoResponsePolicy();
-const responder =
+// Retries are the sender's, bounded by the invocation's time budget. Without a policy, the
+// processor has no send permission and no sender.
+const sender =
   policy === undefined
     ? undefined
-    : new AutoResponder({
-        store,
-        // Retries are the sender's, bounded by the invocation's time budget.
-        sender: new WhatsAppSender({
-          client: new SocialMessagingClient({ maxAttempts: 1 }),
-          metaApiVersion: requireEnv(ENV.metaApiVersion),
-        }),
-        policy,
-        logger,
-        metrics,
+    : new WhatsAppSender({
+        client: new SocialMessagingClient({ maxAttempts: 1 }),
+        metaApiVersion: requireEnv(ENV.metaApiVersion),
       });
+const hooks =
+  policy === undefined || sender === undefined
+    ? []
+    : [new AutoResponder({ store, sender, policy, logger, metrics })];
 
 const secretArn = requireEnv(ENV.pseudonymSecretArn);
 const secrets = new SecretsManagerClient({});
@@ -41,5 +40,5 @@ const pseudonyms = memoizedPseudonyms(() => loadPseudonymKey(secrets, secretArn)
 
 /** Subscriber of the inbound topic: records every WhatsApp message, status and error, and answers messages. */
 export const handler = withPowertools(
-  createInboundHandler({ store, logger, metrics, responder, pseudonyms }),
+  createInboundHandler({ store, logger, metrics, hooks, sender, pseudonyms }),
 );

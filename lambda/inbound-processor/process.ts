@@ -2,13 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { DIMENSION, METRIC, OTHER_DIMENSION_VALUE } from '../../contracts';
 import type { ConversationStore, InboundOutcome, NewAutoResponse } from '../adapters/conversation-store';
+import type { WhatsAppSender } from '../adapters/whatsapp-sender';
 import { decodeSnsEvent } from '../domain/decode';
 import { asError, EventDecodeError } from '../domain/errors';
 import { MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry, typeDimension } from '../domain/message-types';
 import { type DecodedNotification, type InboundMessage, isKnownStatus } from '../domain/model';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
 import { loggableError, type Pseudonymizer, type PseudonymSource, scrub } from '../shared/privacy';
-import type { AutoResponder, Invocation } from './auto-responder';
+import {
+  checkedHooks,
+  type Invocation,
+  type MessageHook,
+  type MessageHookContext,
+  replySender,
+} from './hooks';
 
 /** What the inbound processor needs from the outside world. */
 export interface InboundProcessorDeps {
@@ -17,8 +24,13 @@ export interface InboundProcessorDeps {
   readonly metrics: MetricsPort;
   /** Keyed pseudonyms for log lines; loaded once per execution environment. */
   readonly pseudonyms: PseudonymSource;
-  /** Sends read receipts and reactions. @default - none: messages are only recorded */
-  readonly responder?: AutoResponder;
+  /**
+   * What runs for each recorded message before the handler returns, in order of registration (the
+   * AutoResponder is one). @default [] - messages are only recorded
+   */
+  readonly hooks?: readonly MessageHook[];
+  /** Gives hooks a {@link MessageHookContext.send}. @default - none: hooks cannot send */
+  readonly sender?: Pick<WhatsAppSender, 'send'>;
   /** Injectable for tests. @default - the system clock */
   readonly clock?: () => number;
   /** The message types to decode. @default MESSAGE_TYPE_REGISTRY */
@@ -44,6 +56,7 @@ export class ProcessingError extends Error {
  */
 export function createInboundHandler(deps: InboundProcessorDeps) {
   const { logger, metrics } = deps;
+  const hooks = checkedHooks(deps.hooks ?? []);
   const clock = deps.clock ?? Date.now;
   return async (event: unknown, context?: Context): Promise<void> => {
     const now = clock();
@@ -71,7 +84,7 @@ export function createInboundHandler(deps: InboundProcessorDeps) {
       // Loaded on the first invocation of an environment; later ones reuse it with no request.
       const pseudonyms = await deps.pseudonyms();
       for (const notification of notifications) {
-        await processNotification(notification, deps, invocation, pseudonyms);
+        await processNotification(notification, { ...deps, hooks }, invocation, pseudonyms);
       }
     } finally {
       metrics.flush();
@@ -138,20 +151,54 @@ async function processNotification(
   }
 }
 
-/** Records a message exactly once, then sends (or resumes) its auto-response. */
+/**
+ * Records a message exactly once, then runs every hook: for a new record `onRecorded`, for a
+ * redelivery `onRedelivered` (to finish what an earlier attempt left). Hooks run one after the
+ * other, so the auto-response goes first; if any fails, the notification is retried.
+ */
 async function handleMessage(
   message: InboundMessage,
   deps: InboundProcessorDeps,
   invocation: Invocation,
   pseudonyms: Pseudonymizer,
 ) {
-  const creation = deps.responder?.creation(message, invocation);
-  const outcome = await recordMessage(message, creation, deps, pseudonyms);
-  if (outcome.kind === 'created') {
-    await deps.responder?.respondToNew(message, outcome.item, invocation);
-  } else {
-    await deps.responder?.resume(message, outcome.existing, invocation);
+  const hooks = deps.hooks ?? [];
+  const planned = hooks.flatMap((hook) => {
+    const plan = hook.plan?.(message, invocation);
+    return plan === undefined ? [] : [plan];
+  });
+  const outcome = await recordMessage(message, planned[0], deps, pseudonyms);
+  const context = hookContext(
+    message,
+    outcome.kind === 'created' ? outcome.item : outcome.existing,
+    deps,
+    invocation,
+  );
+  for (const hook of hooks) {
+    if (outcome.kind === 'created') await hook.onRecorded(context);
+    else await hook.onRedelivered?.(context);
   }
+}
+
+function hookContext(
+  message: InboundMessage,
+  record: MessageHookContext['record'],
+  deps: InboundProcessorDeps,
+  invocation: Invocation,
+): MessageHookContext {
+  const clock = deps.clock ?? Date.now;
+  const { routing } = message;
+  return {
+    message,
+    record,
+    routing,
+    invocation,
+    remainingMs: () => Math.max(0, invocation.deadline - clock()),
+    send:
+      deps.sender === undefined || routing.kind !== 'routed'
+        ? undefined
+        : replySender(deps.sender, message, routing.originationPhoneNumberId, invocation.deadline),
+  };
 }
 
 /**

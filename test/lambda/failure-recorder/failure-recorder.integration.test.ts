@@ -55,7 +55,7 @@ async function setup() {
     store,
     logger: new RecordingLogger(),
     metrics: new RecordingMetrics(),
-    responder,
+    hooks: [responder],
   })(fixtureEvent('message-text'));
   const reader = new ConversationReader(dynamo, tableName);
   const answered = await reader.getMessage(WAMID);

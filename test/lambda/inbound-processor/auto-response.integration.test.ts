@@ -57,7 +57,13 @@ async function pipeline(policy: Partial<AutoResponsePolicy> = {}, options: { dyn
     metrics,
     clock: () => NOW,
   });
-  const handler = createInboundHandler({ pseudonyms: testPseudonyms, store, logger, metrics, responder });
+  const handler = createInboundHandler({
+    pseudonyms: testPseudonyms,
+    store,
+    logger,
+    metrics,
+    hooks: [responder],
+  });
   const invoke = (event: unknown, remainingMs?: number) => handler(event, lambdaContext(remainingMs));
   return { invoke, store, responder, reader: new ConversationReader(dynamo, tableName), metrics, logger };
 }
@@ -409,7 +415,7 @@ describe('errors', () => {
       store,
       logger: new RecordingLogger(),
       metrics: new RecordingMetrics(),
-      responder,
+      hooks: [responder],
     });
     await expect(handler(fixtureEvent('message-text'), lambdaContext(3300))).rejects.toBeInstanceOf(
       ProcessingError,

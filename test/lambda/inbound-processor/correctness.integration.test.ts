@@ -60,7 +60,13 @@ async function pipeline(options: { client?: DynamoDBClient } = {}) {
     logger,
     metrics,
   });
-  const handler = createInboundHandler({ pseudonyms: testPseudonyms, store, logger, metrics, responder });
+  const handler = createInboundHandler({
+    pseudonyms: testPseudonyms,
+    store,
+    logger,
+    metrics,
+    hooks: [responder],
+  });
   return {
     handler,
     invoke: (event: unknown, requestId?: string) => handler(event, lambdaContext(30_000, requestId)),

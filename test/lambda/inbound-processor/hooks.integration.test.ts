@@ -1,0 +1,176 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
+import { ConversationStore } from '../../../lambda/adapters/conversation-store';
+import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
+import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-response';
+import { AutoResponder } from '../../../lambda/inbound-processor/auto-responder';
+import {
+  HookRegistrationError,
+  type MessageHook,
+  type MessageHookContext,
+} from '../../../lambda/inbound-processor/hooks';
+import { createInboundHandler } from '../../../lambda/inbound-processor/process';
+import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
+import { fixtureEvent } from '../../fixtures';
+import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
+import { lambdaContext } from '../../support/lambda-context';
+import { testPseudonyms } from '../../support/pseudonyms';
+import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
+import { socialMessagingClient, startSimulator } from '../../support/simulator';
+
+let dynamo: DynamoDBClient;
+let simulator: SocialMessagingSimulator;
+let messaging: SocialMessagingClient;
+
+beforeAll(async () => {
+  dynamo = localDynamoDbClient();
+  simulator = await startSimulator();
+  messaging = socialMessagingClient();
+});
+afterEach(() => simulator.reset());
+afterAll(async () => {
+  dynamo.destroy();
+  messaging.destroy();
+  await simulator.stop();
+});
+
+/** A hook that records the contexts it gets, and replies when told to. */
+function recordingHook(name: string, options: { reply?: string; redelivered?: boolean } = {}) {
+  const recorded: MessageHookContext[] = [];
+  const redelivered: MessageHookContext[] = [];
+  const hook: MessageHook = {
+    name,
+    async onRecorded(context) {
+      recorded.push(context);
+      if (options.reply !== undefined) await context.send?.reply(options.reply);
+    },
+    ...(options.redelivered === false
+      ? {}
+      : {
+          async onRedelivered(context: MessageHookContext) {
+            redelivered.push(context);
+          },
+        }),
+  };
+  return { hook, recorded, redelivered };
+}
+
+async function processor(hooks: readonly MessageHook[], withSender = true) {
+  const tableName = await createConversationTable(dynamo);
+  const store = new ConversationStore({ client: dynamo, tableName, retentionDays: 30 });
+  const sender = new WhatsAppSender({ client: messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 });
+  return createInboundHandler({
+    pseudonyms: testPseudonyms,
+    store,
+    logger: new RecordingLogger(),
+    metrics: new RecordingMetrics(),
+    hooks,
+    sender: withSender ? sender : undefined,
+  });
+}
+
+describe('message hooks: the in-process seam', () => {
+  test('a hook gets each newly recorded message with its routing, record and time budget', async () => {
+    const { hook, recorded } = recordingHook('crm');
+    await (await processor([hook]))(fixtureEvent('message-text'), lambdaContext(10_000));
+    expect(recorded).toHaveLength(1);
+    const [context] = recorded;
+    expect(context?.routing.kind).toBe('routed');
+    expect(context?.record.wamid).toBe(context?.message.wamid);
+    expect(context?.remainingMs()).toBeGreaterThan(0);
+    expect(context?.remainingMs()).toBeLessThanOrEqual(10_000);
+  });
+
+  test("a hook's reply goes to the customer from the receiving number, quoting the message", async () => {
+    const { hook, recorded } = recordingHook('bot', { reply: 'Thanks, we are on it' });
+    await (await processor([hook]))(fixtureEvent('message-text'), lambdaContext(10_000));
+    const wamid = recorded[0]?.message.wamid;
+    expect(
+      simulator.sent.map((r) => ({ origination: r.originationPhoneNumberId, message: r.message })),
+    ).toEqual([
+      {
+        origination:
+          recorded[0]?.routing.kind === 'routed' ? recorded[0].routing.originationPhoneNumberId : '',
+        message: expect.objectContaining({
+          type: 'text',
+          text: { body: 'Thanks, we are on it' },
+          context: { message_id: wamid },
+        }),
+      },
+    ]);
+  });
+
+  test('a redelivery calls onRedelivered, never onRecorded again', async () => {
+    const { hook, recorded, redelivered } = recordingHook('crm');
+    const handler = await processor([hook]);
+    await handler(fixtureEvent('message-text', 'sns-1'), lambdaContext(10_000));
+    await handler(fixtureEvent('message-text', 'sns-1'), lambdaContext(10_000));
+    expect(recorded).toHaveLength(1);
+    expect(redelivered).toHaveLength(1);
+  });
+
+  test('hooks run in order of registration, the auto-responder among them', async () => {
+    const order: string[] = [];
+    const tableName = await createConversationTable(dynamo);
+    const store = new ConversationStore({ client: dynamo, tableName, retentionDays: 30 });
+    const sender = new WhatsAppSender({ client: messaging, metaApiVersion: 'v24.0' });
+    const logger = new RecordingLogger();
+    const metrics = new RecordingMetrics();
+    const responder = new AutoResponder({
+      store,
+      sender,
+      policy: DEFAULT_AUTO_RESPONSE_POLICY,
+      logger,
+      metrics,
+      // The fixture's message is of this time; later, it would be too old to answer.
+      clock: () => new Date('2026-01-01T00:00:30Z'),
+    });
+    const after: MessageHook = {
+      name: 'after',
+      async onRecorded() {
+        order.push(`after: ${simulator.sent.length} sent`);
+      },
+    };
+    await createInboundHandler({
+      pseudonyms: testPseudonyms,
+      store,
+      logger,
+      metrics,
+      hooks: [responder, after],
+      sender,
+    })(fixtureEvent('message-text'), lambdaContext(10_000));
+    expect(order).toEqual(['after: 2 sent']);
+  });
+
+  test('an unrouted message gives hooks no sender', async () => {
+    const { hook, recorded } = recordingHook('bot');
+    await (await processor([hook]))(fixtureEvent('edge-unmatched-phone-number'), lambdaContext(10_000));
+    expect(recorded[0]?.routing.kind).toBe('unmatched');
+    expect(recorded[0]?.send).toBeUndefined();
+  });
+
+  test('a failing hook fails the notification, so it is retried', async () => {
+    const failing: MessageHook = {
+      name: 'failing',
+      async onRecorded() {
+        throw new Error('CRM down');
+      },
+    };
+    await expect(
+      (await processor([failing]))(fixtureEvent('message-text'), lambdaContext(10_000)),
+    ).rejects.toThrow(/could not be processed/);
+  });
+
+  test('two hooks that both plan what is written with a message are refused up front', async () => {
+    const planner = (name: string): MessageHook => ({
+      name,
+      plan: () => undefined,
+      onRecorded: async () => undefined,
+    });
+    await expect(processor([planner('a'), planner('b')])).rejects.toThrow(HookRegistrationError);
+  });
+
+  test('two hooks of one name are refused up front', async () => {
+    await expect(processor([recordingHook('x').hook, recordingHook('x').hook])).rejects.toThrow(/named "x"/);
+  });
+});
