@@ -1,13 +1,18 @@
 #!/usr/bin/env node
+import { addExamples, KeywordReplyConfigError } from '../examples';
 import { buildApp } from '../lib/app';
 import { ConfigValidationError } from '../lib/config';
 import { WhatsAppPipelinePropsError } from '../lib/whatsapp-pipeline';
 
 try {
-  buildApp();
+  buildApp({ extend: addExamples });
 } catch (error) {
   // A configuration mistake is the message alone: no stack trace, no code frame.
-  if (error instanceof ConfigValidationError || error instanceof WhatsAppPipelinePropsError) {
+  if (
+    error instanceof ConfigValidationError ||
+    error instanceof WhatsAppPipelinePropsError ||
+    error instanceof KeywordReplyConfigError
+  ) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }

@@ -157,13 +157,20 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
  *
  * @throws ConfigValidationError when the configuration is invalid
  */
-export function buildApp(props: AppProps = {}): { app: App; stack: WhatsAppPipelineStack } {
-  const app = new App(props);
+export function buildApp(
+  props: AppProps & {
+    /** Adds what the app builds on the pipeline (bin/app.ts adds the enabled examples). */
+    readonly extend?: (stack: WhatsAppPipelineStack) => void;
+  } = {},
+): { app: App; stack: WhatsAppPipelineStack } {
+  const { extend, ...appProps } = props;
+  const app = new App(appProps);
   const { config, stage, environment } = configFromContext(app.node.getAllContext());
   const stack = new WhatsAppPipelineStack(app, stackNameOf(stage), {
     config,
     description: `WhatsApp event pipeline behind AWS End User Messaging Social${stage === undefined ? '' : ` (${stage})`}`,
     ...(environment.account !== undefined || environment.region !== undefined ? { env: environment } : {}),
   });
+  extend?.(stack);
   return { app, stack };
 }

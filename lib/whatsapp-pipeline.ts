@@ -1,6 +1,7 @@
 import { Annotations, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -34,6 +35,7 @@ import {
   PipelineMonitoring,
 } from './constructs/pipeline-monitoring';
 import { PseudonymKey } from './constructs/pseudonym-key';
+import { grantSendWhatsAppMessage } from './constructs/send-permission';
 import { parseWabaReference, WabaLinks } from './constructs/waba-links';
 
 /** How the pipeline answers inbound messages. */
@@ -225,6 +227,16 @@ export class WhatsAppPipeline extends Construct {
   public readonly wabaLinks?: WabaLinks;
   /** The conversation event bus and its publisher, unless `events` is false. */
   public readonly events?: ConversationEvents;
+  /** The Meta Graph API version every send names. */
+  public readonly metaApiVersion: string;
+  /** The phone numbers this pipeline answers for (empty: every number of the account). */
+  public readonly phoneNumberIds: readonly string[];
+  /** Days a record is kept (the TTL of the pipeline's items). */
+  public readonly dataRetentionDays: number;
+  /** How long the functions' logs are kept. */
+  public readonly logRetention: logs.RetentionDays;
+  /** Fate of stateful resources on stack deletion. */
+  public readonly removalPolicy: RemovalPolicy;
 
   constructor(scope: Construct, id: string, props: WhatsAppPipelineProps = {}) {
     super(scope, id);
@@ -234,6 +246,11 @@ export class WhatsAppPipeline extends Construct {
     const dataRetentionDays = props.dataRetentionDays ?? DEFAULT_RETENTION_DAYS;
     this.namePrefix = props.namePrefix ?? defaultNamePrefix(this);
     const serviceName = this.namePrefix;
+    this.metaApiVersion = props.metaApiVersion ?? DEFAULT_META_API_VERSION;
+    this.phoneNumberIds = props.phoneNumberIds ?? [];
+    this.dataRetentionDays = dataRetentionDays;
+    this.logRetention = logRetentionDays;
+    this.removalPolicy = removalPolicy;
 
     if (props.topic === undefined) {
       this.inbound = new InboundTopic(this, CONSTRUCT_ID.inboundTopic, {
@@ -387,6 +404,16 @@ export class WhatsAppPipeline extends Construct {
     options: SubscriberOptions,
   ): ConversationEventSubscription {
     return this.requireEvents().subscribe(id, target, options);
+  }
+
+  /**
+   * Lets a principal (a subscriber that answers customers) call `SendWhatsAppMessage` from this
+   * pipeline's phone numbers, and no other.
+   */
+  grantSendWhatsAppMessage(grantee: iam.IGrantable): iam.Grant {
+    const principal = grantee.grantPrincipal;
+    const who = principal instanceof Construct ? principal.node.path : 'a subscriber';
+    return grantSendWhatsAppMessage(this, grantee, this.phoneNumberIds, who);
   }
 
   private requireEvents(): ConversationEvents {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { addExamples } from '../examples';
 import { buildApp, STACK_NAME } from '../lib/app';
 import { CONFIG_CONTEXT_KEY } from '../lib/config';
 import { type LocalTableDefinition, tablesFromTemplate } from './tables';
@@ -19,9 +20,13 @@ export function cdkJsonContext(): Record<string, unknown> {
  * The context `cdk synth` gives the app: cdk.json's, plus the flags the CLI passes so resources
  * carry their construct path and asset metadata. `config` replaces the pipeline configuration.
  */
-export function synthContext(config?: Record<string, unknown>): Record<string, unknown> {
+export function synthContext(
+  config?: Record<string, unknown>,
+  extraContext: Record<string, unknown> = {},
+): Record<string, unknown> {
   const context: Record<string, unknown> = {
     ...cdkJsonContext(),
+    ...extraContext,
     'aws:cdk:enable-path-metadata': true,
     'aws:cdk:enable-asset-metadata': true,
   };
@@ -197,9 +202,17 @@ export class CloudAssembly {
 
   /** The stack's only DynamoDB table, reduced to what DynamoDB Local needs. */
   table(): LocalTableDefinition {
-    const [table, ...others] = tablesFromTemplate(this.template);
-    if (table === undefined || others.length > 0) throw new Error('expected exactly one table in the stack');
+    const tables = tablesFromTemplate(this.template);
+    const conversations = this.logicalIdOf('AWS::DynamoDB::Table', 'Conversations/Table');
+    const table = tables.length === 1 ? tables[0] : tables.find((t) => t.logicalId === conversations);
+    if (table === undefined) throw new Error('expected the conversation table in the stack');
     return table;
+  }
+
+  /** The stack's other tables (those of what is built on the pipeline, e.g. the examples'). */
+  otherTables(): LocalTableDefinition[] {
+    const conversations = this.table();
+    return tablesFromTemplate(this.template).filter((t) => t.logicalId !== conversations.logicalId);
   }
 
   /** The EventBridge rule whose construct path contains `pathFragment`: its pattern. */
@@ -216,8 +229,12 @@ export class CloudAssembly {
  * Synthesizes the app into `outdir` exactly as `cdk synth` does (templates and the bundles the
  * stack ships), with cdk.json's context and, optionally, another pipeline configuration.
  */
-export function synthesizeAssembly(outdir: string, config?: Record<string, unknown>): CloudAssembly {
-  const { app } = buildApp({ context: synthContext(config), outdir });
+export function synthesizeAssembly(
+  outdir: string,
+  config?: Record<string, unknown>,
+  extraContext: Record<string, unknown> = {},
+): CloudAssembly {
+  const { app } = buildApp({ context: synthContext(config, extraContext), outdir, extend: addExamples });
   app.synth();
   return new CloudAssembly(outdir);
 }

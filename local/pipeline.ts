@@ -224,6 +224,12 @@ export class LocalPipeline {
           ...(busId === undefined ? {} : { [busId]: LOCAL_EVENT_BUS_NAME }),
           ...(tableId === undefined ? {} : { [tableId]: tableName }),
         };
+        // The tables of subscribers, under names of their own in this DynamoDB Local.
+        for (const table of assembly.otherTables()) {
+          const name = `${table.logicalId}-${randomUUID()}`;
+          await createLocalTable(client, table, name);
+          known[table.logicalId] = name;
+        }
         const subscribers = new Map<string, BundleHost>();
         cleanups.push(async () => {
           await Promise.allSettled([...subscribers.values()].map((h) => h.stop()));

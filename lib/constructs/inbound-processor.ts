@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -12,6 +12,7 @@ import type { IConversationTable } from './conversation-table';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
 import type { PseudonymKey } from './pseudonym-key';
 import { failureQueue, rotatingKey } from './secure-defaults';
+import { grantSendWhatsAppMessage } from './send-permission';
 
 /** Properties of an {@link InboundProcessor}. */
 export interface InboundProcessorProps {
@@ -145,33 +146,7 @@ export class InboundProcessor extends Construct {
   /** Lets the function send from the given numbers only, and gives it the policy and API version. */
   private grantSend(autoResponse: AutoResponseProps): void {
     const fn = this.function.function;
-    const stack = Stack.of(this);
-    const ids = autoResponse.phoneNumberIds ?? [];
-    const phoneNumberArn = (resourceName: string) =>
-      stack.formatArn({
-        service: 'social-messaging',
-        resource: 'phone-number-id',
-        resourceName,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
-    if (ids.length === 0) {
-      Annotations.of(this).addWarningV2(
-        'whatsapp-pipeline:unscoped-send-permission',
-        'No phoneNumberIds are configured: the processor may send from every WhatsApp phone number of the account. List the numbers this stack serves in cdk.json (whatsappPipeline.phoneNumberIds) to scope it.',
-      );
-      Validations.of(fn.role ?? fn).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:social-messaging:<AWS::Region>:<AWS::AccountId>:phone-number-id/*]',
-        reason:
-          "No phoneNumberIds configured: sending is limited to the account's phone numbers, with a synth warning.",
-      });
-    }
-    const resources =
-      ids.length === 0
-        ? [phoneNumberArn('*')]
-        : ids.map((id) => phoneNumberArn(id.replace(/^phone-number-id-/, '')));
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['social-messaging:SendWhatsAppMessage'], resources }),
-    );
+    grantSendWhatsAppMessage(this, fn, autoResponse.phoneNumberIds ?? []);
     fn.addEnvironment(ENV.metaApiVersion, autoResponse.metaApiVersion);
     // The function parses this with the same schema; a policy it would reject must fail synth.
     fn.addEnvironment(

@@ -33,12 +33,24 @@ describe('dependencies point one way', () => {
     expect(violations('contracts', ['lib', 'lambda', 'ops', 'local', 'tools', 'bench', 'test'])).toEqual([]);
   });
 
-  test('lib/ (infrastructure) never imports the functions, ops or local code', () => {
-    expect(violations('lib', ['lambda', 'ops', 'local', 'tools', 'bench', 'test'])).toEqual([]);
+  test('lib/ (infrastructure) never imports the functions, the events module, examples, ops or local code', () => {
+    expect(
+      violations('lib', ['lambda', 'events', 'examples', 'ops', 'local', 'tools', 'bench', 'test']),
+    ).toEqual([]);
   });
 
-  test('lambda/ never imports infrastructure, ops or local code', () => {
-    expect(violations('lambda', ['lib', 'ops', 'local', 'tools', 'bench', 'test'])).toEqual([]);
+  test('lambda/ never imports infrastructure, examples, ops or local code', () => {
+    expect(violations('lambda', ['lib', 'examples', 'ops', 'local', 'tools', 'bench', 'test'])).toEqual([]);
+  });
+
+  test("events/ (the consumers' contract) imports only the contracts", () => {
+    expect(
+      violations('events', ['lib', 'lambda', 'examples', 'ops', 'local', 'tools', 'bench', 'test']),
+    ).toEqual([]);
+  });
+
+  test('the examples build on the library, never on the local runner or the tests', () => {
+    expect(violations('examples', ['local', 'ops', 'tools', 'bench', 'test'])).toEqual([]);
   });
 
   test('the domain imports no adapter, handler or SDK', () => {

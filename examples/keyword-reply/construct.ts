@@ -1,0 +1,79 @@
+import * as path from 'node:path';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { ENV } from '../../contracts';
+import {
+  acknowledgeKeyGrant,
+  type ConversationEventSubscription,
+  PipelineFunction,
+  rotatingKey,
+  type WhatsAppPipeline,
+} from '../../lib';
+import { KEYWORD_REPLY_ENV } from './env';
+
+/** Properties of a {@link KeywordAutoReply}. */
+export interface KeywordAutoReplyProps {
+  /** The pipeline whose Message Received events are answered. */
+  readonly pipeline: WhatsAppPipeline;
+  /** Keyword → reply text (matched ignoring case, surrounding spaces and closing punctuation). */
+  readonly keywords: Readonly<Record<string, string>>;
+  /**
+   * Fate of the claims table and its key on stack deletion.
+   * @default - the pipeline's removal policy
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The worked example of building on the pipeline from outside its core: a keyword auto-reply. It
+ * subscribes one function to the pipeline's `Message Received` events (text messages only) with
+ * `pipeline.onMessage`, keeps its own table of reply claims, and may send from the pipeline's
+ * numbers only. See examples/keyword-reply/README.md.
+ */
+export class KeywordAutoReply extends Construct {
+  public readonly function: PipelineFunction;
+  /** One claim per answered message: the reply's exactly-once record. */
+  public readonly claims: dynamodb.Table;
+  public readonly subscription: ConversationEventSubscription;
+
+  constructor(scope: Construct, id: string, props: KeywordAutoReplyProps) {
+    super(scope, id);
+    const { pipeline } = props;
+    const removalPolicy = props.removalPolicy ?? pipeline.removalPolicy;
+    const key = rotatingKey(this, 'Key', 'Encrypts the keyword-reply claims', removalPolicy);
+    this.claims = new dynamodb.Table(this, 'Claims', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      removalPolicy,
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+    });
+    this.function = new PipelineFunction(this, 'Function', {
+      entry: path.join(__dirname, 'handler.ts'),
+      description: 'Answers WhatsApp texts that match a configured keyword (example)',
+      serviceName: `${pipeline.namePrefix}-keyword-reply`,
+      logRetentionDays: pipeline.logRetention,
+      removalPolicy,
+      environment: {
+        [KEYWORD_REPLY_ENV.claimsTableName]: this.claims.tableName,
+        [KEYWORD_REPLY_ENV.keywords]: JSON.stringify(props.keywords),
+        [ENV.metaApiVersion]: pipeline.metaApiVersion,
+      },
+    });
+    const fn = this.function.function;
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      resourceArns: [this.claims.tableArn],
+    });
+    key.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
+    acknowledgeKeyGrant(fn);
+    pipeline.grantSendWhatsAppMessage(fn);
+    this.subscription = pipeline.onMessage(id, fn, { messageTypes: ['text'] });
+  }
+}
