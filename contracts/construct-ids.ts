@@ -30,4 +30,6 @@ export const OUTPUT = {
   subscriptionDeadLetterQueueUrl: 'SubscriptionDeadLetterQueueUrl',
   eventBusName: 'EventBusName',
   undeliveredEventsQueueUrl: 'UndeliveredEventsQueueUrl',
+  streamFailureQueueUrl: 'StreamFailureQueueUrl',
+  eventPublisherFunctionName: 'EventPublisherFunctionName',
 } as const;

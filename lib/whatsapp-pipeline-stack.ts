@@ -93,6 +93,13 @@ export class WhatsAppPipelineStack extends Stack {
         description: 'Conversation events the bus refused (npm run redrive -- --events)',
         value: pipeline.events.undeliveredEventsQueue.queueUrl,
       });
+      new CfnOutput(this, OUTPUT.streamFailureQueueUrl, {
+        description: 'Stream batches the publisher failed on (npm run redrive -- --stream-failures)',
+        value: pipeline.events.streamFailureQueue.queueUrl,
+      });
+      new CfnOutput(this, OUTPUT.eventPublisherFunctionName, {
+        value: pipeline.events.publisher.function.functionName,
+      });
     }
   }
 }

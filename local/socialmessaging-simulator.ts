@@ -126,6 +126,9 @@ export class SocialMessagingSimulator {
   public readonly eventBridge = new EventBridgeApi();
   /** SQS (through `AWS_ENDPOINT_URL_SQS`): the undelivered-events queue. */
   public readonly sqs = new SqsApi();
+  /** Lambda invocations answered, in order. */
+  public readonly invocations: { functionName: string; invocationType: string; event: unknown }[] = [];
+  private readonly functions = new Map<string, (event: unknown) => Promise<unknown>>();
   private readonly rules: FaultRule[] = [];
   private readonly knownNumbers?: ReadonlySet<string>;
 
@@ -196,6 +199,11 @@ export class SocialMessagingSimulator {
     return waba;
   }
 
+  /** Lets `Invoke` (through `AWS_ENDPOINT_URL_LAMBDA`) run `handler` as the function `name`. */
+  registerFunction(name: string, handler: (event: unknown) => Promise<unknown>): void {
+    this.functions.set(name, handler);
+  }
+
   /** Forgets faults, latency, recorded requests and WABAs. */
   reset(): void {
     this.rules.length = 0;
@@ -205,6 +213,7 @@ export class SocialMessagingSimulator {
     this.latencyMs = 0;
     this.eventBridge.reset();
     this.sqs.reset();
+    this.invocations.length = 0;
   }
 
   /** Stops listening and closes open connections. */
@@ -238,6 +247,16 @@ export class SocialMessagingSimulator {
       return;
     }
     const route = `${req.method} ${(req.url ?? '').split('?')[0]}`;
+    const invocation = /^POST \/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(route);
+    if (invocation !== null) {
+      await this.invoke(
+        decodeURIComponent(invocation[1] ?? ''),
+        req.headers['x-amz-invocation-type'],
+        body,
+        res,
+      );
+      return;
+    }
     const record = (request: Omit<SimulatorRequest, 'receivedAt' | 'answeredAt'>) =>
       this.requests.push({ ...request, receivedAt, answeredAt: Date.now() });
 
@@ -331,6 +350,42 @@ export class SocialMessagingSimulator {
       200,
       `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
     );
+  }
+
+  /** Lambda Invoke (restJson1): runs a registered function; its error comes back as `X-Amz-Function-Error`. */
+  private async invoke(name: string, type: unknown, body: string, res: ServerResponse): Promise<void> {
+    const handler = this.functions.get(name);
+    if (handler === undefined) {
+      answerError(res, {
+        type: 'ResourceNotFoundException',
+        status: 404,
+        message: `Function not found: ${name}`,
+      });
+      return;
+    }
+    const invocationType = typeof type === 'string' ? type : 'RequestResponse';
+    const event: unknown = body === '' ? {} : JSON.parse(body);
+    this.invocations.push({ functionName: name, invocationType, event });
+    const run = handler(event);
+    if (invocationType === 'Event') {
+      run.catch(() => undefined);
+      res.writeHead(202);
+      res.end();
+      return;
+    }
+    try {
+      const result = await run;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(result ?? null));
+    } catch (error) {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' });
+      res.end(
+        JSON.stringify({
+          errorType: error instanceof Error ? error.name : 'Error',
+          errorMessage: String(error),
+        }),
+      );
+    }
   }
 
   private firstFault(operation: string, message?: unknown): ApiFault | undefined {

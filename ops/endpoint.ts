@@ -12,3 +12,8 @@ export const LOCAL_REGION = 'us-east-1';
 export function endpointClientConfig(endpoint: string) {
   return { endpoint, region: LOCAL_REGION, credentials: { ...FAKE_CREDENTIALS } };
 }
+
+/** The region of an SQS queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`), if it names one. */
+export function regionOfQueueUrl(queueUrl: string): string | undefined {
+  return /^https:\/\/sqs[.-]([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//.exec(queueUrl)?.[1];
+}

@@ -17,7 +17,8 @@ import type { SNSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { OUTPUT } from '../contracts';
 import { numberFlag, parseFlags, UsageError } from './cli';
-import { endpointClientConfig } from './endpoint';
+import { endpointClientConfig, regionOfQueueUrl } from './endpoint';
+import { EVENT_REDRIVE_USAGE, eventRedriveCommand, isEventRedrive } from './redrive-events';
 import { snsEventOf } from './sns-event';
 
 const snsEventSchema = z.looseObject({
@@ -195,12 +196,11 @@ export const REDRIVE_USAGE = `usage: npm run redrive -- (--queue-url <url> --fun
   --max                    at most this many messages (1 to 10000)
   --dry-run                show what would be redriven, change nothing
   --endpoint               a local stand-in for SQS, Lambda and CloudFormation
-The region is taken from the queue URL.`;
+The region is taken from the queue URL.
 
-/** The region of an SQS queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`), if it names one. */
-export function regionOfQueueUrl(queueUrl: string): string | undefined {
-  return /^https:\/\/sqs[.-]([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//.exec(queueUrl)?.[1];
-}
+${EVENT_REDRIVE_USAGE}`;
+
+export { regionOfQueueUrl };
 
 /** What redrive works on, from the flags or the stack's outputs. */
 export interface RedriveTarget {
@@ -237,6 +237,7 @@ export async function redriveCommand(
   argv: readonly string[],
   print: (line: string) => void,
 ): Promise<number> {
+  if (isEventRedrive(argv)) return eventRedriveCommand(argv, print);
   const { values } = parseFlags(argv, {
     'queue-url': { type: 'string' },
     function: { type: 'string' },
