@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { EnvironmentError, numberFlag, parseFlags, runCli, UsageError } from '../ops/cli';
 import { renderApiCalls, renderConversation } from '../ops/render';
 import { CloudAssembly } from './assembly';
+import type { BusEvent } from './eventbridge-api';
 import { envelope, inboundValue, LOCAL_BUSINESS, newWamid } from './events';
 import { lambdaNodeBinary, lambdaNodeMismatch } from './lambda-node';
 import { LocalPipeline } from './pipeline';
+import { renderSettled } from './render-events';
 import { parseReplayFile, replay } from './replay';
 import { runScenario, SCENARIO_CUSTOMER } from './scenario';
 import { FAULTS } from './socialmessaging-simulator';
@@ -23,13 +25,16 @@ stack's own bundled Lambda handlers, on 127.0.0.1.
   npm start -- --replay events.json           replay SNS, envelope or EventBridge events (JSON array or one per line)
   npm start -- --text "Hello" [--from 1425…]  one inbound text from a customer
   npm start -- --serve [--port 8787]          keep running; POST /sns (envelope or SNS event), POST /events
-                                              (EventBridge event), GET /conversations/<customer key>; Ctrl-C stops
+                                              (EventBridge event), GET /conversations/<customer key>,
+                                              GET /published (conversation events); Ctrl-C stops
 
 Faults injected into the SocialMessaging simulator:
   --latency <ms>       every API call takes this long (0 to 60000)
   --throttle <n>       the first n calls are throttled (ThrottledRequestException)
   --fail-rate <0..1>   this share of calls fails with InternalServiceException
 
+  --keyword-reply      add the keyword auto-reply example (examples/keyword-reply), with cdk.json's
+                       keywords (try --text hours)
   --assembly <dir>     use a cloud assembly synthesized before (cdk.out) instead of synthesizing
   --debug              show stack traces
 Needs Java 17 or newer (DynamoDB Local is a Java program).`;
@@ -45,6 +50,7 @@ interface RunPlan {
   readonly latency?: number;
   readonly throttle?: number;
   readonly failRate?: number;
+  readonly keywordReply: boolean;
 }
 
 /** Reads and checks the flags: every problem is a UsageError, within a second, before any synth. */
@@ -59,6 +65,7 @@ export async function planRun(argv: readonly string[]): Promise<RunPlan> {
     throttle: { type: 'string' },
     'fail-rate': { type: 'string' },
     assembly: { type: 'string' },
+    'keyword-reply': { type: 'boolean', default: false },
   });
   const modes = [values.serve, values.replay !== undefined, values.text !== undefined].filter(Boolean);
   if (modes.length > 1) throw new UsageError('choose one of --serve, --replay and --text');
@@ -74,6 +81,11 @@ export async function planRun(argv: readonly string[]): Promise<RunPlan> {
   const port = numberFlag('port', values.port, { min: 0, max: 65_535, integer: true }) ?? 8787;
   if (values.serve && port !== 0 && !(await portIsFree(port))) {
     throw new UsageError(`--port ${port} is in use; choose another, or --port 0 for any free port`);
+  }
+  if (values.assembly !== undefined && values['keyword-reply']) {
+    throw new UsageError(
+      '--keyword-reply synthesizes the stack with the example; it cannot be used with --assembly',
+    );
   }
   if (values.assembly !== undefined && !existsSync(join(values.assembly, 'manifest.json'))) {
     throw new UsageError(
@@ -96,6 +108,7 @@ export async function planRun(argv: readonly string[]): Promise<RunPlan> {
     latency: numberFlag('latency', values.latency, { min: 0, max: 60_000 }),
     throttle: numberFlag('throttle', values.throttle, { min: 0, max: 1_000_000, integer: true }),
     failRate: numberFlag('fail-rate', values['fail-rate'], { min: 0, max: 1 }),
+    keywordReply: values['keyword-reply'],
   };
 }
 
@@ -135,6 +148,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const pipeline = await LocalPipeline.start({
     progress,
     assembly: plan.assembly === undefined ? undefined : new CloudAssembly(plan.assembly),
+    extraContext: plan.keywordReply ? { 'keywordReply.enabled': 'true' } : undefined,
   });
   stopOnSignal(pipeline);
   try {
@@ -156,7 +170,9 @@ async function main(argv: readonly string[]): Promise<number> {
 async function scenario(pipeline: LocalPipeline): Promise<number> {
   console.log('Scenario: a short conversation with Jane Doe');
   const result = await runScenario(pipeline, (line) => console.log(line));
+  const settled = await pipeline.settle();
   console.log(`\n${await conversationView(pipeline, SCENARIO_CUSTOMER.userId ?? '')}\n`);
+  if (pipeline.hasEvents) console.log(`${renderSettled(settled)}\n`);
   if (result.alert !== undefined)
     console.log(`Alert digest sent to the alerts topic:\n  ${result.alert.replace(/\n/g, '\n  ')}\n`);
   console.log(renderApiCalls(pipeline.simulator.requests));
@@ -192,7 +208,9 @@ async function replayFiles(pipeline: LocalPipeline, files: readonly string[]): P
     failed += outcomes.filter((o) => !o.ok).length;
     total += outcomes.length;
   }
+  const settled = await pipeline.settle();
   console.log(`\n${total - failed} replayed, ${failed} failed`);
+  if (pipeline.hasEvents) console.log(`\n${renderSettled(settled)}`);
   for (const customer of customers) console.log(`\n${await conversationView(pipeline, customer)}`);
   console.log(`\n${renderApiCalls(pipeline.simulator.requests)}`);
   return failed > 0 ? 1 : 0;
@@ -206,7 +224,9 @@ async function sendText(pipeline: LocalPipeline, text: string, from: string): Pr
     ]),
   );
   console.log(result.ok ? '  ✓ processed' : `  ✗ ${result.error.name}: ${result.error.message}`);
+  const settled = await pipeline.settle();
   console.log(`\n${await conversationView(pipeline, from)}\n`);
+  if (pipeline.hasEvents) console.log(`${renderSettled(settled)}\n`);
   console.log(renderApiCalls(pipeline.simulator.requests));
   return result.ok ? 0 : 1;
 }
@@ -220,6 +240,7 @@ interface ServedEvent {
 
 async function serve(pipeline: LocalPipeline, port: number): Promise<number> {
   const received: ServedEvent[] = [];
+  const published: BusEvent[] = [];
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
@@ -244,6 +265,8 @@ async function serve(pipeline: LocalPipeline, port: number): Promise<number> {
           });
         }
         const outcomes = await replay(pipeline, items);
+        const settled = await pipeline.settle();
+        published.push(...settled.published);
         received.push({ at: new Date().toISOString(), route: path, outcomes });
         const bad = outcomes.filter((o) => !o.ok);
         return reply(bad.length === 0 ? 200 : 422, { ok: bad.length === 0, outcomes });
@@ -276,12 +299,15 @@ async function serve(pipeline: LocalPipeline, port: number): Promise<number> {
         return reply(200, { conversation: found, messages }, renderConversation(found, messages, new Date()));
       }
       if (req.method === 'GET' && path === '/events') return reply(200, received);
+      if (req.method === 'GET' && path === '/published') {
+        return reply(200, published, renderSettled({ published, deliveries: [] }));
+      }
       if (req.method === 'GET' && path === '/sends') {
         return reply(200, pipeline.simulator.requests, renderApiCalls(pipeline.simulator.requests));
       }
       return reply(404, {
         message:
-          'POST /sns, POST /events, GET /conversations, GET /conversations/<customer>, GET /events, GET /sends',
+          'POST /sns, POST /events, GET /conversations, GET /conversations/<customer>, GET /events, GET /published, GET /sends',
       });
     } catch (error) {
       return reply(500, { message: error instanceof Error ? error.message : String(error) });
@@ -294,7 +320,7 @@ async function serve(pipeline: LocalPipeline, port: number): Promise<number> {
   const address = server.address();
   const actualPort = typeof address === 'object' && address !== null ? address.port : port;
   console.log(
-    `Accepting events on http://127.0.0.1:${actualPort} (POST /sns, POST /events; GET /conversations, /conversations/<customer>, /events, /sends; JSON, or text with Accept: text/plain).`,
+    `Accepting events on http://127.0.0.1:${actualPort} (POST /sns, POST /events; GET /conversations, /conversations/<customer>, /events, /published, /sends; JSON, or text with Accept: text/plain).`,
   );
   console.log(
     `Inspect: npm run inspect -- --endpoint ${pipeline.dynamoDbEndpoint} --table ${pipeline.tableName} <customer or wamid>`,

@@ -28,6 +28,8 @@ export interface LocalPipelineOptions {
   readonly simulator?: SocialMessagingSimulator;
   /** @default 'whatsapp-conversations-local' (a unique name when DynamoDB Local is shared) */
   readonly tableName?: string;
+  /** Context added to cdk.json's for the synth (e.g. an example enabled). @default {} */
+  readonly extraContext?: Readonly<Record<string, unknown>>;
   /** Told each long step as it starts (synth, DynamoDB Local, handlers). @default - silent */
   readonly progress?: (step: string) => void;
 }
@@ -161,7 +163,7 @@ export class LocalPipeline {
     try {
       const progress = options.progress ?? (() => undefined);
       if (options.assembly === undefined) progress('synthesizing the stack and bundling its functions');
-      const assembly = options.assembly ?? synthesizeLocalAssembly();
+      const assembly = options.assembly ?? synthesizeLocalAssembly(options.extraContext);
       if (options.dynamoDbEndpoint === undefined) progress('starting DynamoDB Local');
       const dynamoDb = options.dynamoDbEndpoint === undefined ? await startDynamoDbLocal() : undefined;
       if (dynamoDb) cleanups.push(() => dynamoDb.stop());
@@ -334,13 +336,14 @@ export class LocalPipeline {
  * Synthesizes the stack as configured in cdk.json, serving the local business number (so the send
  * permission is scoped to it, as it should be in a real deployment).
  */
-export function synthesizeLocalAssembly(): CloudAssembly {
+export function synthesizeLocalAssembly(extraContext: Readonly<Record<string, unknown>> = {}): CloudAssembly {
   const configured = cdkJsonContext()[CONFIG_CONTEXT_KEY];
   const config = typeof configured === 'object' && configured !== null ? { ...configured } : {};
-  return synthesizeAssembly(LOCAL_ASSEMBLY_DIR, {
-    ...config,
-    phoneNumberIds: [LOCAL_BUSINESS.originationPhoneNumberId],
-  });
+  return synthesizeAssembly(
+    LOCAL_ASSEMBLY_DIR,
+    { ...config, phoneNumberIds: [LOCAL_BUSINESS.originationPhoneNumberId] },
+    { ...extraContext },
+  );
 }
 
 /** The conversation-event parts of a local pipeline. */
