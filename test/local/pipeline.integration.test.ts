@@ -224,6 +224,11 @@ describe('npm start, as a process', () => {
     expect(output).toContain('Conversation with Jane Doe');
     expect(output).toContain('statuses: sent');
     expect(output).toContain('SocialMessaging API calls: 6');
+    expect(output).toMatch(/Conversation events published: \d+/);
+    expect(output).toMatch(/Message Received +text \(text\)/);
+    // The template's statuses arrive read first: the later sent and delivered change nothing.
+    expect(output).toMatch(/Message Status Changed +— → read/);
+    expect(output).not.toMatch(/Message Status Changed +\S+ → delivered/);
     const used = ports(output);
     expect(used.length).toBeGreaterThanOrEqual(2);
     for (const port of used) expect(await listening(port)).toBe(false);
@@ -339,6 +344,11 @@ describe('npm start, as a process', () => {
     expect((await fetch(`${base}/conversations/14255550000`)).status).toBe(404);
     expect((await fetch(`${base}/nothing`)).status).toBe(404);
     expect(await (await fetch(`${base}/events`)).json()).toHaveLength(1);
+    const published: unknown = await (await fetch(`${base}/published`)).json();
+    expect(published).toEqual([
+      expect.objectContaining({ 'detail-type': 'Message Received' }),
+      expect.objectContaining({ 'detail-type': 'Auto Response Completed' }),
+    ]);
     expect(await (await fetch(`${base}/sends`)).json()).toHaveLength(2);
 
     run.child.kill('SIGINT');
