@@ -9,14 +9,20 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { PUBLISHER_STREAM_FILTER } from '../contracts';
 import { ConversationStore } from '../lambda/adapters/conversation-store';
+import { EventBusPublisher } from '../lambda/adapters/event-bus';
+import { UndeliveredEvents } from '../lambda/adapters/undelivered-events';
 import { WhatsAppSender } from '../lambda/adapters/whatsapp-sender';
 import { DEFAULT_AUTO_RESPONSE_POLICY } from '../lambda/domain/auto-response';
 import { reaction as reactionPayload, readReceipt as readReceiptPayload } from '../lambda/domain/outbound';
+import { createEventPublisherHandler } from '../lambda/event-publisher/process';
 import { AutoResponder } from '../lambda/inbound-processor/auto-responder';
 import { createInboundHandler } from '../lambda/inbound-processor/process';
 import type { LoggerPort, MetricsPort } from '../lambda/shared/observability';
@@ -30,6 +36,7 @@ import { lambdaNodeBinary } from '../local/lambda-node';
 import { synthesizeLocalAssembly } from '../local/pipeline';
 import { countRequests } from '../local/request-counter';
 import { LOCAL_PSEUDONYM_SECRET, SocialMessagingSimulator } from '../local/socialmessaging-simulator';
+import { StreamPoller } from '../local/stream-poller';
 import { createLocalTable } from '../local/tables';
 import { ConversationReader } from '../ops/conversation-reader';
 import { costPerMillion } from './cost-model';
@@ -357,11 +364,54 @@ async function main(): Promise<void> {
         }),
       ],
     });
+    // The event publisher on the same table's stream, with the stack's filter, counted at its client.
+    const bus = new EventBridgeClient(localClientConfig(simulator.endpoint));
+    const busCounts = countRequests(bus);
+    const publisher = createEventPublisherHandler({
+      bus: new EventBusPublisher({ client: bus, eventBusName: 'bench' }),
+      undelivered: new UndeliveredEvents({
+        client: new SQSClient(localClientConfig(simulator.endpoint)),
+        queueUrl: `${simulator.endpoint}/123456789012/undelivered`,
+      }),
+      logger: silentLogger,
+      metrics: noMetrics,
+      pipeline: 'bench',
+    });
+    const poller = new StreamPoller({
+      dynamoDb: dynamoCounted,
+      endpoint: dynamo.endpoint,
+      tableName,
+      filters: [PUBLISHER_STREAM_FILTER],
+    });
+    let publisherInvocations = 0;
+    const publishing: {
+      streamRecords: number;
+      filtered: number;
+      invocations: number;
+      putEvents: number;
+      entries: number;
+    }[] = [];
     const measure = async (event: unknown) => {
       dynamoCounts.clear();
       sendCounts.clear();
       await handler(event);
       const get = (name: string) => dynamoCounts.get(name) ?? 0;
+      busCounts.clear();
+      const entriesBefore = simulator.eventBridge.events.length;
+      const { delivered, filtered } = poller;
+      publisherInvocations = 0;
+      await poller.drain(async (batch) => {
+        publisherInvocations++;
+        await publisher(batch);
+        return {};
+      });
+      publishing.push({
+        streamRecords: poller.delivered - delivered + (poller.filtered - filtered),
+        filtered: poller.filtered - filtered,
+        invocations: publisherInvocations,
+        putEvents: busCounts.get('PutEventsCommand') ?? 0,
+        entries: simulator.eventBridge.events.length - entriesBefore,
+      });
       return {
         reads: get('GetItemCommand') + get('QueryCommand') + get('ScanCommand') + get('BatchGetItemCommand'),
         writeRequests: get('PutItemCommand') + get('UpdateItemCommand') + get('TransactWriteItemsCommand'),
@@ -412,6 +462,39 @@ async function main(): Promise<void> {
       );
     }
     out();
+    out('## Event publisher per recorded change (the table stream to the bus)');
+    out();
+    out(
+      '| Event | Stream records | Filtered out (no events) | Publisher invocations | PutEvents requests | Events published |',
+    );
+    out('| --- | ---: | ---: | ---: | ---: | ---: |');
+    Object.keys(perEvent).forEach((label, i) => {
+      const p = publishing[i];
+      if (p === undefined) return;
+      out(
+        `| ${label} | ${p.streamRecords} | ${p.filtered} | ${p.invocations} | ${p.putEvents} | ${p.entries} |`,
+      );
+    });
+    out();
+    out(
+      'Invocations and requests are per drain of single events; under load, one invocation takes up to 100 records and one',
+    );
+    out(
+      'request up to 10 entries, so both fall per event while entries stay one per event. At $1.00 per million PutEvents',
+    );
+    out(
+      'entries, a new message with its auto-response (2 events) costs $2.00 per million messages on the bus, plus the',
+    );
+    out('publisher invocations (batched).');
+    out();
+    const received = publishing[0];
+    target(
+      'Publisher: a new message is 2 events, 1 PutEvents entry each; a redelivery publishes nothing',
+      received?.entries === 2 && publishing.at(-1)?.entries === 0,
+      `${received?.entries ?? '?'} events for a new message, ${publishing.at(-1)?.entries ?? '?'} for a redelivery`,
+    );
+    poller.stop();
+    bus.destroy();
     const inbound = perEvent['new inbound text'];
     const status = perEvent['status update'];
     const duplicate = perEvent['duplicate redelivery'];
