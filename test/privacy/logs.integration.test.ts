@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PUBLISHER_STREAM_FILTER } from '../../contracts';
 import { BundleHost } from '../../local/bundle-host';
 import { LOCAL_PSEUDONYM_SECRET, type SocialMessagingSimulator } from '../../local/socialmessaging-simulator';
+import { StreamPoller } from '../../local/stream-poller';
 import { FIXTURE_NAMES, fixtureEnvelope, fixtureEvent, fixtureMessage, snsEvent } from '../fixtures';
 import { EVENTBRIDGE_FIXTURES, eventBridgeFixture } from '../fixtures/eventbridge';
 import { createConversationTable, localDynamoDbClient, shippedFunction } from '../support/assembly';
@@ -81,6 +83,8 @@ describe('logs are free of personal data', () => {
   let simulator: SocialMessagingSimulator;
   let processor: BundleHost;
   let recorder: BundleHost;
+  let publisher: BundleHost;
+  let poller: StreamPoller;
 
   beforeAll(async () => {
     simulator = await startSimulator();
@@ -97,11 +101,25 @@ describe('logs are free of personal data', () => {
     };
     processor = BundleHost.forFunction(shippedFunction('InboundProcessor/Processor'), environment);
     recorder = BundleHost.forFunction(shippedFunction('Alerts/Recorder'), environment);
-    await Promise.all([processor.start(), recorder.start()]);
+    publisher = BundleHost.forFunction(shippedFunction('Events/Publisher'), {
+      ...environment,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: simulator.endpoint,
+      AWS_ENDPOINT_URL_SQS: simulator.endpoint,
+      EVENT_BUS_NAME: 'bus',
+      UNDELIVERED_EVENTS_QUEUE_URL: `${simulator.endpoint}/123456789012/undelivered`,
+    });
+    poller = new StreamPoller({
+      dynamoDb: client,
+      endpoint: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
+      tableName,
+      filters: [PUBLISHER_STREAM_FILTER],
+    });
+    await Promise.all([processor.start(), recorder.start(), publisher.start()]);
   });
 
   afterAll(async () => {
-    await Promise.all([processor.stop(), recorder.stop()]);
+    poller.stop();
+    await Promise.all([processor.stop(), recorder.stop(), publisher.stop()]);
     await simulator.stop();
     client.destroy();
   });
@@ -151,7 +169,15 @@ describe('logs are free of personal data', () => {
       for (const value of personalValues(event)) personal.add(value);
     }
 
-    const output = [...processor.output, ...recorder.output];
+    // Every recorded change through the shipped publisher, some entries refused so it keeps them.
+    simulator.eventBridge.failNextEntries(15, { code: 'InternalFailure' });
+    await poller.drain(async (batch) => {
+      await publisher.invoke(batch);
+      return {};
+    });
+    expect(simulator.eventBridge.events.length).toBeGreaterThan(20);
+
+    const output = [...processor.output, ...recorder.output, ...publisher.output];
     expect(output.length).toBeGreaterThan(100);
     const hits = [...personal]
       .filter((value) => !value.startsWith('{'))
