@@ -71,23 +71,23 @@ export class EventBridgeApi {
 
   handle(target: string, body: string): JsonAnswer {
     if (target !== 'AWSEvents.PutEvents') {
-      return error(400, 'UnknownOperationException', `The simulator does not implement ${target}`);
+      return jsonError(400, 'UnknownOperationException', `The simulator does not implement ${target}`);
     }
     this.requests++;
     const call = this.callFaults.find((f) => f.left > 0);
     if (call !== undefined) {
       call.left--;
-      return error(call.fault.status, call.fault.type, call.fault.message);
+      return jsonError(call.fault.status, call.fault.type, call.fault.message);
     }
     const input = parseJson(body);
     const entries =
       typeof input === 'object' && input !== null && 'Entries' in input ? input.Entries : undefined;
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > PUT_EVENTS_MAX_ENTRIES) {
-      return error(400, 'ValidationException', 'Entries must hold 1 to 10 entries');
+      return jsonError(400, 'ValidationException', 'Entries must hold 1 to 10 entries');
     }
     const size = entries.reduce((n: number, e: unknown) => n + entrySize(e), 0);
     if (size > PUT_EVENTS_MAX_BYTES) {
-      return error(400, 'ValidationException', `Total size of the entries ${size} exceeds the limit`);
+      return jsonError(400, 'ValidationException', `Total size of the entries ${size} exceeds the limit`);
     }
     const results = entries.map((entry: unknown) => this.put(entry));
     return {
@@ -142,11 +142,13 @@ export function fieldOf(value: unknown, name: string): unknown {
   return Object.entries(value).find(([key]) => key === name)?.[1];
 }
 
-function error(status: number, type: string, message: string): JsonAnswer {
+/** A JSON error answer, as awsJson protocols send it. */
+export function jsonError(status: number, type: string, message: string): JsonAnswer {
   return { status, body: { __type: type, message } };
 }
 
-function parseJson(text: string): unknown {
+/** The JSON of a request body, or undefined when it is not JSON. */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { fieldOf, type JsonAnswer } from './eventbridge-api';
+import { jsonError as error, fieldOf, type JsonAnswer, parseJson as parse } from './eventbridge-api';
 
 /**
  * The SQS calls of the publisher and the redrive tool (awsJson1_0, `AmazonSQS.*`): SendMessageBatch,
@@ -82,16 +82,4 @@ export class SqsApi {
 
 function md5(text: string): string {
   return createHash('md5').update(text).digest('hex');
-}
-
-function error(status: number, type: string, message: string): JsonAnswer {
-  return { status, body: { __type: type, message } };
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -3,7 +3,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -21,7 +20,7 @@ import {
 } from '../../contracts';
 import type { IConversationTable } from './conversation-table';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
-import { acknowledgeKeyGrant, failureQueue, rotatingKey } from './secure-defaults';
+import { acknowledgeKeyGrant, eventBridgeDeadLetterKey, failureQueue, rotatingKey } from './secure-defaults';
 
 /** Properties of {@link ConversationEvents}. */
 export interface ConversationEventsProps {
@@ -109,19 +108,11 @@ export class ConversationEvents extends Construct {
       description: 'WhatsApp conversation events: messages received, status changes, failures',
     });
     this.key = rotatingKey(this, 'Key', 'Encrypts the WhatsApp event publisher queues', removalPolicy);
-    this.deadLetterKey = rotatingKey(
+    this.deadLetterKey = eventBridgeDeadLetterKey(
       this,
       'DeadLetterKey',
       'Encrypts the dead-letter queues of WhatsApp event subscribers',
       removalPolicy,
-    );
-    this.deadLetterKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeDeadLetters',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-      }),
     );
     this.undeliveredEventsQueue = failureQueue(this, 'UndeliveredEvents', {
       key: this.key,

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { CONSTRUCT_ID, ENV, FAILED_MESSAGE_EVENT_PATTERN, SOCIAL_MESSAGING_SOURCE } from '../../contracts';
 import type { IConversationTable } from './conversation-table';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
-import { failureQueue, rotatingKey } from './secure-defaults';
+import { eventBridgeDeadLetterKey, failureQueue, rotatingKey } from './secure-defaults';
 
 export { FAILED_MESSAGE_EVENT_PATTERN };
 
@@ -147,24 +147,12 @@ export class FailureAlerts extends Construct {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     }
 
-    // EventBridge writes rule dead letters as itself, and AWS does not document that those KMS
-    // requests carry aws:SourceAccount or aws:SourceArn: a condition on them could make every dead
-    // letter fail, silently. So the queue has a key of its own that admits EventBridge without
-    // conditions, and nothing else of the pipeline is encrypted with it; who may send to the queue
-    // is decided by its queue policy, which is bound to the rules (aws:SourceArn).
-    this.deadLetterKey = rotatingKey(
+    // Its own key, admitting EventBridge (see eventBridgeDeadLetterKey).
+    this.deadLetterKey = eventBridgeDeadLetterKey(
       this,
       'DeadLetterKey',
       'Encrypts the WhatsApp alerts dead-letter queue',
       removalPolicy,
-    );
-    this.deadLetterKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeDeadLetters',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-      }),
     );
     this.deadLetterQueue = failureQueue(this, 'DeadLetterQueue', {
       key: this.deadLetterKey,

@@ -26,6 +26,31 @@ export function rotatingKey(
 }
 
 /**
+ * A key for the dead-letter queues of EventBridge rules. EventBridge writes rule dead letters as
+ * itself, and AWS does not document that those KMS requests carry aws:SourceAccount or
+ * aws:SourceArn: a condition on them could make every dead letter fail, silently. So such queues
+ * get a key of their own that admits EventBridge without conditions, and nothing else is encrypted
+ * with it; who may send to a queue is decided by its queue policy, bound to the rules (aws:SourceArn).
+ */
+export function eventBridgeDeadLetterKey(
+  scope: Construct,
+  id: string,
+  description: string,
+  removalPolicy: RemovalPolicy,
+): kms.Key {
+  const key = rotatingKey(scope, id, description, removalPolicy);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowEventBridgeDeadLetters',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'],
+    }),
+  );
+  return key;
+}
+
+/**
  * The last stop of a failure path: encrypted with `key`, TLS-only, messages kept 14 days (the SQS
  * maximum) for people to inspect and redrive. Being the end of the path, it has no DLQ of its own.
  */
