@@ -7,6 +7,7 @@ export * from './construct-ids';
 export * from './conversation-events';
 export * from './env';
 export * from './events';
+export * from './media';
 export * from './message-types';
 export * from './metrics';
 export * from './table';

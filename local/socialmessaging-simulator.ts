@@ -46,7 +46,40 @@ const OPERATIONS: Record<string, string> = {
   'POST /v1/whatsapp/send': 'SendWhatsAppMessage',
   'GET /v1/whatsapp/waba/details': 'GetLinkedWhatsAppBusinessAccount',
   'PUT /v1/whatsapp/waba/eventdestinations': 'PutWhatsAppBusinessAccountEventDestinations',
+  'POST /v1/whatsapp/media/get': 'GetWhatsAppMessageMedia',
 };
+
+/** A media file Meta holds for a message, as the simulator keeps it. */
+export interface SimulatedMedia {
+  readonly mimeType: string;
+  /** Bytes. */
+  readonly size: number;
+}
+
+/** An object GetWhatsAppMessageMedia wrote into S3 (the local stand-in records the write). */
+export interface SimulatedS3Write {
+  readonly bucket: string;
+  readonly key: string;
+  readonly mimeType: string;
+  readonly size: number;
+}
+
+/** The extension the service appends to the key prefix, by MIME type. */
+const MEDIA_EXTENSIONS: Readonly<Record<string, string>> = {
+  'image/jpeg': 'jpeg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'audio/ogg': 'ogg',
+  'audio/mpeg': 'mp3',
+  'audio/aac': 'aac',
+  'audio/mp4': 'm4a',
+  'video/mp4': 'mp4',
+  'video/3gpp': '3gp',
+  'application/pdf': 'pdf',
+  'text/plain': 'txt',
+};
+const MEDIA_ID_PATTERN = /^[A-Za-z0-9]{1,100}$/;
+const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** How the simulator answers one request. */
 type Outcome =
@@ -66,6 +99,9 @@ export interface SimulatorRequest {
   readonly eventDestinations?: unknown;
   readonly originationPhoneNumberId?: string;
   readonly metaApiVersion?: string;
+  /** The media id of a GetWhatsAppMessageMedia, and where it was written (`bucket/key prefix`). */
+  readonly mediaId?: string;
+  readonly destination?: string;
   /** The decoded WhatsApp message. */
   readonly message?: unknown;
   /** The answer: a message id (empty for operations other than sends), or the error. */
@@ -126,6 +162,10 @@ export class SocialMessagingSimulator {
   public readonly eventBridge = new EventBridgeApi();
   /** SQS (through `AWS_ENDPOINT_URL_SQS`): the undelivered-events queue. */
   public readonly sqs = new SqsApi();
+  /** Media Meta holds, by media id; GetWhatsAppMessageMedia of any other id is ResourceNotFoundException (expired). */
+  public readonly media = new Map<string, SimulatedMedia>();
+  /** Objects GetWhatsAppMessageMedia wrote, in order. */
+  public readonly s3Writes: SimulatedS3Write[] = [];
   /** Lambda invocations answered, in order. */
   public readonly invocations: { functionName: string; invocationType: string; event: unknown }[] = [];
   private readonly functions = new Map<string, (event: unknown) => Promise<unknown>>();
@@ -214,6 +254,8 @@ export class SocialMessagingSimulator {
     this.eventBridge.reset();
     this.sqs.reset();
     this.invocations.length = 0;
+    this.media.clear();
+    this.s3Writes.length = 0;
   }
 
   /** Stops listening and closes open connections. */
@@ -278,7 +320,9 @@ export class SocialMessagingSimulator {
         ? this.send(input)
         : operation === 'GetLinkedWhatsAppBusinessAccount'
           ? this.getLinkedAccount(input)
-          : this.putEventDestinations(input);
+          : operation === 'GetWhatsAppMessageMedia'
+            ? this.getMedia(input)
+            : this.putEventDestinations(input);
     record({
       operation,
       ...outcome.request,
@@ -411,6 +455,65 @@ export class SocialMessagingSimulator {
   private findWaba(id: string): SimulatedWaba | undefined {
     const key = id.startsWith('arn:') ? `waba-${id.split('waba/')[1] ?? ''}` : id;
     return this.wabas.get(key);
+  }
+
+  /**
+   * GetWhatsAppMessageMedia: validates as the model does, then "downloads" the media into the given
+   * bucket under the key prefix plus the media id and extension (recorded in {@link s3Writes}).
+   */
+  private getMedia(input: Record<string, unknown> | undefined): Outcome {
+    const mediaId = stringOrUndefined(input?.mediaId);
+    const originationPhoneNumberId = stringOrUndefined(input?.originationPhoneNumberId);
+    const file = input?.destinationS3File;
+    const bucket =
+      typeof file === 'object' && file !== null
+        ? stringOrUndefined(Reflect.get(file, 'bucketName'))
+        : undefined;
+    const key =
+      typeof file === 'object' && file !== null ? stringOrUndefined(Reflect.get(file, 'key')) : undefined;
+    const request = {
+      originationPhoneNumberId,
+      mediaId,
+      destination: bucket === undefined ? undefined : `${bucket}/${key ?? ''}`,
+    };
+    const invalid = (message: string): ApiFault => ({ ...FAULTS.invalidParameters, message });
+    const metadataOnly = input?.metadataOnly === true;
+    const fault =
+      this.firstFault('GetWhatsAppMessageMedia') ??
+      (mediaId === undefined || !MEDIA_ID_PATTERN.test(mediaId)
+        ? invalid('mediaId must be 1 to 100 letters or digits')
+        : originationPhoneNumberId === undefined || !ORIGINATION_PATTERN.test(originationPhoneNumberId)
+          ? invalid('originationPhoneNumberId must be phone-number-id-<id> or a phone number ARN')
+          : file !== undefined && input?.destinationS3PresignedUrl !== undefined
+            ? invalid('Use either destinationS3File or destinationS3PresignedUrl, not both')
+            : !metadataOnly && file === undefined && input?.destinationS3PresignedUrl === undefined
+              ? invalid('A destination is required unless metadataOnly is set')
+              : file !== undefined && (bucket === undefined || !BUCKET_PATTERN.test(bucket))
+                ? invalid(
+                    'destinationS3File.bucketName must be 3 to 63 lowercase letters, digits, dots or dashes',
+                  )
+                : file !== undefined && (key === undefined || key.length > 1024)
+                  ? invalid('destinationS3File.key must be 0 to 1024 characters')
+                  : undefined) ??
+      this.checkNumber(originationPhoneNumberId);
+    if (fault !== undefined) return { request, fault };
+    const media = this.media.get(mediaId ?? '');
+    if (media === undefined) {
+      return {
+        request,
+        fault: { ...FAULTS.notFound, message: `Media ${mediaId} not found: it expired or was deleted` },
+      };
+    }
+    if (!metadataOnly && bucket !== undefined) {
+      const extension = MEDIA_EXTENSIONS[media.mimeType] ?? 'bin';
+      this.s3Writes.push({
+        bucket,
+        key: `${key ?? ''}${mediaId}.${extension}`,
+        mimeType: media.mimeType,
+        size: media.size,
+      });
+    }
+    return { request, body: { mimeType: media.mimeType, fileSize: Math.ceil(media.size / 1024) } };
   }
 
   private getLinkedAccount(input: Record<string, unknown> | undefined): Outcome {

@@ -1,7 +1,10 @@
 import {
   GetLinkedWhatsAppBusinessAccountCommand,
+  GetWhatsAppMessageMediaCommand,
+  type GetWhatsAppMessageMediaCommandInput,
   InvalidParametersException,
   PutWhatsAppBusinessAccountEventDestinationsCommand,
+  ResourceNotFoundException,
   SendWhatsAppMessageCommand,
   type SocialMessagingClient,
   ThrottledRequestException,
@@ -250,5 +253,49 @@ describe('whatsAppPayloadProblem', () => {
     const found = whatsAppPayloadProblem(payload);
     if (problem === undefined) expect(found).toBeUndefined();
     else expect(found).toContain(problem);
+  });
+});
+
+describe('GetWhatsAppMessageMedia, on the simulator', () => {
+  const get = (input: Partial<GetWhatsAppMessageMediaCommandInput>) =>
+    client.send(
+      new GetWhatsAppMessageMediaCommand({
+        mediaId: '1013859600285441',
+        originationPhoneNumberId: ORIGINATION,
+        destinationS3File: { bucketName: 'media-bucket', key: 'media/1/2026/12/01/abc/' },
+        ...input,
+      }),
+    );
+
+  test('writes the media under the key prefix plus the media id and extension, and answers its type and size', async () => {
+    simulator.media.set('1013859600285441', { mimeType: 'image/jpeg', size: 86_016 });
+    await expect(get({})).resolves.toMatchObject({ mimeType: 'image/jpeg', fileSize: 84 });
+    expect(simulator.s3Writes).toEqual([
+      {
+        bucket: 'media-bucket',
+        key: 'media/1/2026/12/01/abc/1013859600285441.jpeg',
+        mimeType: 'image/jpeg',
+        size: 86_016,
+      },
+    ]);
+  });
+
+  test('expired or unknown media is ResourceNotFoundException, and nothing is written', async () => {
+    await expect(get({})).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect(simulator.s3Writes).toEqual([]);
+  });
+
+  test('refuses both destinations at once, as the API reference says', async () => {
+    simulator.media.set('1013859600285441', { mimeType: 'image/jpeg', size: 1 });
+    await expect(
+      get({ destinationS3PresignedUrl: { url: 'https://b.s3.amazonaws.com/k', headers: {} } }),
+    ).rejects.toBeInstanceOf(InvalidParametersException);
+  });
+
+  test('refuses a media id that is not letters and digits, and a bucket name S3 would refuse', async () => {
+    await expect(get({ mediaId: 'abc/../x' })).rejects.toBeInstanceOf(InvalidParametersException);
+    await expect(get({ destinationS3File: { bucketName: 'Bad_Bucket', key: '' } })).rejects.toBeInstanceOf(
+      InvalidParametersException,
+    );
   });
 });
