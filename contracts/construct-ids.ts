@@ -12,6 +12,8 @@ export const CONSTRUCT_ID = {
   monitoring: 'Monitoring',
   wabaLinks: 'WabaLinks',
   events: 'Events',
+  media: 'Media',
+  archiver: 'Archiver',
   publisher: 'Publisher',
 } as const;
 
@@ -32,4 +34,5 @@ export const OUTPUT = {
   undeliveredEventsQueueUrl: 'UndeliveredEventsQueueUrl',
   streamFailureQueueUrl: 'StreamFailureQueueUrl',
   eventPublisherFunctionName: 'EventPublisherFunctionName',
+  mediaBucketName: 'MediaBucketName',
 } as const;

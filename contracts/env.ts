@@ -25,6 +25,8 @@ export const ENV = {
   undeliveredEventsQueueUrl: 'UNDELIVERED_EVENTS_QUEUE_URL',
   /** The pipeline's name (its name prefix), carried by every conversation event. */
   pipelineName: 'PIPELINE_NAME',
+  /** The bucket the media archiver writes into. */
+  mediaBucketName: 'MEDIA_BUCKET_NAME',
   /** Powertools: the `service` key of every log line and metric; one value per pipeline instance. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools: the CloudWatch namespace of the custom metrics. */

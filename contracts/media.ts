@@ -22,3 +22,33 @@ export function mediaKeyPrefix(businessPhoneNumberId: string, sentAt: Date, wami
   const digest = createHash('sha256').update(`${businessPhoneNumberId}\n${wamid}`).digest('hex').slice(0, 32);
   return `${MEDIA_KEY_PREFIX}${number}/${year}/${month}/${day}/${digest}/`;
 }
+
+/**
+ * The MIME types WhatsApp accepts for media (Meta's "supported media types"); a media message with
+ * any other is recorded and flagged rather than fetched.
+ */
+export const SUPPORTED_MEDIA_MIME_TYPES: readonly string[] = [
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'audio/aac',
+  'audio/amr',
+  'audio/mpeg',
+  'audio/mp4',
+  'audio/ogg',
+  'video/mp4',
+  'video/3gpp',
+  'text/plain',
+  'application/pdf',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+];
+
+/** Whether a MIME type (parameters such as `; codecs=opus` aside) is one WhatsApp supports. */
+export function isSupportedMediaMimeType(mimeType: string): boolean {
+  return SUPPORTED_MEDIA_MIME_TYPES.includes(mimeType.split(';')[0]?.trim().toLowerCase() ?? '');
+}

@@ -36,6 +36,14 @@ export const METRIC = {
   eventPublishRetries: 'EventPublishRetries',
   /** Events the bus refused after every retry, kept in the undelivered-events queue. */
   eventsUndelivered: 'EventsUndelivered',
+  /** Media objects archived to S3. */
+  mediaArchived: 'MediaArchived',
+  /** Media fetches refused for good (expired at Meta, access denied, too large): recorded. */
+  mediaArchiveFailed: 'MediaArchiveFailed',
+  /** Media messages not fetched (unrouted, no media id, unknown MIME type): recorded. */
+  mediaArchiveSkipped: 'MediaArchiveSkipped',
+  /** Archive requests for a message whose record no longer exists (TTL): skipped. */
+  mediaArchiveMissingMessage: 'MediaArchiveMissingMessage',
   /** Stream records of an item the publisher cannot read (a future kind): skipped. */
   unmappableStreamRecords: 'UnmappableStreamRecords',
 } as const;

@@ -97,6 +97,12 @@ export class WhatsAppPipelineStack extends Stack {
         description: 'Stream batches the publisher failed on (npm run redrive -- --stream-failures)',
         value: pipeline.events.streamFailureQueue.queueUrl,
       });
+      if (pipeline.media !== undefined) {
+        new CfnOutput(this, OUTPUT.mediaBucketName, {
+          description: 'Archived WhatsApp media (see docs/media.md)',
+          value: pipeline.media.bucket.bucketName,
+        });
+      }
       new CfnOutput(this, OUTPUT.eventPublisherFunctionName, {
         value: pipeline.events.publisher.function.functionName,
       });

@@ -5,6 +5,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -28,6 +29,7 @@ import { ConversationTable, type IConversationTable } from './constructs/convers
 import { FailureAlerts } from './constructs/failure-alerts';
 import { InboundProcessor } from './constructs/inbound-processor';
 import { InboundTopic } from './constructs/inbound-topic';
+import { MediaArchive } from './constructs/media-archive';
 import {
   type AlarmThresholds,
   DEFAULT_ALARM_THRESHOLDS,
@@ -168,6 +170,24 @@ export interface WhatsAppPipelineProps {
    * @default true
    */
   readonly events?: boolean;
+  /**
+   * The media archive: every inbound image, voice note, video, document and sticker fetched into an
+   * encrypted S3 bucket, off the hot path (docs/media.md). Needs the event bus.
+   * @default - on with the event bus, in a new bucket
+   */
+  readonly mediaArchive?: MediaArchiveOptions;
+}
+
+/** Options of the media archive. */
+export interface MediaArchiveOptions {
+  /** @default true - when the event bus is on */
+  readonly enabled?: boolean;
+  /** An existing bucket to archive into. @default - a new bucket with the pipeline's secure defaults */
+  readonly bucket?: s3.IBucket;
+  /** The key of an existing `bucket`. @default - none */
+  readonly bucketKey?: kms.IKey;
+  /** Where the created bucket writes server access logs. @default - none (see docs/media.md) */
+  readonly accessLogsBucket?: s3.IBucket;
 }
 
 /** A subscription to `Message Received`. */
@@ -227,6 +247,8 @@ export class WhatsAppPipeline extends Construct {
   public readonly wabaLinks?: WabaLinks;
   /** The conversation event bus and its publisher, unless `events` is false. */
   public readonly events?: ConversationEvents;
+  /** The media archive, unless it is off. */
+  public readonly media?: MediaArchive;
   /** The Meta Graph API version every send names. */
   public readonly metaApiVersion: string;
   /** The phone numbers this pipeline answers for (empty: every number of the account). */
@@ -309,6 +331,21 @@ export class WhatsAppPipeline extends Construct {
         tracing: props.tracing,
       });
     }
+    if (this.events !== undefined && props.mediaArchive?.enabled !== false) {
+      this.media = new MediaArchive(this, CONSTRUCT_ID.media, {
+        events: this.events,
+        conversations: this.conversations,
+        phoneNumberIds: this.phoneNumberIds,
+        dataRetentionDays,
+        serviceName,
+        logRetentionDays,
+        removalPolicy,
+        bucket: props.mediaArchive?.bucket,
+        bucketKey: props.mediaArchive?.bucketKey,
+        accessLogsBucket: props.mediaArchive?.accessLogsBucket,
+        tracing: props.tracing,
+      });
+    }
     this.monitoring = new PipelineMonitoring(this, CONSTRUCT_ID.monitoring, {
       alertsTopic: this.alerts.topic,
       inboundTopic: this.topic,
@@ -317,6 +354,7 @@ export class WhatsAppPipeline extends Construct {
         FailureRecorder: this.alerts.recorder.function,
         FailureDigest: this.alerts.digest.function,
         ...(this.events === undefined ? {} : { EventPublisher: this.events.publisher.function }),
+        ...(this.media === undefined ? {} : { MediaArchiver: this.media.archiver.function }),
       },
       streamConsumers: this.events === undefined ? {} : { EventPublisher: this.events.publisher.function },
       deadLetterQueues: {
@@ -449,9 +487,9 @@ export class WhatsAppPipeline extends Construct {
     };
   }
 
-  /** The alarms. */
+  /** The alarms: the pipeline's, and the dead-letter alarm of each event subscriber. */
   get alarms(): readonly cloudwatch.Alarm[] {
-    return this.monitoring.alarms;
+    return [...this.monitoring.alarms, ...(this.events?.subscriptions.map((s) => s.alarm) ?? [])];
   }
 
   /** The dashboard. */
@@ -562,6 +600,9 @@ function validate(props: WhatsAppPipelineProps): void {
     problems.push(
       'table has no stream, which the conversation events are published from: import it with its tableStreamArn (new and old images), or set events: false',
     );
+  }
+  if (props.events === false && props.mediaArchive?.enabled === true) {
+    problems.push('mediaArchive needs the conversation event bus: leave events on, or turn the archive off');
   }
   if (props.topic !== undefined && props.topicEncryptionKey !== undefined) {
     problems.push(

@@ -75,6 +75,28 @@ export type ActionRecord =
   /** A send that may or may not have been delivered (its answer was lost) and must not be repeated. */
   | { readonly state: 'unknown'; readonly error: SendError; readonly at: string };
 
+/** Why a media message was not fetched. */
+export type MediaSkipReason = 'unrouted' | 'no-media-id' | 'unknown-mime-type';
+
+/** Where a message's media archive stands (see lambda/media-archiver). */
+export type MediaArchiveRecord =
+  /** An archiver invocation holds the fetch until `expiresAtMs`. */
+  | { readonly state: 'fetching'; readonly owner: string; readonly expiresAtMs: number; readonly at: string }
+  | {
+      readonly state: 'archived';
+      readonly bucket: string;
+      /** The key prefix the service wrote under; the object is `<prefix><mediaId>.<extension>`. */
+      readonly keyPrefix: string;
+      readonly mimeType?: string;
+      /** As GetWhatsAppMessageMedia reports it: in KB. */
+      readonly fileSizeKb?: number;
+      readonly archivedAt: string;
+      readonly attempts: number;
+    }
+  /** Refused for good (expired at Meta, access denied, too large): recorded, not retried. */
+  | { readonly state: 'failed'; readonly error: SendError; readonly at: string }
+  | { readonly state: 'skipped'; readonly reason: MediaSkipReason; readonly at: string };
+
 /** The states of an action. */
 export type ActionState = ActionRecord['state'];
 
@@ -147,6 +169,8 @@ export interface MessageItem {
   readonly statusAt?: string;
   /** Every status recorded, oldest first. */
   readonly statusHistory: readonly StatusHistoryEntry[];
+  /** The media archive of an inbound media message. */
+  readonly mediaArchive?: MediaArchiveRecord;
 }
 
 /** A conversation: one customer on one business number. */
@@ -242,6 +266,7 @@ export const ATTRIBUTE = {
   statusHistory: 'statusHistory',
   /** `<status>#<timestamp>` of every recorded status: makes a redelivered status a no-op. */
   statusKeys: 'statusKeys',
+  mediaArchive: 'mediaArchive',
   receiptMessageId: CONVERSATION_TABLE.byReceiptMessageId.partitionKey,
   reactionMessageId: CONVERSATION_TABLE.byReactionMessageId.partitionKey,
   /** The status set of the first layout (before statusHistory); read, never written. */
@@ -517,6 +542,25 @@ const referralSchema = z.object({
   ctwaClid: optionalText,
 });
 
+const mediaArchiveSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('fetching'), owner: text, expiresAtMs: count, at: text }),
+  z.object({
+    state: z.literal('archived'),
+    bucket: text,
+    keyPrefix: text,
+    mimeType: optionalText,
+    fileSizeKb: z.optional(count),
+    archivedAt: text,
+    attempts: count,
+  }),
+  z.object({ state: z.literal('failed'), error: sendErrorSchema, at: text }),
+  z.object({
+    state: z.literal('skipped'),
+    reason: z.enum(['unrouted', 'no-media-id', 'unknown-mime-type']),
+    at: text,
+  }),
+]);
+
 const messageSchema = z.pipe(
   z.object({
     entity: z.literal(ENTITY.message),
@@ -553,6 +597,7 @@ const messageSchema = z.pipe(
     status: z.optional(status),
     statusAt: optionalText,
     statusHistory: z.optional(z.array(historySchema)),
+    mediaArchive: z.optional(mediaArchiveSchema),
   }),
   z.transform((m): MessageItem => {
     const { claimedBy, claimExpiresAt, statusHistory, ...fields } = m;

@@ -75,6 +75,11 @@ export interface SubscriberOptions extends SubscriptionOptions {
    * @default - every event of the detail-types
    */
   readonly detail?: Readonly<Record<string, unknown>>;
+  /**
+   * The id of the dead-letter alarm, named `<prefix>-<alarmId>`.
+   * @default `SubscriberDeadLetters-<id>`
+   */
+  readonly alarmId?: string;
 }
 
 /**
@@ -97,6 +102,8 @@ export class ConversationEvents extends Construct {
   /** Encrypts the subscribers' dead-letter queues; EventBridge may use it to write dead letters. */
   public readonly deadLetterKey: kms.Key;
 
+  /** Every subscription made through {@link subscribe}, in order. */
+  public readonly subscriptions: ConversationEventSubscription[] = [];
   private readonly props: ConversationEventsProps;
 
   constructor(scope: Construct, id: string, props: ConversationEventsProps) {
@@ -174,15 +181,18 @@ export class ConversationEvents extends Construct {
    * policy and dead-letter queue (with an alarm), so a failing subscriber affects nobody else.
    */
   subscribe(id: string, target: SubscriberTarget, options: SubscriberOptions): ConversationEventSubscription {
-    return new ConversationEventSubscription(this, id, {
+    const subscription = new ConversationEventSubscription(this, id, {
       bus: this.bus,
       target,
       options,
       deadLetterKey: this.deadLetterKey,
       removalPolicy: this.props.removalPolicy,
       alertsTopic: this.props.alertsTopic,
-      alarmName: `${this.props.namePrefix}-SubscriberDeadLetters-${id}`,
+      alarmName: `${this.props.namePrefix}-${options.alarmId ?? `SubscriberDeadLetters-${id}`}`,
+      runbookSection: (options.alarmId ?? 'SubscriberDeadLetters').toLowerCase(),
     });
+    this.subscriptions.push(subscription);
+    return subscription;
   }
 }
 
@@ -195,6 +205,8 @@ export interface ConversationEventSubscriptionProps {
   readonly removalPolicy: RemovalPolicy;
   readonly alertsTopic: sns.ITopic;
   readonly alarmName: string;
+  /** The runbook section of the alarm. */
+  readonly runbookSection: string;
 }
 
 /** One subscriber of the conversation event bus: its rule, dead-letter queue and alarm. */
@@ -255,7 +267,7 @@ export class ConversationEventSubscription extends Construct {
     }
     this.alarm = new cloudwatch.Alarm(this, 'DeadLetters', {
       alarmName: props.alarmName,
-      alarmDescription: `Subscriber ${id} could not take conversation events. Runbook: docs/runbook.md#subscriberdeadletters`,
+      alarmDescription: `Subscriber ${id} could not take conversation events. Runbook: docs/runbook.md#${props.runbookSection}`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: 'Maximum',

@@ -16,6 +16,26 @@ export function grantSendWhatsAppMessage(
   phoneNumberIds: readonly string[],
   who = 'the processor',
 ): iam.Grant {
+  return grantOnPhoneNumbers(
+    scope,
+    grantee,
+    phoneNumberIds,
+    ['social-messaging:SendWhatsAppMessage'],
+    `${who} may send`,
+  );
+}
+
+/**
+ * Lets a principal call social-messaging `actions` on the given phone numbers only; without any,
+ * on every number of the account, with a synth warning naming `what` (e.g. "the processor may send").
+ */
+export function grantOnPhoneNumbers(
+  scope: IConstruct,
+  grantee: iam.IGrantable,
+  phoneNumberIds: readonly string[],
+  actions: readonly string[],
+  what: string,
+): iam.Grant {
   const stack = Stack.of(scope);
   const arn = (resourceName: string) =>
     stack.formatArn({
@@ -27,7 +47,7 @@ export function grantSendWhatsAppMessage(
   if (phoneNumberIds.length === 0) {
     Annotations.of(scope).addWarningV2(
       'whatsapp-pipeline:unscoped-send-permission',
-      `No phoneNumberIds are configured: ${who} may send from every WhatsApp phone number of the account. List the numbers this stack serves in cdk.json (whatsappPipeline.phoneNumberIds) to scope it.`,
+      `No phoneNumberIds are configured: ${what} from every WhatsApp phone number of the account. List the numbers this stack serves in cdk.json (whatsappPipeline.phoneNumberIds) to scope it.`,
     );
     const principal = grantee.grantPrincipal;
     if (principal instanceof iam.Role) {
@@ -40,7 +60,7 @@ export function grantSendWhatsAppMessage(
   }
   return iam.Grant.addToPrincipal({
     grantee,
-    actions: ['social-messaging:SendWhatsAppMessage'],
+    actions: [...actions],
     resourceArns:
       phoneNumberIds.length === 0
         ? [arn('*')]

@@ -132,7 +132,12 @@ describe('WhatsAppPipeline embedded in a stack of its own', () => {
       const name = fn.Properties.Environment.Variables.CONVERSATION_TABLE_NAME;
       return name === undefined ? [] : [name];
     });
-    expect(envs).toEqual(['conversations-prod', 'conversations-prod', 'conversations-prod']);
+    expect(envs).toEqual([
+      'conversations-prod',
+      'conversations-prod',
+      'conversations-prod',
+      'conversations-prod',
+    ]);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: STREAM_ARN });
   });
 
