@@ -42,6 +42,9 @@ export interface EventOutcome {
   readonly recorder?: InvocationResult;
 }
 
+/** The media bucket of local runs: GetWhatsAppMessageMedia's writes into it are recorded by the simulator. */
+export const LOCAL_MEDIA_BUCKET = 'whatsapp-media-local';
+
 /** The conversation bus and the undelivered-events queue of local runs. */
 export const LOCAL_EVENT_BUS_NAME = 'WhatsAppPipeline-conversations';
 /** The undelivered-events queue of local runs: on the simulator, since SQS clients send to the queue URL's host. */
@@ -222,9 +225,12 @@ export class LocalPipeline {
         cleanups.push(async () => poller.stop());
         const busId = assembly.logicalIdOf('AWS::Events::EventBus', 'Events/Bus');
         const tableId = assembly.logicalIdOf('AWS::DynamoDB::Table', 'Conversations/Table');
+        const bucketId = assembly.logicalIdOf('AWS::S3::Bucket', 'Media/Bucket');
         const known: Record<string, string> = {
           ...(busId === undefined ? {} : { [busId]: LOCAL_EVENT_BUS_NAME }),
           ...(tableId === undefined ? {} : { [tableId]: tableName }),
+          // GetWhatsAppMessageMedia writes into it; the simulator records the writes.
+          ...(bucketId === undefined ? {} : { [bucketId]: LOCAL_MEDIA_BUCKET }),
         };
         // The tables of subscribers, under names of their own in this DynamoDB Local.
         for (const table of assembly.otherTables()) {

@@ -34,6 +34,8 @@ function describe(event: BusEvent): string {
       return `${field('origin')}${field('action') ? ` (${field('action')})` : ''}`;
     case 'Webhook Error':
       return `code ${field('code')}`;
+    case 'Auto Response Completed':
+      return `receipt ${stateOf(detail, 'receipt')} · reaction ${stateOf(detail, 'reaction')}`;
     default:
       return '';
   }
@@ -49,4 +51,10 @@ function shortId(event: BusEvent): string {
   const detail = event.detail;
   const id = typeof detail === 'object' && detail !== null ? Reflect.get(detail, 'eventId') : undefined;
   return typeof id === 'string' ? id.slice(0, 8) : '?';
+}
+
+function stateOf(detail: unknown, action: string): string {
+  const record = typeof detail === 'object' && detail !== null ? Reflect.get(detail, action) : undefined;
+  const state = typeof record === 'object' && record !== null ? Reflect.get(record, 'state') : undefined;
+  return typeof state === 'string' ? state : '?';
 }

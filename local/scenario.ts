@@ -21,6 +21,7 @@ export const SCENARIO_CUSTOMER: LocalCustomer = {
 export interface ScenarioResult {
   readonly text: string;
   readonly image: string;
+  readonly voiceNote: string;
   readonly buttonTap: string;
   readonly customerReaction: string;
   /** A template the business sent earlier (by another system), whose statuses arrive out of order. */
@@ -37,6 +38,7 @@ export interface ScenarioResult {
 
 /**
  * A short conversation, delivered the way AWS would: a text (and its SNS redelivery), an image, a
+ * voice note (both archived once the bus delivers them), a
  * status storm of an earlier template out of order, a reply-button tap, the customer's reaction, a
  * failed template, and an EventBridge failure event for one of the pipeline's own reactions.
  */
@@ -65,6 +67,10 @@ export async function runScenario(
   const image = newWamid();
   const buttonTap = newWamid();
   const customerReaction = newWamid();
+  const voiceNote = newWamid();
+  // What Meta holds for the scenario's media, for GetWhatsAppMessageMedia to fetch.
+  pipeline.simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 86_016 });
+  pipeline.simulator.media.set('2840105339495612', { mimeType: 'audio/ogg', size: 12_288 });
 
   const textMessage = envelope([
     inboundValue(customer, {
@@ -90,6 +96,23 @@ export async function runScenario(
             mime_type: 'image/jpeg',
             sha256: 'W5Qm',
             id: '1479537139650973',
+          },
+        }),
+      ]),
+    ),
+  );
+  await step('Jane sends a voice note', () =>
+    pipeline.publish(
+      envelope([
+        inboundValue(customer, {
+          wamid: voiceNote,
+          type: 'audio',
+          at: at(45),
+          payload: {
+            mime_type: 'audio/ogg; codecs=opus',
+            sha256: 'Zm9v',
+            id: '2840105339495612',
+            voice: true,
           },
         }),
       ]),
@@ -178,6 +201,7 @@ export async function runScenario(
   return {
     text,
     image,
+    voiceNote,
     buttonTap,
     customerReaction,
     template,

@@ -1,6 +1,7 @@
 import type {
   ActionRecord,
   ConversationItem,
+  MediaArchiveRecord,
   MessageItem,
   ResponseActionName,
   WebhookErrorItem,
@@ -19,6 +20,9 @@ export interface ApiCallView {
   readonly originationPhoneNumberId?: string;
   /** The decoded `message` of a SendWhatsAppMessage call. */
   readonly message?: unknown;
+  /** The media id and destination (`bucket/key prefix`) of a GetWhatsAppMessageMedia call. */
+  readonly mediaId?: string;
+  readonly destination?: string;
   readonly outcome:
     | { readonly messageId: string }
     | { readonly fault: { readonly status: number; readonly type: string } };
@@ -109,7 +113,24 @@ export function renderMessage(message: MessageItem): string[] {
       }
     }
   }
+  const archive = renderMediaArchive(message.mediaArchive);
+  if (archive !== undefined) lines.push(`             ${archive}`);
   return lines;
+}
+
+/** A media message's archive on one line: "archived: image/jpeg, 84 KB". */
+export function renderMediaArchive(archive: MediaArchiveRecord | undefined): string | undefined {
+  if (archive === undefined) return undefined;
+  switch (archive.state) {
+    case 'archived':
+      return `archived: ${archive.mimeType ?? 'unknown type'}${archive.fileSizeKb === undefined ? '' : `, ${archive.fileSizeKb} KB`}`;
+    case 'fetching':
+      return 'archive: being fetched';
+    case 'failed':
+      return `not archived: ${archive.error.name} (${archive.error.message})`;
+    case 'skipped':
+      return `not archived: ${archive.reason}`;
+  }
 }
 
 /** A webhook-level error on one line. */
@@ -143,7 +164,7 @@ export function renderApiCalls(requests: readonly ApiCallView[]): string {
         ? `200 ${request.outcome.messageId}`
         : `${request.outcome.fault.status} ${request.outcome.fault.type}`;
     lines.push(
-      `  ${String(i + 1).padStart(2)}. ${request.operation} ${describeSend(request.message)} from ${request.originationPhoneNumberId ?? ''} → ${outcome}`,
+      `  ${String(i + 1).padStart(2)}. ${request.operation} ${request.operation === 'GetWhatsAppMessageMedia' ? `media ${request.mediaId ?? '?'} into ${request.destination ?? '?'}` : describeSend(request.message)} from ${request.originationPhoneNumberId ?? ''} → ${'messageId' in request.outcome && request.operation === 'GetWhatsAppMessageMedia' ? '200' : outcome}`,
     );
   });
   return lines.join('\n');
