@@ -42,11 +42,11 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
 
   test('every step succeeds and reports progress', () => {
     expect(result.problems).toEqual([]);
-    expect(lines).toHaveLength(9);
+    expect(lines).toHaveLength(10);
     expect(lines.every((line) => line.startsWith('  ✓ '))).toBe(true);
   });
 
-  test('sends exactly a read receipt and a reaction for the text, the photo and the button tap, and nothing else', () => {
+  test('sends exactly a read receipt and a reaction for the text, the photo, the voice note and the button tap, and nothing else', () => {
     const calls = pipeline.simulator.requests.map((r) => {
       const m = r.message as {
         status?: string;
@@ -63,6 +63,8 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
         `reaction 👍 ${result.text}`,
         `receipt ${result.image}`,
         `reaction 👍 ${result.image}`,
+        `receipt ${result.voiceNote}`,
+        `reaction 👍 ${result.voiceNote}`,
         `receipt ${result.buttonTap}`,
         `reaction 👍 ${result.buttonTap}`,
       ].sort(),
@@ -77,7 +79,7 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
       LOCAL_BUSINESS.metaPhoneNumberId,
       SCENARIO_CUSTOMER.userId ?? '',
     );
-    expect(conversation).toMatchObject({ inboundCount: 4, profileName: 'Jane Doe' });
+    expect(conversation).toMatchObject({ inboundCount: 5, profileName: 'Jane Doe' });
   });
 
   test('the template statuses, received out of order, end at read with the full history', async () => {
@@ -223,7 +225,10 @@ describe('npm start, as a process', () => {
     const output = run.output();
     expect(output).toContain('Conversation with Jane Doe');
     expect(output).toContain('statuses: sent');
-    expect(output).toContain('SocialMessaging API calls: 6');
+    // Receipts and reactions of four messages, and the archive of the photo and the voice note.
+    expect(output).toContain('SocialMessaging API calls: 10');
+    expect(output).toContain('archived: image/jpeg, 84 KB');
+    expect(output).toContain('archived: audio/ogg, 12 KB');
     expect(output).toMatch(/Conversation events published: \d+/);
     expect(output).toMatch(/Message Received +text \(text\)/);
     // The template's statuses arrive read first: the later sent and delivered change nothing.

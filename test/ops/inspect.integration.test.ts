@@ -43,7 +43,7 @@ describe('npm run inspect', () => {
   test('by customer key and business number, without scanning', async () => {
     const { code, text } = await run(SCENARIO_CUSTOMER.userId ?? '', '--number', '574086085794038');
     expect(code).toBe(0);
-    expect(text).toContain('4 inbound message(s)');
+    expect(text).toContain('5 inbound message(s)');
   });
 
   test('by wamid: the message with its status history', async () => {
@@ -55,7 +55,7 @@ describe('npm run inspect', () => {
 
   test('recently active conversations of a number', async () => {
     const { text } = await run('--recent', '--number', '574086085794038');
-    expect(text).toContain(`${SCENARIO_CUSTOMER.userId}  Jane Doe  4 inbound`);
+    expect(text).toContain(`${SCENARIO_CUSTOMER.userId}  Jane Doe  5 inbound`);
   });
 
   test('an unknown customer is said so, with exit code 1', async () => {
