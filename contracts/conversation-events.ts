@@ -24,6 +24,8 @@ export const CONVERSATION_EVENT = {
   autoResponseCompleted: 'Auto Response Completed',
   /** Meta reported a webhook-level error (of the app, account or number). */
   webhookError: 'Webhook Error',
+  /** A message's media was archived into the media bucket (docs/media.md). */
+  mediaArchived: 'Media Archived',
 } as const;
 
 /** One of the detail-types of the conversation event bus. */

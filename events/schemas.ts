@@ -227,6 +227,20 @@ export const webhookErrorSchema = z.object({
   ...whatsAppError.shape,
 });
 
+/** Detail of `Media Archived`. */
+export const mediaArchivedSchema = z.object({
+  ...common,
+  wamid,
+  conversationKey,
+  mediaType: z.enum(MEDIA_TYPES),
+  bucket: z.string(),
+  keyPrefix: z.string().meta({
+    description: 'The object is `<keyPrefix><mediaId>.<extension>`; the prefix holds no personal data.',
+  }),
+  mimeType: z.string().optional(),
+  fileSizeKb: z.number().optional().meta({ description: 'As GetWhatsAppMessageMedia reports it.' }),
+});
+
 /** The detail schema of each detail-type. */
 export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.messageReceived]: messageReceivedSchema,
@@ -234,6 +248,7 @@ export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.messageFailed]: messageFailedSchema,
   [CONVERSATION_EVENT.autoResponseCompleted]: autoResponseCompletedSchema,
   [CONVERSATION_EVENT.webhookError]: webhookErrorSchema,
+  [CONVERSATION_EVENT.mediaArchived]: mediaArchivedSchema,
 } as const satisfies Record<ConversationEventType, z.ZodType>;
 
 /** The detail of a detail-type. */
@@ -249,6 +264,8 @@ export type MessageFailed = DetailOf<typeof CONVERSATION_EVENT.messageFailed>;
 export type AutoResponseCompleted = DetailOf<typeof CONVERSATION_EVENT.autoResponseCompleted>;
 /** Detail of `Webhook Error`. */
 export type WebhookErrorEvent = DetailOf<typeof CONVERSATION_EVENT.webhookError>;
+/** Detail of `Media Archived`. */
+export type MediaArchived = DetailOf<typeof CONVERSATION_EVENT.mediaArchived>;
 /** The outcome of one auto-response action in an event. */
 export type ActionOutcome = z.infer<typeof actionOutcome>;
 

@@ -34,6 +34,8 @@ function describe(event: BusEvent): string {
       return `${field('origin')}${field('action') ? ` (${field('action')})` : ''}`;
     case 'Webhook Error':
       return `code ${field('code')}`;
+    case 'Media Archived':
+      return `${field('mimeType')}`;
     case 'Auto Response Completed':
       return `receipt ${stateOf(detail, 'receipt')} · reaction ${stateOf(detail, 'reaction')}`;
     default:

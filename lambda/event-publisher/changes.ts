@@ -199,6 +199,30 @@ function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline
     });
   }
 
+  const archive = item.mediaArchive;
+  if (
+    archive?.state === 'archived' &&
+    old?.mediaArchive?.state !== 'archived' &&
+    item.conversationKey !== undefined &&
+    item.content?.kind === 'media'
+  ) {
+    events.push({
+      detailType: CONVERSATION_EVENT.mediaArchived,
+      detail: {
+        ...common(CONVERSATION_EVENT.mediaArchived, item, 'archived', pipeline),
+        businessPhoneNumberId: business,
+        occurredAt: archive.archivedAt,
+        wamid: item.wamid,
+        conversationKey: item.conversationKey,
+        mediaType: item.content.mediaType,
+        bucket: archive.bucket,
+        keyPrefix: archive.keyPrefix,
+        mimeType: archive.mimeType,
+        fileSizeKb: archive.fileSizeKb,
+      },
+    });
+  }
+
   const plan = item.autoResponse;
   if (plan !== undefined && item.conversationKey !== undefined && !hasPending(item) && hasPending(old)) {
     events.push({

@@ -32,6 +32,7 @@ const messageChange = fc
       status: later.status ?? old.status,
       statusAt: later.statusAt ?? old.statusAt,
       autoResponse: later.autoResponse ?? old.autoResponse,
+      mediaArchive: later.mediaArchive ?? old.mediaArchive,
       statusHistory: [...old.statusHistory, ...more],
     },
   }));

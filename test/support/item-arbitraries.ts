@@ -5,6 +5,7 @@ import type {
   ActionRecord,
   ConversationItem,
   FailureDigestItem,
+  MediaArchiveRecord,
   MessageItem,
   OrphanFailureItem,
   TableItem,
@@ -102,6 +103,32 @@ export const historyEntry = fc.record(
   { requiredKeys: ['status', 'at'] },
 );
 
+const mediaArchive: fc.Arbitrary<MediaArchiveRecord> = fc.oneof(
+  fc.record({ state: fc.constant('fetching' as const), owner: text, expiresAtMs: count, at: iso }),
+  fc.record(
+    {
+      state: fc.constant('archived' as const),
+      bucket: text,
+      keyPrefix: text,
+      mimeType: opt(text),
+      fileSizeKb: opt(count),
+      archivedAt: iso,
+      attempts: count,
+    },
+    { requiredKeys: ['state', 'bucket', 'keyPrefix', 'archivedAt', 'attempts'] },
+  ),
+  fc.record({
+    state: fc.constant('failed' as const),
+    error: fc.record({ name: text, message: text }),
+    at: iso,
+  }),
+  fc.record({
+    state: fc.constant('skipped' as const),
+    reason: fc.constantFrom('unrouted' as const, 'no-media-id' as const, 'unknown-mime-type' as const),
+    at: iso,
+  }),
+);
+
 export const message: fc.Arbitrary<MessageItem> = fc
   .record(
     {
@@ -124,6 +151,7 @@ export const message: fc.Arbitrary<MessageItem> = fc
       autoResponse: opt(fc.record({ receipt: action, reaction: action })),
       claim: opt(fc.record({ owner: text, expiresAtMs: count })),
       receiptMessageId: opt(text),
+      mediaArchive: opt(mediaArchive),
       status: opt(status),
       statusAt: opt(iso),
       // Read back oldest first.

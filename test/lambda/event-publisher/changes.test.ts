@@ -223,6 +223,35 @@ describe('eventsOfChange', () => {
     expect(eventsOfChange({ old: inbound(), new: next }, PIPELINE)).toEqual([]);
   });
 
+  test('a media archive that is recorded is one Media Archived, with where the object is', () => {
+    const media = inbound({
+      type: 'image',
+      content: { kind: 'media', mediaType: 'image', mediaId: '1', mimeType: 'image/jpeg' },
+    });
+    const archived = inbound({
+      ...media,
+      mediaArchive: {
+        state: 'archived',
+        bucket: 'b',
+        keyPrefix: 'media/574086085794038/2026/12/01/abc/',
+        mimeType: 'image/jpeg',
+        fileSizeKb: 84,
+        archivedAt: '2026-12-01T10:00:09.000Z',
+        attempts: 1,
+      },
+    });
+    const events = eventsOfChange({ old: media, new: archived }, PIPELINE);
+    expect(typesOf(events)).toEqual(['Media Archived']);
+    expect(events[0]?.detail).toMatchObject({
+      mediaType: 'image',
+      bucket: 'b',
+      fileSizeKb: 84,
+      occurredAt: '2026-12-01T10:00:09.000Z',
+    });
+    for (const event of events) expectValidEvent(event);
+    expect(eventsOfChange({ old: archived, new: archived }, PIPELINE)).toEqual([]);
+  });
+
   test('a new webhook error is one Webhook Error; its redelivery (an overwrite) is none', () => {
     const error: WebhookErrorItem = {
       entity: 'webhook-error',

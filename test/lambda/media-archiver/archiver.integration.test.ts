@@ -18,6 +18,7 @@ import { LocalPipeline } from '../../../local/pipeline';
 import { FAULTS, type SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
 import { ConversationReader } from '../../../ops/conversation-reader';
 import { createConversationTable, localDynamoDbClient, testAssembly } from '../../support/assembly';
+import { expectValidEvent } from '../../support/event-schemas';
 import { lambdaContext } from '../../support/lambda-context';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
 import { socialMessagingClient, startSimulator } from '../../support/simulator';
@@ -210,8 +211,19 @@ describe('the shipped archiver behind the stack rule', () => {
       ]);
       await pipeline.publish(message, 'sns-1');
       await pipeline.publish(message, 'sns-2');
-      const { deliveries } = await pipeline.settle();
+      const { deliveries, published } = await pipeline.settle();
       expect(deliveries.map((d) => d.result)).toEqual([{ ok: true, result: 'archived' }]);
+      // The archive's record is itself published, once.
+      const archived = published.filter((e) => e['detail-type'] === 'Media Archived');
+      expect(archived.map((e) => e.detail)).toEqual([
+        expect.objectContaining({
+          wamid,
+          mediaType: 'image',
+          mimeType: 'image/jpeg',
+          bucket: 'whatsapp-media-local',
+        }),
+      ]);
+      for (const e of archived) expectValidEvent({ detailType: e['detail-type'], detail: e.detail });
       expect(pipeline.simulator.s3Writes).toHaveLength(1);
       expect((await pipeline.reader.getMessage(wamid))?.mediaArchive).toMatchObject({
         state: 'archived',
