@@ -289,6 +289,14 @@ export class SocialMessagingSimulator {
       return;
     }
     const route = `${req.method} ${(req.url ?? '').split('?')[0]}`;
+    const listing =
+      req.method === 'GET'
+        ? /^\/([a-z0-9][a-z0-9.-]+[a-z0-9])\/?\?(.*list-type=2.*)$/.exec(req.url ?? '')
+        : null;
+    if (listing !== null) {
+      this.listObjects(listing[1] ?? '', new URLSearchParams(listing[2] ?? ''), res);
+      return;
+    }
     const invocation = /^POST \/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(route);
     if (invocation !== null) {
       await this.invoke(
@@ -393,6 +401,29 @@ export class SocialMessagingSimulator {
     xml(
       200,
       `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
+    );
+  }
+
+  /**
+   * S3 ListObjectsV2 (restXml, path-style) over the objects GetWhatsAppMessageMedia wrote: what the
+   * inspect tool uses to find an archived object under its prefix.
+   */
+  private listObjects(bucket: string, query: URLSearchParams, res: ServerResponse): void {
+    const prefix = query.get('prefix') ?? '';
+    const max = Number(query.get('max-keys') ?? 1000);
+    const objects = this.s3Writes
+      .filter((w) => w.bucket === bucket && w.key.startsWith(prefix))
+      .slice(0, max);
+    const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const contents = objects
+      .map(
+        (o) =>
+          `<Contents><Key>${escape(o.key)}</Key><Size>${o.size}</Size><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"local"</ETag><StorageClass>STANDARD</StorageClass></Contents>`,
+      )
+      .join('');
+    res.writeHead(200, { 'content-type': 'application/xml' });
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${escape(bucket)}</Name><Prefix>${escape(prefix)}</Prefix><KeyCount>${objects.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`,
     );
   }
 

@@ -9,13 +9,16 @@
  *   add --endpoint http://127.0.0.1:<port> for DynamoDB Local
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { MessageItem } from '../lambda/adapters/items';
 import { numberFlag, parseFlags, UsageError } from './cli';
 import { ConversationReader } from './conversation-reader';
 import { endpointClientConfig } from './endpoint';
+import { archivedObjects, PRESIGN_SECONDS, renderArchivedObjects } from './media-links';
 import { renderConversation, renderMessage, renderWebhookError } from './render';
 
 export const INSPECT_USAGE =
-  'usage: npm run inspect -- --table <name> [--endpoint <url>] (<wamid | customer | phone> [--number <id>] | --recent --number <id> [--days <n>] | --errors --number <id>)';
+  'usage: npm run inspect -- --table <name> [--endpoint <url>] (<wamid | customer | phone> [--number <id>] [--media | --presign [--s3-endpoint <url>]] | --recent --number <id> [--days <n>] | --errors --number <id>)';
 
 /**
  * Runs the inspection for command-line arguments; returns the exit code.
@@ -24,7 +27,7 @@ export const INSPECT_USAGE =
  */
 export async function inspect(
   argv: readonly string[],
-  deps: { client?: DynamoDBClient; print: (text: string) => void; now?: Date },
+  deps: { client?: DynamoDBClient; s3?: S3Client; print: (text: string) => void; now?: Date },
 ): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
@@ -35,6 +38,9 @@ export async function inspect(
       recent: { type: 'boolean', default: false },
       errors: { type: 'boolean', default: false },
       days: { type: 'string', default: '2' },
+      media: { type: 'boolean', default: false },
+      presign: { type: 'boolean', default: false },
+      's3-endpoint': { type: 'string' },
     },
     true,
   );
@@ -51,6 +57,19 @@ export async function inspect(
     deps.client ??
     new DynamoDBClient(values.endpoint === undefined ? {} : endpointClientConfig(values.endpoint));
   const reader = new ConversationReader(client, values.table);
+  const s3Endpoint = values['s3-endpoint'];
+  const s3 = () =>
+    deps.s3 ??
+    new S3Client(
+      s3Endpoint === undefined ? {} : { ...endpointClientConfig(s3Endpoint), forcePathStyle: true },
+    );
+  const printMedia = async (messages: readonly MessageItem[]) => {
+    if (!values.media && !values.presign) return;
+    const objects = await archivedObjects(s3(), messages, { presign: values.presign });
+    deps.print(
+      `Archived media${values.presign ? ` (links valid ${PRESIGN_SECONDS / 60} minutes)` : ''}:\n${renderArchivedObjects(objects)}\n`,
+    );
+  };
   const now = deps.now ?? new Date();
   const number = values.number;
 
@@ -88,6 +107,7 @@ export async function inspect(
     deps.print(
       `  current status: ${message.status ?? '(none)'}; record: ${JSON.stringify(message.autoResponse ?? {})}`,
     );
+    await printMedia([message]);
     return 0;
   }
 
@@ -102,6 +122,7 @@ export async function inspect(
   for (const conversation of conversations) {
     const messages = await reader.listMessages(conversation.businessPhoneNumberId, conversation.customerKey);
     deps.print(`${renderConversation(conversation, messages, now)}\n`);
+    await printMedia(messages);
   }
   return 0;
 }
