@@ -15,7 +15,33 @@ export const PRICES = {
   kmsPer10kRequests: 0.03,
   /** CloudWatch Logs ingestion, per GB. */
   logsIngestionPerGb: 0.5,
+  /** EventBridge custom-bus events, per million PutEvents entries (delivery to targets is free). */
+  eventBridgeEntriesPerMillion: 1.0,
+  /** S3 Standard PUT requests, per thousand. */
+  s3PutPerThousand: 0.005,
 } as const;
+
+/**
+ * The media archive per million media messages: the archiver's invocation (billed at the timeout's
+ * worth of waiting for the service, `waitMs`), its writes, and the object's PUT. Storage is extra
+ * ($0.023 per GB-month in S3 Standard) and depends on the files.
+ */
+export function archiveCostPerMillion(profile: {
+  readonly waitMs: number;
+  readonly memoryMb: number;
+  readonly writeUnits: number;
+  readonly s3Puts: number;
+}): Record<string, number> {
+  const million = 1_000_000;
+  const lines = {
+    'Lambda compute':
+      (Math.ceil(profile.waitMs) / 1000) * (profile.memoryMb / 1024) * PRICES.lambdaArmGbSecond * million,
+    'Lambda requests': PRICES.lambdaRequestsPerMillion,
+    'DynamoDB writes': profile.writeUnits * PRICES.dynamoDbWriteUnitsPerMillion,
+    'S3 PUT': profile.s3Puts * PRICES.s3PutPerThousand * 1000,
+  };
+  return { ...lines, total: Object.values(lines).reduce((a, b) => a + b, 0) };
+}
 
 /** What one event costs in resources. */
 export interface EventProfile {

@@ -18,6 +18,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { PUBLISHER_STREAM_FILTER } from '../contracts';
 import { ConversationStore } from '../lambda/adapters/conversation-store';
 import { EventBusPublisher } from '../lambda/adapters/event-bus';
+import { MediaArchiveStore } from '../lambda/adapters/media-archive-store';
+import { MediaFetcher } from '../lambda/adapters/media-fetcher';
 import { UndeliveredEvents } from '../lambda/adapters/undelivered-events';
 import { WhatsAppSender } from '../lambda/adapters/whatsapp-sender';
 import { DEFAULT_AUTO_RESPONSE_POLICY } from '../lambda/domain/auto-response';
@@ -25,6 +27,7 @@ import { reaction as reactionPayload, readReceipt as readReceiptPayload } from '
 import { createEventPublisherHandler } from '../lambda/event-publisher/process';
 import { AutoResponder } from '../lambda/inbound-processor/auto-responder';
 import { createInboundHandler } from '../lambda/inbound-processor/process';
+import { createMediaArchiverHandler } from '../lambda/media-archiver/process';
 import type { LoggerPort, MetricsPort } from '../lambda/shared/observability';
 import { memoizedPseudonyms } from '../lambda/shared/privacy';
 import { type CloudAssembly, cdkJsonContext } from '../local/assembly';
@@ -39,7 +42,7 @@ import { LOCAL_PSEUDONYM_SECRET, SocialMessagingSimulator } from '../local/socia
 import { StreamPoller } from '../local/stream-poller';
 import { createLocalTable } from '../local/tables';
 import { ConversationReader } from '../ops/conversation-reader';
-import { costPerMillion } from './cost-model';
+import { archiveCostPerMillion, costPerMillion } from './cost-model';
 import { median, percentile, runConcurrently } from './stats';
 
 const ROOT = join(__dirname, '..');
@@ -485,6 +488,79 @@ async function main(): Promise<void> {
       'Publisher: a new message is 2 events, 1 PutEvents entry each; a redelivery publishes nothing',
       received.entries === 2 && redelivered.entries === 0 && redelivered.streamRecords === 0,
       `${received.entries} events for a new message; ${redelivered.streamRecords} records and ${redelivered.entries} events for a redelivery`,
+    );
+    // The media archiver, per media message: counted at its clients.
+    simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 86_016 });
+    const mediaWamid = newWamid();
+    const mediaEvent = snsEventOf(
+      envelope([
+        inboundValue(customer(7), {
+          wamid: mediaWamid,
+          type: 'image',
+          at: new Date(),
+          payload: { id: '1479537139650973', mime_type: 'image/jpeg', sha256: 'x' },
+        }),
+      ]),
+      'bench-media',
+    );
+    await handler(mediaEvent);
+    const mediaPublished = simulator.eventBridge.events.length;
+    await poller.drain(async (batch) => {
+      await publisher(batch);
+      return {};
+    });
+    const mediaReceived = simulator.eventBridge.events
+      .slice(mediaPublished)
+      .find((e) => e['detail-type'] === 'Message Received');
+    dynamoCounts.clear();
+    sendCounts.clear();
+    const archive = createMediaArchiverHandler({
+      store: new MediaArchiveStore({ client: dynamoCounted, tableName }),
+      fetcher: new MediaFetcher({ client: messaging }),
+      bucketName: 'bench-media',
+      logger: silentLogger,
+      metrics: noMetrics,
+    });
+    const busEvent = { ...mediaReceived, source: 'whatsapp-pipeline' };
+    const started = performance.now();
+    const first = await archive(busEvent);
+    const archiveMs = performance.now() - started;
+    const firstCounts = {
+      dynamo: [...dynamoCounts.values()].reduce((a, b) => a + b, 0),
+      fetches: sendCounts.get('GetWhatsAppMessageMediaCommand') ?? 0,
+    };
+    dynamoCounts.clear();
+    sendCounts.clear();
+    const again = await archive({ ...busEvent, id: 'redelivered' });
+    const againCounts = {
+      dynamo: [...dynamoCounts.values()].reduce((a, b) => a + b, 0),
+      fetches: sendCounts.get('GetWhatsAppMessageMediaCommand') ?? 0,
+    };
+    out('## Media archiver per media message');
+    out();
+    out('| Delivery | Outcome | DynamoDB writes | GetWhatsAppMessageMedia |');
+    out('| --- | --- | ---: | ---: |');
+    out(`| first | ${first} | ${firstCounts.dynamo} | ${firstCounts.fetches} |`);
+    out(`| redelivered | ${again} | ${againCounts.dynamo} | ${againCounts.fetches} |`);
+    out();
+    const archiveCost = archiveCostPerMillion({
+      waitMs: Math.max(archiveMs, 1000),
+      memoryMb: MEMORY_MB,
+      writeUnits: 2,
+      s3Puts: 1,
+    });
+    out(
+      `Cost per million media messages, assuming the service takes 1 s per download (it is billed as the archiver's wait): ${Object.entries(
+        archiveCost,
+      )
+        .map(([line, usd]) => `${line} $${usd.toFixed(2)}`)
+        .join(', ')}. Plus S3 storage at $0.023 per GB-month.`,
+    );
+    out();
+    target(
+      'Media archiver: one fetch per media message, none on a redelivery',
+      firstCounts.fetches === 1 && againCounts.fetches === 0,
+      `${firstCounts.fetches} fetch(es), then ${againCounts.fetches} on a redelivery`,
     );
     poller.stop();
     bus.destroy();
