@@ -78,6 +78,14 @@ const MEDIA_EXTENSIONS: Readonly<Record<string, string>> = {
   'application/pdf': 'pdf',
   'text/plain': 'txt',
 };
+/** WhatsApp's size limits by media type (stickers: animated ones, the larger). */
+function mediaSizeLimit(mimeType: string): number {
+  const mb = 1024 * 1024;
+  if (mimeType === 'image/webp') return 500 * 1024;
+  if (mimeType.startsWith('image/')) return 5 * mb;
+  if (mimeType.startsWith('audio/') || mimeType.startsWith('video/')) return 16 * mb;
+  return 100 * mb;
+}
 const MEDIA_ID_PATTERN = /^[A-Za-z0-9]{1,100}$/;
 const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -533,6 +541,13 @@ export class SocialMessagingSimulator {
       return {
         request,
         fault: { ...FAULTS.notFound, message: `Media ${mediaId} not found: it expired or was deleted` },
+      };
+    }
+    const limit = mediaSizeLimit(media.mimeType);
+    if (media.size > limit) {
+      return {
+        request,
+        fault: invalid(`Media file size ${media.size} exceeds the ${limit}-byte limit for ${media.mimeType}`),
       };
     }
     if (!metadataOnly && bucket !== undefined) {

@@ -17,6 +17,7 @@ import { envelope, inboundValue, newWamid, snsEventOf } from '../../../local/eve
 import { LocalPipeline } from '../../../local/pipeline';
 import { FAULTS, type SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
 import { ConversationReader } from '../../../ops/conversation-reader';
+import { fixtureEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient, testAssembly } from '../../support/assembly';
 import { expectValidEvent } from '../../support/event-schemas';
 import { lambdaContext } from '../../support/lambda-context';
@@ -182,6 +183,47 @@ describe('the media archiver', () => {
     expect(other.metrics.counts.get('MediaArchiveMissingMessage')).toBe(1);
     expect(fetches()).toEqual([]);
   });
+
+  test("a sticker over WhatsApp's size limit is recorded as failed with the API's reason, not retried", async () => {
+    const { handler, store, reader } = await archiver();
+    simulator.media.set('1479537139650973', { mimeType: 'image/webp', size: 900 * 1024 });
+    const { wamid, event } = await recordedMedia(store, { mimeType: 'image/webp' });
+    expect(await handler(event, lambdaContext())).toBe('failed');
+    expect((await reader.getMessage(wamid))?.mediaArchive).toMatchObject({
+      state: 'failed',
+      error: { name: 'InvalidParametersException', message: expect.stringContaining('exceeds') },
+    });
+  });
+
+  test.each(['message-image', 'message-audio-voice', 'message-video', 'message-document', 'message-sticker'])(
+    'the %s fixture is archived exactly once across a redelivery',
+    async (name) => {
+      const { handler, store, reader } = await archiver();
+      const [notification] = decodeSnsEvent(fixtureEvent(name));
+      const inbound = notification?.messages[0];
+      if (inbound?.content.kind !== 'media' || inbound.content.mediaId === undefined)
+        throw new Error('not media');
+      simulator.media.set(inbound.content.mediaId, {
+        mimeType: inbound.content.mimeType ?? 'image/jpeg',
+        size: 2048,
+      });
+      const created = await store.recordInbound(inbound);
+      if (created.kind !== 'created') throw new Error('not created');
+      const [entry] = eventsOfChange({ new: created.item }, 'WhatsAppPipeline');
+      const event = JSON.parse(
+        JSON.stringify({
+          id: randomUUID(),
+          source: 'whatsapp-pipeline',
+          'detail-type': entry?.detailType,
+          detail: entry?.detail,
+        }),
+      );
+      expect(await handler(event, lambdaContext())).toBe('archived');
+      expect(await handler({ ...event, id: randomUUID() }, lambdaContext())).toBe('already-handled');
+      expect(fetches()).toHaveLength(1);
+      expect((await reader.getMessage(inbound.wamid))?.mediaArchive?.state).toBe('archived');
+    },
+  );
 
   test('its logs hold no wamid or phone number', async () => {
     const { handler, store, logger } = await archiver();
