@@ -422,16 +422,16 @@ export class SocialMessagingSimulator {
     const objects = this.s3Writes
       .filter((w) => w.bucket === bucket && w.key.startsWith(prefix))
       .slice(0, max);
-    const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const contents = objects
       .map(
         (o) =>
-          `<Contents><Key>${escape(o.key)}</Key><Size>${o.size}</Size><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"local"</ETag><StorageClass>STANDARD</StorageClass></Contents>`,
+          `<Contents><Key>${xml(o.key)}</Key><Size>${o.size}</Size><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"local"</ETag><StorageClass>STANDARD</StorageClass></Contents>`,
       )
       .join('');
     res.writeHead(200, { 'content-type': 'application/xml' });
     res.end(
-      `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${escape(bucket)}</Name><Prefix>${escape(prefix)}</Prefix><KeyCount>${objects.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`,
+      `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${objects.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`,
     );
   }
 
