@@ -71,7 +71,7 @@ export class KeywordAutoReply extends Construct {
       actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       resourceArns: [this.claims.tableArn],
     });
-    key.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
+    key.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     acknowledgeKeyGrant(fn);
     pipeline.grantSendWhatsAppMessage(fn);
     this.subscription = pipeline.onMessage(id, fn, { messageTypes: ['text'] });
