@@ -6,8 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { CreateTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
+import { CreateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { ReplyClaims } from '../../examples/keyword-reply/claims';
 import { createKeywordReplyHandler, ReplyDeferredError } from '../../examples/keyword-reply/reply';
 import type { MessageItem } from '../../lambda/adapters/items';
@@ -17,34 +16,19 @@ import { CallFailedError } from '../../lambda/shared/retry';
 import { synthesizeAssembly } from '../../local/assembly';
 import { envelope, inboundValue, newWamid } from '../../local/events';
 import { LocalPipeline } from '../../local/pipeline';
-import { FAULTS, type SocialMessagingSimulator } from '../../local/socialmessaging-simulator';
-import { localDynamoDbClient } from '../support/assembly';
+import { FAULTS } from '../../local/socialmessaging-simulator';
 import { lambdaContext } from '../support/lambda-context';
+import { useLocalParts } from '../support/local-parts';
 import { RecordingLogger } from '../support/recording-observability';
-import { socialMessagingClient, startSimulator } from '../support/simulator';
 
 const KEYWORDS = { hours: 'We are open 9 to 5' };
 const NOW = new Date('2026-12-01T10:05:00Z');
 
-let dynamo: DynamoDBClient;
-let simulator: SocialMessagingSimulator;
-let messaging: SocialMessagingClient;
-
-beforeAll(async () => {
-  dynamo = localDynamoDbClient();
-  simulator = await startSimulator();
-  messaging = socialMessagingClient();
-});
-afterEach(() => simulator.reset());
-afterAll(async () => {
-  dynamo.destroy();
-  messaging.destroy();
-  await simulator.stop();
-});
+const parts = useLocalParts();
 
 async function claimsTable(): Promise<string> {
   const tableName = `keyword-claims-${randomUUID()}`;
-  await dynamo.send(
+  await parts.dynamo.send(
     new CreateTableCommand({
       TableName: tableName,
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
@@ -53,7 +37,7 @@ async function claimsTable(): Promise<string> {
     }),
   );
   await waitUntilTableExists(
-    { client: dynamo, maxWaitTime: 30, minDelay: 0.1, maxDelay: 1 },
+    { client: parts.dynamo, maxWaitTime: 30, minDelay: 0.1, maxDelay: 1 },
     { TableName: tableName },
   );
   return tableName;
@@ -63,10 +47,15 @@ async function reply(tableName?: string, sender?: Pick<WhatsAppSender, 'send'>) 
   const logger = new RecordingLogger();
   const table = tableName ?? (await claimsTable());
   const handler = createKeywordReplyHandler({
-    claims: new ReplyClaims({ client: dynamo, tableName: table, retentionDays: 7, clock: () => NOW }),
+    claims: new ReplyClaims({ client: parts.dynamo, tableName: table, retentionDays: 7, clock: () => NOW }),
     sender:
       sender ??
-      new WhatsAppSender({ client: messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5, maxBackoffMs: 10 }),
+      new WhatsAppSender({
+        client: parts.messaging,
+        metaApiVersion: 'v24.0',
+        baseBackoffMs: 5,
+        maxBackoffMs: 10,
+      }),
     keywords: KEYWORDS,
     logger,
     clock: () => NOW,
@@ -107,7 +96,7 @@ function received(body: string, overrides: Partial<MessageItem> = {}) {
 }
 
 const texts = () =>
-  simulator.sent.flatMap((r) => {
+  parts.simulator.sent.flatMap((r) => {
     const m = r.message as { type?: string; text?: { body: string } };
     return m.type === 'text' ? [m.text?.body] : [];
   });
@@ -117,7 +106,7 @@ describe('the keyword reply, exactly once', () => {
     const { handler } = await reply();
     const event = received('Hours?');
     expect(await handler(event, lambdaContext())).toBe('sent');
-    expect(simulator.sent.map((r) => r.message)).toEqual([
+    expect(parts.simulator.sent.map((r) => r.message)).toEqual([
       expect.objectContaining({
         to: '14255550123',
         text: { body: KEYWORDS.hours },
@@ -145,16 +134,16 @@ describe('the keyword reply, exactly once', () => {
   test('after an ambiguous failure the reply is recorded as unknown and never sent again', async () => {
     const { handler } = await reply();
     const event = received('hours');
-    simulator.failNext(1, FAULTS.internal);
+    parts.simulator.failNext(1, FAULTS.internal);
     expect(await handler(event, lambdaContext())).toBe('unknown');
     expect(await handler(event, lambdaContext())).toBe('already-handled');
     // The one attempt the simulator saw (refused with a 5xx, which may have been applied), no second.
-    expect(simulator.requests.filter((r) => r.operation === 'SendWhatsAppMessage')).toHaveLength(1);
+    expect(parts.simulator.requests.filter((r) => r.operation === 'SendWhatsAppMessage')).toHaveLength(1);
   });
 
   test('a throttled send is retried within the invocation, and sent once', async () => {
     const { handler } = await reply();
-    simulator.failNext(1, FAULTS.throttled);
+    parts.simulator.failNext(1, FAULTS.throttled);
     expect(await handler(received('hours'), lambdaContext())).toBe('sent');
     expect(texts()).toEqual([KEYWORD_REPLY_TEXT]);
   });
@@ -179,10 +168,10 @@ describe('the keyword reply, exactly once', () => {
   test('a permanent refusal is recorded as failed, not retried', async () => {
     const { handler } = await reply();
     const event = received('hours');
-    simulator.failNext(1, FAULTS.invalidParameters);
+    parts.simulator.failNext(1, FAULTS.invalidParameters);
     expect(await handler(event, lambdaContext())).toBe('failed');
     expect(await handler(event, lambdaContext())).toBe('already-handled');
-    expect(simulator.requests).toHaveLength(1);
+    expect(parts.simulator.requests).toHaveLength(1);
   });
 
   test.each([
@@ -200,7 +189,7 @@ describe('the keyword reply, exactly once', () => {
   ])('%s: nothing is sent', async (_case, event, outcome) => {
     const { handler } = await reply();
     expect(await handler(event, lambdaContext())).toBe(outcome);
-    expect(simulator.requests).toEqual([]);
+    expect(parts.simulator.requests).toEqual([]);
   });
 
   test('its logs hold no wamid, phone number or text', async () => {

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { ConversationStore } from '../../lambda/adapters/conversation-store';
 import { MediaArchiveStore } from '../../lambda/adapters/media-archive-store';
 import { MediaFetcher } from '../../lambda/adapters/media-fetcher';
@@ -8,32 +6,18 @@ import { decodeSnsEvent } from '../../lambda/domain/decode';
 import { eventsOfChange } from '../../lambda/event-publisher/changes';
 import { createMediaArchiverHandler } from '../../lambda/media-archiver/process';
 import { envelope, inboundValue, newWamid, snsEventOf } from '../../local/events';
-import type { SocialMessagingSimulator } from '../../local/socialmessaging-simulator';
 import { inspect } from '../../ops/inspect';
-import { createConversationTable, localDynamoDbClient } from '../support/assembly';
+import { createConversationTable } from '../support/assembly';
 import { lambdaContext } from '../support/lambda-context';
+import { useLocalParts } from '../support/local-parts';
 import { RecordingLogger, RecordingMetrics } from '../support/recording-observability';
-import { socialMessagingClient, startSimulator } from '../support/simulator';
 
-let dynamo: DynamoDBClient;
-let simulator: SocialMessagingSimulator;
-let messaging: SocialMessagingClient;
-
-beforeAll(async () => {
-  dynamo = localDynamoDbClient();
-  simulator = await startSimulator();
-  messaging = socialMessagingClient();
-});
-afterAll(async () => {
-  dynamo.destroy();
-  messaging.destroy();
-  await simulator.stop();
-});
+const parts = useLocalParts();
 
 test('npm run inspect --presign shows each archived object with its type, size and a 15-minute GET link', async () => {
-  const tableName = await createConversationTable(dynamo);
-  const store = new ConversationStore({ client: dynamo, tableName, retentionDays: 30 });
-  simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 86_016 });
+  const tableName = await createConversationTable(parts.dynamo);
+  const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
+  parts.simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 86_016 });
   const wamid = newWamid();
   const message = envelope([
     inboundValue(
@@ -52,8 +36,8 @@ test('npm run inspect --presign shows each archived object with its type, size a
   if (created.kind !== 'created') throw new Error('not created');
   const [entry] = eventsOfChange({ new: created.item }, 'p');
   await createMediaArchiverHandler({
-    store: new MediaArchiveStore({ client: dynamo, tableName }),
-    fetcher: new MediaFetcher({ client: messaging }),
+    store: new MediaArchiveStore({ client: parts.dynamo, tableName }),
+    fetcher: new MediaFetcher({ client: parts.messaging }),
     bucketName: 'media-bucket',
     logger: new RecordingLogger(),
     metrics: new RecordingMetrics(),
@@ -77,11 +61,11 @@ test('npm run inspect --presign shows each archived object with its type, size a
       '--endpoint',
       String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
       '--s3-endpoint',
-      simulator.endpoint,
+      parts.simulator.endpoint,
       '--presign',
       '14255550123',
     ],
-    { client: dynamo, print: (text) => printed.push(text) },
+    { client: parts.dynamo, print: (text) => printed.push(text) },
   );
   const text = printed.join('\n');
   expect(code).toBe(0);

@@ -1,5 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { ConversationStore } from '../../../lambda/adapters/conversation-store';
 import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
 import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-response';
@@ -10,29 +8,14 @@ import {
   type MessageHookContext,
 } from '../../../lambda/inbound-processor/hooks';
 import { createInboundHandler } from '../../../lambda/inbound-processor/process';
-import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
 import { fixtureEvent } from '../../fixtures';
-import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
+import { createConversationTable } from '../../support/assembly';
 import { lambdaContext } from '../../support/lambda-context';
+import { useLocalParts } from '../../support/local-parts';
 import { testPseudonyms } from '../../support/pseudonyms';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
-import { socialMessagingClient, startSimulator } from '../../support/simulator';
 
-let dynamo: DynamoDBClient;
-let simulator: SocialMessagingSimulator;
-let messaging: SocialMessagingClient;
-
-beforeAll(async () => {
-  dynamo = localDynamoDbClient();
-  simulator = await startSimulator();
-  messaging = socialMessagingClient();
-});
-afterEach(() => simulator.reset());
-afterAll(async () => {
-  dynamo.destroy();
-  messaging.destroy();
-  await simulator.stop();
-});
+const parts = useLocalParts();
 
 /** A hook that records the contexts it gets, and replies when told to. */
 function recordingHook(name: string, options: { reply?: string; redelivered?: boolean } = {}) {
@@ -56,9 +39,9 @@ function recordingHook(name: string, options: { reply?: string; redelivered?: bo
 }
 
 async function processor(hooks: readonly MessageHook[], withSender = true) {
-  const tableName = await createConversationTable(dynamo);
-  const store = new ConversationStore({ client: dynamo, tableName, retentionDays: 30 });
-  const sender = new WhatsAppSender({ client: messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 });
+  const tableName = await createConversationTable(parts.dynamo);
+  const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
+  const sender = new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 });
   return createInboundHandler({
     pseudonyms: testPseudonyms,
     store,
@@ -86,7 +69,7 @@ describe('message hooks: the in-process seam', () => {
     await (await processor([hook]))(fixtureEvent('message-text'), lambdaContext(10_000));
     const wamid = recorded[0]?.message.wamid;
     expect(
-      simulator.sent.map((r) => ({ origination: r.originationPhoneNumberId, message: r.message })),
+      parts.simulator.sent.map((r) => ({ origination: r.originationPhoneNumberId, message: r.message })),
     ).toEqual([
       {
         origination:
@@ -111,9 +94,9 @@ describe('message hooks: the in-process seam', () => {
 
   test('hooks run in order of registration, the auto-responder among them', async () => {
     const order: string[] = [];
-    const tableName = await createConversationTable(dynamo);
-    const store = new ConversationStore({ client: dynamo, tableName, retentionDays: 30 });
-    const sender = new WhatsAppSender({ client: messaging, metaApiVersion: 'v24.0' });
+    const tableName = await createConversationTable(parts.dynamo);
+    const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
+    const sender = new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0' });
     const logger = new RecordingLogger();
     const metrics = new RecordingMetrics();
     const responder = new AutoResponder({
@@ -128,7 +111,7 @@ describe('message hooks: the in-process seam', () => {
     const after: MessageHook = {
       name: 'after',
       async onRecorded() {
-        order.push(`after: ${simulator.sent.length} sent`);
+        order.push(`after: ${parts.simulator.sent.length} sent`);
       },
     };
     await createInboundHandler({

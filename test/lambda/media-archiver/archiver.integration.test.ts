@@ -4,8 +4,6 @@
  * stack's rule in the local pipeline.
  */
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { ConversationStore } from '../../../lambda/adapters/conversation-store';
 import { MediaArchiveStore } from '../../../lambda/adapters/media-archive-store';
 import { MediaFetcher } from '../../../lambda/adapters/media-fetcher';
@@ -15,30 +13,16 @@ import { eventsOfChange } from '../../../lambda/event-publisher/changes';
 import { createMediaArchiverHandler, MediaFetchDeferredError } from '../../../lambda/media-archiver/process';
 import { envelope, inboundValue, newWamid, snsEventOf } from '../../../local/events';
 import { LocalPipeline } from '../../../local/pipeline';
-import { FAULTS, type SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
+import { FAULTS } from '../../../local/socialmessaging-simulator';
 import { ConversationReader } from '../../../ops/conversation-reader';
 import { fixtureEvent } from '../../fixtures';
-import { createConversationTable, localDynamoDbClient, testAssembly } from '../../support/assembly';
+import { createConversationTable, testAssembly } from '../../support/assembly';
 import { expectValidEvent } from '../../support/event-schemas';
 import { lambdaContext } from '../../support/lambda-context';
+import { useLocalParts } from '../../support/local-parts';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
-import { socialMessagingClient, startSimulator } from '../../support/simulator';
 
-let dynamo: DynamoDBClient;
-let simulator: SocialMessagingSimulator;
-let messaging: SocialMessagingClient;
-
-beforeAll(async () => {
-  dynamo = localDynamoDbClient();
-  simulator = await startSimulator();
-  messaging = socialMessagingClient();
-});
-afterEach(() => simulator.reset());
-afterAll(async () => {
-  dynamo.destroy();
-  messaging.destroy();
-  await simulator.stop();
-});
+const parts = useLocalParts();
 
 const customer = { phone: '14255550123', name: 'Jane' };
 
@@ -75,29 +59,29 @@ async function recordedMedia(
 }
 
 async function archiver() {
-  const tableName = await createConversationTable(dynamo);
-  const store = new ConversationStore({ client: dynamo, tableName, retentionDays: 30 });
+  const tableName = await createConversationTable(parts.dynamo);
+  const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
   const metrics = new RecordingMetrics();
   const logger = new RecordingLogger();
   const handler = createMediaArchiverHandler({
-    store: new MediaArchiveStore({ client: dynamo, tableName }),
-    fetcher: new MediaFetcher({ client: messaging, baseBackoffMs: 5, maxBackoffMs: 10 }),
+    store: new MediaArchiveStore({ client: parts.dynamo, tableName }),
+    fetcher: new MediaFetcher({ client: parts.messaging, baseBackoffMs: 5, maxBackoffMs: 10 }),
     bucketName: 'media-bucket',
     logger,
     metrics,
   });
-  return { handler, store, metrics, logger, reader: new ConversationReader(dynamo, tableName) };
+  return { handler, store, metrics, logger, reader: new ConversationReader(parts.dynamo, tableName) };
 }
 
-const fetches = () => simulator.requests.filter((r) => r.operation === 'GetWhatsAppMessageMedia');
+const fetches = () => parts.simulator.requests.filter((r) => r.operation === 'GetWhatsAppMessageMedia');
 
 describe('the media archiver', () => {
   test('fetches the media into the bucket under its key prefix, and records where, its type and size', async () => {
     const { handler, store, reader, metrics } = await archiver();
-    simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 86_016 });
+    parts.simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 86_016 });
     const { wamid, event } = await recordedMedia(store);
     expect(await handler(event, lambdaContext())).toBe('archived');
-    expect(simulator.s3Writes).toEqual([
+    expect(parts.simulator.s3Writes).toEqual([
       expect.objectContaining({
         bucket: 'media-bucket',
         key: expect.stringMatching(
@@ -119,7 +103,7 @@ describe('the media archiver', () => {
 
   test('duplicates, redeliveries and concurrent deliveries fetch once', async () => {
     const { handler, store } = await archiver();
-    simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 1024 });
+    parts.simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 1024 });
     const { event } = await recordedMedia(store);
     const outcomes = await Promise.allSettled([1, 2, 3].map(() => handler(event, lambdaContext())));
     await handler({ ...event, id: randomUUID() }, lambdaContext());
@@ -129,8 +113,8 @@ describe('the media archiver', () => {
 
   test('a transient failure is retried with backoff within the invocation', async () => {
     const { handler, store } = await archiver();
-    simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 1024 });
-    simulator.failNext(2, FAULTS.throttled);
+    parts.simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 1024 });
+    parts.simulator.failNext(2, FAULTS.throttled);
     const { event } = await recordedMedia(store);
     expect(await handler(event, lambdaContext())).toBe('archived');
     expect(fetches()).toHaveLength(3);
@@ -138,12 +122,12 @@ describe('the media archiver', () => {
 
   test('a fetch failing for the whole budget releases the claim and fails, so the retry archives it', async () => {
     const { handler, store, reader } = await archiver();
-    simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 1024 });
+    parts.simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 1024 });
     const { wamid, event } = await recordedMedia(store);
-    simulator.failWhen(() => FAULTS.internal);
+    parts.simulator.failWhen(() => FAULTS.internal);
     await expect(handler(event, lambdaContext(3_300))).rejects.toBeInstanceOf(MediaFetchDeferredError);
-    simulator.reset();
-    simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 1024 });
+    parts.simulator.reset();
+    parts.simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 1024 });
     expect((await reader.getMessage(wamid))?.mediaArchive).toBeUndefined();
     expect(await handler(event, lambdaContext())).toBe('archived');
     expect((await reader.getMessage(wamid))?.mediaArchive?.state).toBe('archived');
@@ -186,7 +170,7 @@ describe('the media archiver', () => {
 
   test("a sticker over WhatsApp's size limit is recorded as failed with the API's reason, not retried", async () => {
     const { handler, store, reader } = await archiver();
-    simulator.media.set('1479537139650973', { mimeType: 'image/webp', size: 900 * 1024 });
+    parts.simulator.media.set('1479537139650973', { mimeType: 'image/webp', size: 900 * 1024 });
     const { wamid, event } = await recordedMedia(store, { mimeType: 'image/webp' });
     expect(await handler(event, lambdaContext())).toBe('failed');
     expect((await reader.getMessage(wamid))?.mediaArchive).toMatchObject({
@@ -203,7 +187,7 @@ describe('the media archiver', () => {
       const inbound = notification?.messages[0];
       if (inbound?.content.kind !== 'media' || inbound.content.mediaId === undefined)
         throw new Error('not media');
-      simulator.media.set(inbound.content.mediaId, {
+      parts.simulator.media.set(inbound.content.mediaId, {
         mimeType: inbound.content.mimeType ?? 'image/jpeg',
         size: 2048,
       });
