@@ -27,27 +27,16 @@ export class MediaArchiveStore {
   async claim(wamid: string, owner: string, expiresAtMs: number, nowMs = Date.now()): Promise<MediaClaim> {
     const record: MediaArchiveRecord = { state: 'fetching', owner, expiresAtMs, at: this.now() };
     try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: marshall(messageKey(wamid)),
-          UpdateExpression: 'SET #archive = :record',
-          ConditionExpression:
+      await this.update(
+        wamid,
+        {
+          update: 'SET #archive = :record',
+          condition:
             'attribute_exists(pk) AND (attribute_not_exists(#archive) OR (#archive.#state = :fetching AND (#archive.#owner = :owner OR #archive.#expires < :now)))',
-          ExpressionAttributeNames: {
-            '#archive': ATTRIBUTE.mediaArchive,
-            '#state': 'state',
-            '#owner': 'owner',
-            '#expires': 'expiresAtMs',
-          },
-          ExpressionAttributeValues: marshall({
-            ':record': record,
-            ':fetching': 'fetching',
-            ':owner': owner,
-            ':now': nowMs,
-          }),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+        },
+        { '#state': 'state', '#owner': 'owner', '#expires': 'expiresAtMs' },
+        { ':record': record, ':fetching': 'fetching', ':owner': owner, ':now': nowMs },
+        true,
       );
       return { kind: 'claimed' };
     } catch (error) {
@@ -64,18 +53,11 @@ export class MediaArchiveStore {
     outcome: MediaArchiveRecord,
   ): Promise<'recorded' | 'claim-lost'> {
     try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: marshall(messageKey(wamid)),
-          UpdateExpression: 'SET #archive = :record',
-          ConditionExpression: '#archive.#owner = :owner',
-          ExpressionAttributeNames: { '#archive': ATTRIBUTE.mediaArchive, '#owner': 'owner' },
-          ExpressionAttributeValues: marshall(
-            { ':record': outcome, ':owner': owner },
-            { removeUndefinedValues: true },
-          ),
-        }),
+      await this.update(
+        wamid,
+        { update: 'SET #archive = :record', condition: '#archive.#owner = :owner' },
+        { '#owner': 'owner' },
+        { ':record': outcome, ':owner': owner },
       );
       return 'recorded';
     } catch (error) {
@@ -87,15 +69,11 @@ export class MediaArchiveStore {
   /** Gives up `owner`'s claim after a transient failure, so the retry can claim at once. */
   async release(wamid: string, owner: string): Promise<void> {
     try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: marshall(messageKey(wamid)),
-          UpdateExpression: 'REMOVE #archive',
-          ConditionExpression: '#archive.#owner = :owner',
-          ExpressionAttributeNames: { '#archive': ATTRIBUTE.mediaArchive, '#owner': 'owner' },
-          ExpressionAttributeValues: marshall({ ':owner': owner }),
-        }),
+      await this.update(
+        wamid,
+        { update: 'REMOVE #archive', condition: '#archive.#owner = :owner' },
+        { '#owner': 'owner' },
+        { ':owner': owner },
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -109,16 +87,15 @@ export class MediaArchiveStore {
   ): Promise<MediaClaim> {
     const record: MediaArchiveRecord = { state: 'skipped', reason, at: this.now() };
     try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: marshall(messageKey(wamid)),
-          UpdateExpression: 'SET #archive = :record',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#archive)',
-          ExpressionAttributeNames: { '#archive': ATTRIBUTE.mediaArchive },
-          ExpressionAttributeValues: marshall({ ':record': record }),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+      await this.update(
+        wamid,
+        {
+          update: 'SET #archive = :record',
+          condition: 'attribute_exists(pk) AND attribute_not_exists(#archive)',
+        },
+        {},
+        { ':record': record },
+        true,
       );
       return { kind: 'claimed' };
     } catch (error) {
@@ -127,6 +104,27 @@ export class MediaArchiveStore {
         ? { kind: 'missing' }
         : { kind: 'taken', existing: messageFromItem(error.Item).mediaArchive };
     }
+  }
+
+  /** One conditional update of a message's archive record. */
+  private update(
+    wamid: string,
+    expression: { update: string; condition: string },
+    names: Readonly<Record<string, string>>,
+    values: Readonly<Record<string, unknown>>,
+    returnOldOnFailure = false,
+  ): Promise<unknown> {
+    return this.options.client.send(
+      new UpdateItemCommand({
+        TableName: this.options.tableName,
+        Key: marshall(messageKey(wamid)),
+        UpdateExpression: expression.update,
+        ConditionExpression: expression.condition,
+        ExpressionAttributeNames: { '#archive': ATTRIBUTE.mediaArchive, ...names },
+        ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+        ReturnValuesOnConditionCheckFailure: returnOldOnFailure ? 'ALL_OLD' : undefined,
+      }),
+    );
   }
 
   private now(): string {
