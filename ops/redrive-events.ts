@@ -17,12 +17,13 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvocationType, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { CONVERSATION_EVENT_SOURCE, OUTPUT } from '../contracts';
 import { isConversationEventType } from '../events';
 import { numberFlag, parseFlags, UsageError } from './cli';
 import { endpointClientConfig, regionOfQueueUrl } from './endpoint';
+import { drainQueue } from './queue-drain';
 
 /** The clients redrive uses: SDK clients, or stand-ins in tests. */
 export interface EventRedriveClients {
@@ -67,46 +68,24 @@ interface DrainOptions {
   readonly log: (line: string) => void;
 }
 
-/** Receives up to `max` messages once each, and deletes those `handle` took. */
+/**
+ * Drains a queue through `handle`, which returns why a message stays, or nothing when it was taken.
+ * A failing call leaves its message in the queue and the redrive goes on with the next.
+ */
 async function drain(
   sqs: Pick<SQSClient, 'send'>,
   options: DrainOptions,
   handle: (body: string, id: string) => Promise<string | undefined>,
 ): Promise<EventRedriveReport> {
-  let redriven = 0;
-  let left = 0;
-  const seen = new Set<string>();
-  while (redriven + left < options.max) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: options.queueUrl,
-        MaxNumberOfMessages: Math.min(10, options.max - redriven - left),
-        WaitTimeSeconds: 1,
-        VisibilityTimeout: 60,
-      }),
+  const { taken, left } = await drainQueue(sqs, options, async (body, id) => {
+    const problem = await handle(body, id).catch((error: unknown) =>
+      error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     );
-    const fresh = Messages.filter((m: Message) => m.MessageId !== undefined && !seen.has(m.MessageId));
-    if (fresh.length === 0) break;
-    for (const message of fresh) {
-      const id = message.MessageId ?? 'unknown';
-      seen.add(id);
-      const problem = await handle(message.Body ?? '', id).catch((error: unknown) =>
-        error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      );
-      if (problem !== undefined) {
-        left++;
-        options.log(`left in queue: ${id}: ${problem}`);
-        continue;
-      }
-      redriven++;
-      if (!options.dryRun) {
-        await sqs.send(
-          new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
-        );
-      }
-    }
-  }
-  return { redriven, left };
+    if (problem === undefined) return 'taken';
+    options.log(`left in queue: ${id}: ${problem}`);
+    return 'left';
+  });
+  return { redriven: taken, left };
 }
 
 function json(body: string): unknown {

@@ -12,12 +12,13 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvocationType, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { OUTPUT } from '../contracts';
 import { numberFlag, parseFlags, UsageError } from './cli';
 import { endpointClientConfig, regionOfQueueUrl } from './endpoint';
+import { drainQueue } from './queue-drain';
 import { EVENT_REDRIVE_USAGE, eventRedriveCommand, isEventRedrive } from './redrive-events';
 import { snsEventOf } from './sns-event';
 
@@ -136,42 +137,24 @@ export interface RedriveReport {
 
 /** Moves messages from a failure queue back into the processor, one by one. */
 export async function redrive(clients: RedriveClients, options: RedriveOptions): Promise<RedriveReport> {
-  const max = options.max ?? 100;
   const log = options.log ?? (() => undefined);
-  let redriven = 0;
-  let unreadable = 0;
-  const seen = new Set<string>();
-  while (redriven + unreadable < max) {
-    const { Messages = [] } = await clients.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: options.queueUrl,
-        MaxNumberOfMessages: Math.min(10, max - redriven - unreadable),
-        WaitTimeSeconds: 1,
-        // Long enough to invoke and delete; a message we leave becomes visible again afterwards.
-        VisibilityTimeout: 60,
-      }),
-    );
-    const fresh = Messages.filter((m: Message) => m.MessageId !== undefined && !seen.has(m.MessageId));
-    if (fresh.length === 0) break;
-    for (const message of fresh) {
-      const id = message.MessageId ?? 'unknown';
-      seen.add(id);
+  const dryRun = options.dryRun ?? false;
+  const { taken, left } = await drainQueue(
+    clients.sqs,
+    { queueUrl: options.queueUrl, max: options.max ?? 100, dryRun },
+    async (body, id) => {
       let item: RedriveItem;
       try {
-        item = redriveItemFromBody(message.Body ?? '', id, options.topicArn);
+        item = redriveItemFromBody(body, id, options.topicArn);
       } catch (error) {
-        unreadable++;
         log(`left in queue: ${error instanceof Error ? error.message : String(error)}`);
-        continue;
+        return 'left';
       }
       const snsIds = item.event.Records.map((r) => r.Sns.MessageId).join(',');
       log(
-        `${options.dryRun ? 'would redrive' : 'redriving'} ${id} (${item.source}, SNS ${snsIds})${item.failure ? ` after: ${item.failure}` : ''}`,
+        `${dryRun ? 'would redrive' : 'redriving'} ${id} (${item.source}, SNS ${snsIds})${item.failure ? ` after: ${item.failure}` : ''}`,
       );
-      if (options.dryRun) {
-        redriven++;
-        continue;
-      }
+      if (dryRun) return 'taken';
       await clients.lambda.send(
         new InvokeCommand({
           FunctionName: options.functionName,
@@ -179,13 +162,10 @@ export async function redrive(clients: RedriveClients, options: RedriveOptions):
           Payload: Buffer.from(JSON.stringify(item.event)),
         }),
       );
-      await clients.sqs.send(
-        new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
-      );
-      redriven++;
-    }
-  }
-  return { redriven, unreadable };
+      return 'taken';
+    },
+  );
+  return { redriven: taken, unreadable: left };
 }
 
 export const REDRIVE_USAGE = `usage: npm run redrive -- (--queue-url <url> --function <name or ARN> | --stack <name> [--queue failure|subscription]) [--max 100] [--dry-run] [--endpoint <url>]
