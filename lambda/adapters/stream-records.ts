@@ -3,7 +3,7 @@
  * DynamoDB's JSON (`{"S": "…"}`), which is read here into plain attributes for the item codecs.
  */
 import { z } from 'zod/mini';
-import type { Attributes } from './items';
+import { type Attributes, fromItem, ItemDecodeError, type TableItem } from './items';
 
 const imageSchema = z.record(z.string(), z.unknown());
 
@@ -19,12 +19,28 @@ const recordSchema = z.object({
 
 const streamEventSchema = z.object({ Records: z.array(recordSchema) });
 
-/** One stream record: what happened to an item, with its images still in DynamoDB JSON (see {@link fromImage}). */
+/** A committed write: the item before (absent for a new item) and after, typed. */
+export interface RecordChange {
+  readonly old?: TableItem;
+  readonly new: TableItem;
+}
+
+/**
+ * One stream record. Its images stay in DynamoDB JSON until {@link StreamChange.read}, so that one
+ * malformed image fails its record only.
+ */
 export interface StreamChange {
   readonly sequenceNumber: string;
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
-  readonly newImage?: Readonly<Record<string, unknown>>;
-  readonly oldImage?: Readonly<Record<string, unknown>>;
+  /** The image's `entity`, when it has a readable one: what kind of item it is, for logs. */
+  readonly entity?: string;
+  /**
+   * The typed item before and after the write; undefined for a removal. An old image that cannot be
+   * read counts as absent (the change is then that of a new item).
+   *
+   * @throws ItemDecodeError or StreamImageError when the new image is not an item of this table
+   */
+  read(): RecordChange | undefined;
 }
 
 /** A Lambda event that is not a DynamoDB stream batch. */
@@ -48,12 +64,38 @@ export function parseStreamEvent(event: unknown): StreamChange[] {
   if (!parsed.success) {
     throw new StreamEventError('Not a DynamoDB stream event', { cause: parsed.error });
   }
-  return parsed.data.Records.map((record) => ({
-    sequenceNumber: record.dynamodb.SequenceNumber,
-    eventName: record.eventName,
-    newImage: record.dynamodb.NewImage,
-    oldImage: record.dynamodb.OldImage,
-  }));
+  return parsed.data.Records.map((record) => {
+    const { NewImage, OldImage } = record.dynamodb;
+    return {
+      sequenceNumber: record.dynamodb.SequenceNumber,
+      eventName: record.eventName,
+      entity: NewImage === undefined ? undefined : entityOf(NewImage),
+      read: () =>
+        NewImage === undefined
+          ? undefined
+          : {
+              new: fromItem(fromImage(NewImage), false),
+              old: OldImage === undefined ? undefined : readOld(OldImage),
+            },
+    };
+  });
+}
+
+function readOld(image: Readonly<Record<string, unknown>>): TableItem | undefined {
+  try {
+    return fromItem(fromImage(image), false);
+  } catch (error) {
+    if (error instanceof ItemDecodeError || error instanceof StreamImageError) return undefined;
+    throw error;
+  }
+}
+
+/** The `entity` of an image in DynamoDB JSON, when it has a readable one. */
+function entityOf(image: Readonly<Record<string, unknown>>): string | undefined {
+  const entity = image.entity;
+  return typeof entity === 'object' && entity !== null && 'S' in entity && typeof entity.S === 'string'
+    ? entity.S
+    : undefined;
 }
 
 /**

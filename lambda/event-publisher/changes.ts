@@ -15,12 +15,7 @@ import {
   statusKeyOf,
   type TableItem,
 } from '../adapters/items';
-
-/** A committed write: the item before (absent for a new item) and after. */
-export interface RecordChange {
-  readonly old?: TableItem;
-  readonly new: TableItem;
-}
+import type { RecordChange } from '../adapters/stream-records';
 
 /** A change the publisher cannot turn into events: a record without what every event needs. */
 export class UnmappableChangeError extends Error {

@@ -2,8 +2,8 @@ import type { Context } from 'aws-lambda';
 import { DIMENSION, METRIC } from '../../contracts';
 import type { ConversationEventEntry } from '../../events/schemas';
 import type { EventBusPublisher } from '../adapters/event-bus';
-import { fromItem, ItemDecodeError } from '../adapters/items';
-import { fromImage, parseStreamEvent, type StreamChange, StreamImageError } from '../adapters/stream-records';
+import { ItemDecodeError } from '../adapters/items';
+import { parseStreamEvent, type StreamChange, StreamImageError } from '../adapters/stream-records';
 import type { UndeliveredEvents } from '../adapters/undelivered-events';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
 import { loggableError } from '../shared/privacy';
@@ -99,11 +99,9 @@ export function createEventPublisherHandler(deps: EventPublisherDeps) {
 
 /** The events of one stream record; none (counted) for a record the publisher cannot read. */
 function eventsOf(change: StreamChange, deps: EventPublisherDeps): ConversationEventEntry[] {
-  if (change.newImage === undefined) return [];
   try {
-    const item = fromItem(fromImage(change.newImage), false);
-    const old = change.oldImage === undefined ? undefined : readOld(change.oldImage);
-    return eventsOfChange({ new: item, old }, deps.pipeline);
+    const written = change.read();
+    return written === undefined ? [] : eventsOfChange(written, deps.pipeline);
   } catch (error) {
     if (
       !(error instanceof ItemDecodeError) &&
@@ -115,28 +113,10 @@ function eventsOf(change: StreamChange, deps: EventPublisherDeps): ConversationE
     deps.metrics.count(METRIC.unmappableStreamRecords, 1);
     // The entity name only: the error's message names the item's key, which holds a wamid.
     deps.logger.warn('Stream record skipped: not an item this publisher knows', {
-      entity: entityOf(change.newImage),
+      entity: change.entity,
       eventName: change.eventName,
       reason: error.name,
     });
     return [];
   }
-}
-
-/** The old image, or nothing when it cannot be read (its events are then those of a new item). */
-function readOld(image: NonNullable<StreamChange['oldImage']>) {
-  try {
-    return fromItem(fromImage(image), false);
-  } catch (error) {
-    if (error instanceof ItemDecodeError || error instanceof StreamImageError) return undefined;
-    throw error;
-  }
-}
-
-/** The `entity` of an image in DynamoDB JSON, when it has a readable one. */
-function entityOf(image: Readonly<Record<string, unknown>>): string | undefined {
-  const entity = image.entity;
-  return typeof entity === 'object' && entity !== null && 'S' in entity && typeof entity.S === 'string'
-    ? entity.S
-    : undefined;
 }

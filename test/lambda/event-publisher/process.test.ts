@@ -174,25 +174,37 @@ describe('the event publisher', () => {
 
 describe('parseStreamEvent', () => {
   test('reads DynamoDB JSON into plain attributes: numbers, maps, lists and sets', () => {
-    const [change] = parseStreamEvent({
-      Records: [
-        record('7', {
-          s: { S: 'x' },
-          n: { N: '42' },
-          m: { M: { b: { BOOL: true }, z: { NULL: true } } },
-          l: { L: [{ S: 'a' }, { N: '1.5' }] },
-          ss: { SS: ['a', 'b'] },
-        }),
-      ],
-    });
+    const image = {
+      s: { S: 'x' },
+      n: { N: '42' },
+      m: { M: { b: { BOOL: true }, z: { NULL: true } } },
+      l: { L: [{ S: 'a' }, { N: '1.5' }] },
+      ss: { SS: ['a', 'b'] },
+    };
+    const [change] = parseStreamEvent({ Records: [record('7', image)] });
     expect(change?.sequenceNumber).toBe('7');
-    expect(fromImage(change?.newImage ?? {})).toEqual({
+    expect(fromImage(image)).toEqual({
       s: 'x',
       n: 42,
       m: { b: true, z: null },
       l: ['a', 1.5],
       ss: new Set(['a', 'b']),
     });
+  });
+
+  test('reads a record into the typed item before and after, an unreadable old image counting as absent', () => {
+    const [change, unreadableOld] = parseStreamEvent({
+      Records: [
+        record('1', toItem(error('2')), 'MODIFY', toItem(error('1'))),
+        record('2', toItem(error('2')), 'MODIFY', { entity: { S: 'webhook-error' }, pk: 'bare' }),
+      ],
+    });
+    expect(change?.entity).toBe('webhook-error');
+    expect(change?.read()).toEqual({
+      new: expect.objectContaining({ entity: 'webhook-error', code: '2' }),
+      old: expect.objectContaining({ code: '1' }),
+    });
+    expect(unreadableOld?.read()).toEqual({ new: expect.objectContaining({ code: '2' }), old: undefined });
   });
 
   test('rejects an attribute that is not DynamoDB JSON', () => {
