@@ -47,8 +47,3 @@ export const SUPPORTED_MEDIA_MIME_TYPES: readonly string[] = [
   'application/vnd.ms-powerpoint',
   'application/vnd.openxmlformats-officedocument.presentationml.presentation',
 ];
-
-/** Whether a MIME type (parameters such as `; codecs=opus` aside) is one WhatsApp supports. */
-export function isSupportedMediaMimeType(mimeType: string): boolean {
-  return SUPPORTED_MEDIA_MIME_TYPES.includes(mimeType.split(';')[0]?.trim().toLowerCase() ?? '');
-}

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { DIMENSION, isSupportedMediaMimeType, METRIC, mediaKeyPrefix } from '../../contracts';
+import { DIMENSION, METRIC, mediaKeyPrefix } from '../../contracts';
 import { ConversationEventParseError, parseConversationEvent } from '../../events';
 import type { MediaSkipReason } from '../adapters/items';
 import type { MediaArchiveStore } from '../adapters/media-archive-store';
 import type { MediaFetcher } from '../adapters/media-fetcher';
+import { isSupportedMediaMimeType } from '../domain/media';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
 import { loggableError } from '../shared/privacy';
 import { CallFailedError } from '../shared/retry';
