@@ -11,12 +11,12 @@ import { ReplyClaims } from '../../examples/keyword-reply/claims';
 import { createKeywordReplyHandler, ReplyDeferredError } from '../../examples/keyword-reply/reply';
 import type { MessageItem } from '../../lambda/adapters/items';
 import { WhatsAppSender } from '../../lambda/adapters/whatsapp-sender';
-import { eventsOfChange } from '../../lambda/event-publisher/changes';
 import { CallFailedError } from '../../lambda/shared/retry';
 import { synthesizeAssembly } from '../../local/assembly';
 import { envelope, inboundValue, newWamid } from '../../local/events';
 import { LocalPipeline } from '../../local/pipeline';
 import { FAULTS } from '../../local/socialmessaging-simulator';
+import { deliveredEvent } from '../support/conversation-events';
 import { lambdaContext } from '../support/lambda-context';
 import { useLocalParts } from '../support/local-parts';
 import { RecordingLogger } from '../support/recording-observability';
@@ -84,15 +84,7 @@ function received(body: string, overrides: Partial<MessageItem> = {}) {
     statusHistory: [],
     ...overrides,
   };
-  const [entry] = eventsOfChange({ new: item }, 'WhatsAppPipeline');
-  return JSON.parse(
-    JSON.stringify({
-      id: randomUUID(),
-      source: 'whatsapp-pipeline',
-      'detail-type': entry?.detailType,
-      detail: entry?.detail,
-    }),
-  );
+  return deliveredEvent(item);
 }
 
 const texts = () =>

@@ -3,11 +3,11 @@ import { ConversationStore } from '../../lambda/adapters/conversation-store';
 import { MediaArchiveStore } from '../../lambda/adapters/media-archive-store';
 import { MediaFetcher } from '../../lambda/adapters/media-fetcher';
 import { decodeSnsEvent } from '../../lambda/domain/decode';
-import { eventsOfChange } from '../../lambda/event-publisher/changes';
 import { createMediaArchiverHandler } from '../../lambda/media-archiver/process';
 import { envelope, inboundValue, newWamid, snsEventOf } from '../../local/events';
 import { inspect } from '../../ops/inspect';
 import { createConversationTable } from '../support/assembly';
+import { deliveredEvent } from '../support/conversation-events';
 import { lambdaContext } from '../support/lambda-context';
 import { useLocalParts } from '../support/local-parts';
 import { RecordingLogger, RecordingMetrics } from '../support/recording-observability';
@@ -34,24 +34,13 @@ test('npm run inspect --presign shows each archived object with its type, size a
   if (inbound === undefined) throw new Error('no message');
   const created = await store.recordInbound(inbound);
   if (created.kind !== 'created') throw new Error('not created');
-  const [entry] = eventsOfChange({ new: created.item }, 'p');
   await createMediaArchiverHandler({
     store: new MediaArchiveStore({ client: parts.dynamo, tableName }),
     fetcher: new MediaFetcher({ client: parts.messaging }),
     bucketName: 'media-bucket',
     logger: new RecordingLogger(),
     metrics: new RecordingMetrics(),
-  })(
-    JSON.parse(
-      JSON.stringify({
-        id: 'e',
-        source: 'whatsapp-pipeline',
-        'detail-type': entry?.detailType,
-        detail: entry?.detail,
-      }),
-    ),
-    lambdaContext(),
-  );
+  })(deliveredEvent(created.item), lambdaContext());
 
   const printed: string[] = [];
   const code = await inspect(

@@ -9,7 +9,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EventBusPublisher } from '../../lambda/adapters/event-bus';
-import { toItem, type WebhookErrorItem } from '../../lambda/adapters/items';
+import { toItem } from '../../lambda/adapters/items';
 import { UndeliveredEvents } from '../../lambda/adapters/undelivered-events';
 import { eventsOfChange } from '../../lambda/event-publisher/changes';
 import { createEventPublisherHandler } from '../../lambda/event-publisher/process';
@@ -22,6 +22,7 @@ import {
   redriveUndeliveredEvents,
 } from '../../ops/redrive-events';
 import { createConversationTable, localDynamoDbClient } from '../support/assembly';
+import { webhookErrorItem } from '../support/conversation-events';
 import { RecordingLogger, RecordingMetrics } from '../support/recording-observability';
 import { startSimulator } from '../support/simulator';
 
@@ -57,21 +58,6 @@ const options = () => ({
   log: (line: string) => log.push(line),
 });
 
-function webhookError(code: string): WebhookErrorItem {
-  return {
-    entity: 'webhook-error',
-    businessPhoneNumberId: '574086085794038',
-    occurredAt: '2026-12-01T10:00:00.000Z',
-    digest: `000000000000000${code}`.slice(-16),
-    wabaId: '1163793972139053',
-    snsMessageId: 'sns-1',
-    code,
-    payload: '{}',
-    recordedAt: '2026-12-01T10:00:01.000Z',
-    expiresAt: 1_900_000_000,
-  };
-}
-
 async function enqueue(bodies: unknown[]) {
   await sqs.send(
     new SendMessageBatchCommand({
@@ -86,7 +72,7 @@ async function enqueue(bodies: unknown[]) {
 
 describe('redrive of undelivered events', () => {
   test('puts what the publisher kept on the bus, whole, and empties the queue', async () => {
-    const [entry] = eventsOfChange({ new: webhookError('131042') }, 'WhatsAppPipeline');
+    const [entry] = eventsOfChange({ new: webhookErrorItem('131042') }, 'WhatsAppPipeline');
     if (entry === undefined) throw new Error('no event');
     // Kept exactly as the publisher keeps it.
     await new UndeliveredEvents({ client: sqs, queueUrl: queueUrl() }).keep([
@@ -106,7 +92,7 @@ describe('redrive of undelivered events', () => {
   });
 
   test('leaves what the bus refuses again, and what it cannot read', async () => {
-    const [entry] = eventsOfChange({ new: webhookError('1') }, 'p');
+    const [entry] = eventsOfChange({ new: webhookErrorItem('1') }, 'p');
     await enqueue([{ detailType: entry?.detailType, detail: entry?.detail, errorCode: 'X' }, 'not json']);
     simulator.eventBridge.failNextEntries(1, { code: 'AccessDeniedException' });
     const report = await redriveUndeliveredEvents({ sqs, events }, { ...options(), eventBusName: 'bus' });
@@ -119,7 +105,7 @@ describe('redrive of undelivered events', () => {
   });
 
   test('a dry run changes nothing', async () => {
-    const [entry] = eventsOfChange({ new: webhookError('2') }, 'p');
+    const [entry] = eventsOfChange({ new: webhookErrorItem('2') }, 'p');
     await enqueue([{ detailType: entry?.detailType, detail: entry?.detail, errorCode: 'X' }]);
     await redriveUndeliveredEvents({ sqs, events }, { ...options(), dryRun: true, eventBusName: 'bus' });
     expect(simulator.eventBridge.events).toEqual([]);
@@ -158,7 +144,7 @@ describe('redrive of failed stream batches', () => {
   test("reads the batch's records from the stream and publishes their events through the publisher", async () => {
     const tableName = await createConversationTable(dynamo);
     for (const code of ['1', '2']) {
-      await dynamo.send(new PutItemCommand({ TableName: tableName, Item: toItem(webhookError(code)) }));
+      await dynamo.send(new PutItemCommand({ TableName: tableName, Item: toItem(webhookErrorItem(code)) }));
     }
     const endpoint = String(process.env.AWS_ENDPOINT_URL_DYNAMODB);
     const streams = new DynamoDBStreamsClient(localClientConfig(endpoint));
@@ -236,7 +222,7 @@ describe('the command line', () => {
   });
 
   test('--events with the queue and bus given redrives through the endpoint', async () => {
-    const [entry] = eventsOfChange({ new: webhookError('9') }, 'p');
+    const [entry] = eventsOfChange({ new: webhookErrorItem('9') }, 'p');
     await enqueue([{ detailType: entry?.detailType, detail: entry?.detail, errorCode: 'X' }]);
     const lines: string[] = [];
     const code = await eventRedriveCommand(

@@ -1,7 +1,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { ConversationEventEntry } from '../../../events/schemas';
 import type { PublishOutcome, UndeliveredEvent } from '../../../lambda/adapters/event-bus';
-import { toItem, type WebhookErrorItem } from '../../../lambda/adapters/items';
+import { toItem } from '../../../lambda/adapters/items';
 import {
   fromImage,
   parseStreamEvent,
@@ -9,20 +9,8 @@ import {
   StreamImageError,
 } from '../../../lambda/adapters/stream-records';
 import { createEventPublisherHandler } from '../../../lambda/event-publisher/process';
+import { webhookErrorItem } from '../../support/conversation-events';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
-
-const error = (code: string): WebhookErrorItem => ({
-  entity: 'webhook-error',
-  businessPhoneNumberId: '574086085794038',
-  occurredAt: '2026-12-01T10:00:00.000Z',
-  digest: `000000000000000${code}`.slice(-16),
-  wabaId: '1163793972139053',
-  snsMessageId: 'sns-1',
-  code,
-  payload: '{}',
-  recordedAt: '2026-12-01T10:00:01.000Z',
-  expiresAt: 1_900_000_000,
-});
 
 /** A stream record as Lambda delivers it: images in DynamoDB JSON. */
 function record(
@@ -83,7 +71,7 @@ describe('the event publisher', () => {
   test('publishes the events of every record of the batch, in stream order', async () => {
     const h = harness(allPublished);
     const response = await h.handler({
-      Records: [record('1', toItem(error('1'))), record('2', toItem(error('2')))],
+      Records: [record('1', toItem(webhookErrorItem('1'))), record('2', toItem(webhookErrorItem('2')))],
     });
     expect(response).toEqual({ batchItemFailures: [] });
     expect(h.published).toHaveLength(1);
@@ -97,7 +85,9 @@ describe('the event publisher', () => {
   test('skips and counts a record of an item kind it does not know, and publishes the others', async () => {
     const h = harness(allPublished);
     const future = marshall({ pk: 'FUTURE#1', sk: 'X', entity: 'template-status', name: 'x' });
-    const response = await h.handler({ Records: [record('1', future), record('2', toItem(error('2')))] });
+    const response = await h.handler({
+      Records: [record('1', future), record('2', toItem(webhookErrorItem('2')))],
+    });
     expect(response).toEqual({ batchItemFailures: [] });
     expect(h.published[0]).toHaveLength(1);
     expect(h.metrics.counts.get('UnmappableStreamRecords')).toBe(1);
@@ -112,7 +102,10 @@ describe('the event publisher', () => {
   test('skips and counts a malformed image without failing the batch', async () => {
     const h = harness(allPublished);
     const response = await h.handler({
-      Records: [record('1', { entity: { S: 'message' }, pk: 'bare' }), record('2', toItem(error('2')))],
+      Records: [
+        record('1', { entity: { S: 'message' }, pk: 'bare' }),
+        record('2', toItem(webhookErrorItem('2'))),
+      ],
     });
     expect(response).toEqual({ batchItemFailures: [] });
     expect(h.published[0]).toHaveLength(1);
@@ -122,7 +115,9 @@ describe('the event publisher', () => {
   test('makes no request for a batch that publishes nothing (a removal by TTL)', async () => {
     const h = harness(allPublished);
     const response = await h.handler({
-      Records: [{ eventName: 'REMOVE', dynamodb: { SequenceNumber: '1', OldImage: toItem(error('1')) } }],
+      Records: [
+        { eventName: 'REMOVE', dynamodb: { SequenceNumber: '1', OldImage: toItem(webhookErrorItem('1')) } },
+      ],
     });
     expect(response).toEqual({ batchItemFailures: [] });
     expect(h.published).toEqual([]);
@@ -136,7 +131,7 @@ describe('the event publisher', () => {
       undelivered: [{ entry: events[1] as ConversationEventEntry, errorCode: 'ThrottlingException' }],
     }));
     const response = await h.handler({
-      Records: [record('1', toItem(error('1'))), record('2', toItem(error('2')))],
+      Records: [record('1', toItem(webhookErrorItem('1'))), record('2', toItem(webhookErrorItem('2')))],
     });
     expect(response).toEqual({ batchItemFailures: [] });
     expect(h.kept).toEqual([[{ entry: h.published[0]?.[1], errorCode: 'ThrottlingException' }]]);
@@ -158,9 +153,9 @@ describe('the event publisher', () => {
     );
     const response = await h.handler({
       Records: [
-        record('100', toItem(error('1'))),
-        record('200', toItem(error('2'))),
-        record('300', toItem(error('3'))),
+        record('100', toItem(webhookErrorItem('1'))),
+        record('200', toItem(webhookErrorItem('2'))),
+        record('300', toItem(webhookErrorItem('3'))),
       ],
     });
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] });
@@ -195,8 +190,8 @@ describe('parseStreamEvent', () => {
   test('reads a record into the typed item before and after, an unreadable old image counting as absent', () => {
     const [change, unreadableOld] = parseStreamEvent({
       Records: [
-        record('1', toItem(error('2')), 'MODIFY', toItem(error('1'))),
-        record('2', toItem(error('2')), 'MODIFY', { entity: { S: 'webhook-error' }, pk: 'bare' }),
+        record('1', toItem(webhookErrorItem('2')), 'MODIFY', toItem(webhookErrorItem('1'))),
+        record('2', toItem(webhookErrorItem('2')), 'MODIFY', { entity: { S: 'webhook-error' }, pk: 'bare' }),
       ],
     });
     expect(change?.entity).toBe('webhook-error');

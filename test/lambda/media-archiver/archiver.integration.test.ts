@@ -9,7 +9,6 @@ import { MediaArchiveStore } from '../../../lambda/adapters/media-archive-store'
 import { MediaFetcher } from '../../../lambda/adapters/media-fetcher';
 import { decodeSnsEvent } from '../../../lambda/domain/decode';
 import type { InboundMessage } from '../../../lambda/domain/model';
-import { eventsOfChange } from '../../../lambda/event-publisher/changes';
 import { createMediaArchiverHandler, MediaFetchDeferredError } from '../../../lambda/media-archiver/process';
 import { envelope, inboundValue, newWamid, snsEventOf } from '../../../local/events';
 import { LocalPipeline } from '../../../local/pipeline';
@@ -17,6 +16,7 @@ import { FAULTS } from '../../../local/socialmessaging-simulator';
 import { ConversationReader } from '../../../ops/conversation-reader';
 import { fixtureEvent } from '../../fixtures';
 import { createConversationTable, testAssembly } from '../../support/assembly';
+import { deliveredEvent } from '../../support/conversation-events';
 import { expectValidEvent } from '../../support/event-schemas';
 import { lambdaContext } from '../../support/lambda-context';
 import { useLocalParts } from '../../support/local-parts';
@@ -46,16 +46,7 @@ async function recordedMedia(
   if (options.routed === false) inbound = { ...inbound, routing: { kind: 'unmatched' } };
   const outcome = await store.recordInbound(inbound);
   if (outcome.kind !== 'created') throw new Error('not created');
-  const [entry] = eventsOfChange({ new: outcome.item }, 'WhatsAppPipeline');
-  const event = JSON.parse(
-    JSON.stringify({
-      id: randomUUID(),
-      source: 'whatsapp-pipeline',
-      'detail-type': entry?.detailType,
-      detail: entry?.detail,
-    }),
-  );
-  return { wamid, event };
+  return { wamid, event: deliveredEvent(outcome.item) };
 }
 
 async function archiver() {
@@ -193,15 +184,7 @@ describe('the media archiver', () => {
       });
       const created = await store.recordInbound(inbound);
       if (created.kind !== 'created') throw new Error('not created');
-      const [entry] = eventsOfChange({ new: created.item }, 'WhatsAppPipeline');
-      const event = JSON.parse(
-        JSON.stringify({
-          id: randomUUID(),
-          source: 'whatsapp-pipeline',
-          'detail-type': entry?.detailType,
-          detail: entry?.detail,
-        }),
-      );
+      const event = deliveredEvent(created.item);
       expect(await handler(event, lambdaContext())).toBe('archived');
       expect(await handler({ ...event, id: randomUUID() }, lambdaContext())).toBe('already-handled');
       expect(fetches()).toHaveLength(1);
