@@ -103,7 +103,7 @@ export const historyEntry = fc.record(
   { requiredKeys: ['status', 'at'] },
 );
 
-const mediaArchive: fc.Arbitrary<MediaArchiveRecord> = fc.oneof(
+export const mediaArchive: fc.Arbitrary<MediaArchiveRecord> = fc.oneof(
   fc.record({ state: fc.constant('fetching' as const), owner: text, expiresAtMs: count, at: iso }),
   fc.record(
     {
@@ -136,6 +136,7 @@ export const message: fc.Arbitrary<MessageItem> = fc
       direction: fc.constantFrom('inbound' as const, 'outbound' as const),
       businessPhoneNumberId: opt(text),
       type: opt(text),
+      conversationKey: opt(text),
       customerKey: opt(text),
       customerPhone: opt(text),
       timestamp: opt(count),
