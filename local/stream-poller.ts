@@ -1,11 +1,13 @@
+export type { LambdaStreamRecord } from '../ops/stream-records';
+
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
+import { type LambdaStreamRecord, lambdaStreamRecord as lambdaRecord } from '../ops/stream-records';
 import { localClientConfig } from './aws-env';
 import { matchesPattern } from './event-pattern';
 
@@ -115,47 +117,4 @@ export class StreamPoller {
     );
     return (StreamDescription?.Shards ?? []).flatMap((s) => (s.ShardId === undefined ? [] : [s.ShardId]));
   }
-}
-
-/** A stream record as Lambda hands it to a function (images in DynamoDB JSON). */
-export interface LambdaStreamRecord {
-  readonly eventID?: string;
-  readonly eventName?: string;
-  readonly eventVersion: '1.1';
-  readonly eventSource: 'aws:dynamodb';
-  readonly awsRegion: string;
-  readonly dynamodb: {
-    readonly ApproximateCreationDateTime?: number;
-    readonly Keys?: unknown;
-    readonly NewImage?: unknown;
-    readonly OldImage?: unknown;
-    readonly SequenceNumber?: string;
-    readonly SizeBytes?: number;
-    readonly StreamViewType?: string;
-  };
-  readonly eventSourceARN: string;
-}
-
-function lambdaRecord(record: StreamRecord, eventSourceARN: string): LambdaStreamRecord {
-  const data = record.dynamodb ?? {};
-  return {
-    eventID: record.eventID,
-    eventName: record.eventName,
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: 'us-east-1',
-    dynamodb: {
-      ApproximateCreationDateTime:
-        data.ApproximateCreationDateTime === undefined
-          ? undefined
-          : Math.floor(new Date(data.ApproximateCreationDateTime).getTime() / 1000),
-      Keys: data.Keys,
-      NewImage: data.NewImage,
-      OldImage: data.OldImage,
-      SequenceNumber: data.SequenceNumber,
-      SizeBytes: data.SizeBytes,
-      StreamViewType: data.StreamViewType,
-    },
-    eventSourceARN,
-  };
 }

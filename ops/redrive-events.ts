@@ -24,6 +24,7 @@ import { isConversationEventType } from '../events';
 import { numberFlag, parseFlags, UsageError } from './cli';
 import { endpointClientConfig, regionOfQueueUrl } from './endpoint';
 import { drainQueue } from './queue-drain';
+import { lambdaStreamRecord } from './stream-records';
 
 /** The clients redrive uses: SDK clients, or stand-ins in tests. */
 export interface EventRedriveClients {
@@ -219,17 +220,6 @@ async function readRange(
     iterator = page.NextShardIterator;
   }
   return records;
-}
-
-function lambdaStreamRecord(record: StreamRecord, eventSourceARN: string) {
-  return {
-    eventID: record.eventID,
-    eventName: record.eventName,
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    dynamodb: record.dynamodb,
-    eventSourceARN,
-  };
 }
 
 export const EVENT_REDRIVE_USAGE = `usage:

@@ -137,7 +137,7 @@ describe('the keyword reply, exactly once', () => {
     const { handler } = await reply();
     parts.simulator.failNext(1, FAULTS.throttled);
     expect(await handler(received('hours'), lambdaContext())).toBe('sent');
-    expect(texts()).toEqual([KEYWORD_REPLY_TEXT]);
+    expect(texts()).toEqual([KEYWORDS.hours]);
   });
 
   test('a send refused before it was applied for the whole budget releases the claim, so a retry sends it once', async () => {
@@ -192,8 +192,6 @@ describe('the keyword reply, exactly once', () => {
   });
 });
 
-const KEYWORD_REPLY_TEXT = KEYWORDS.hours;
-
 describe('the keyword reply in a stack, on the shipped bundles', () => {
   let pipeline: LocalPipeline;
 
@@ -229,7 +227,7 @@ describe('the keyword reply in a stack, on the shipped bundles', () => {
       const m = r.message as { status?: string; type?: string; text?: { body: string } };
       return m.status === 'read' ? 'receipt' : m.type === 'text' ? `text: ${m.text?.body}` : m.type;
     });
-    expect(kinds.sort()).toEqual(['reaction', 'receipt', `text: ${KEYWORD_REPLY_TEXT}`]);
+    expect(kinds.sort()).toEqual(['reaction', 'receipt', `text: ${KEYWORDS.hours}`]);
     expect(first.deliveries).toEqual([
       expect.objectContaining({
         rule: expect.stringContaining('KeywordReply'),
