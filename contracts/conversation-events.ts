@@ -26,6 +26,14 @@ export const CONVERSATION_EVENT = {
   webhookError: 'Webhook Error',
   /** A message's media was archived into the media bucket (docs/media.md). */
   mediaArchived: 'Media Archived',
+  /** A template's status, quality or category changed (docs/account-health.md). */
+  templateStatusChanged: 'Template Status Changed',
+  /** A business phone number's messaging limit, quality flag or display name changed. */
+  phoneNumberQualityChanged: 'Phone Number Quality Changed',
+  /** A WhatsApp Business Account's status, review, capabilities or alerts changed. */
+  accountStatusChanged: 'Account Status Changed',
+  /** A customer stopped or resumed marketing messages. */
+  marketingPreferenceChanged: 'Marketing Preference Changed',
 } as const;
 
 /** One of the detail-types of the conversation event bus. */
@@ -39,7 +47,11 @@ export const CONVERSATION_EVENT_TYPES: readonly ConversationEventType[] = Object
  * the conversation update of every message costs no invocation. Any other kind reaches the
  * publisher, so a kind added later is counted there rather than dropped unseen.
  */
-export const ENTITIES_WITHOUT_EVENTS: readonly string[] = [ENTITY.conversation, ENTITY.failureDigest];
+export const ENTITIES_WITHOUT_EVENTS: readonly string[] = [
+  ENTITY.conversation,
+  ENTITY.failureDigest,
+  ENTITY.healthAlert,
+];
 
 /** The DynamoDB stream filter of the publisher (Lambda filter syntax, which is EventBridge's). */
 export const PUBLISHER_STREAM_FILTER = {

@@ -2,6 +2,7 @@
  * The contracts between the infrastructure (lib/) and the functions (lambda/): names both sides must
  * agree on, and nothing else. No logic lives here beyond key derivation.
  */
+export * from './account-health';
 export * from './auto-response-policy';
 export * from './construct-ids';
 export * from './conversation-events';

@@ -46,6 +46,14 @@ export const METRIC = {
   mediaArchiveMissingMessage: 'MediaArchiveMissingMessage',
   /** Stream records of an item the publisher cannot read (a future kind): skipped. */
   unmappableStreamRecords: 'UnmappableStreamRecords',
+  /** Account-health changes recorded as the newest state (docs/account-health.md). */
+  healthChanges: 'HealthChanges',
+  /** Account-health changes older than the recorded state: kept in the history only. */
+  staleHealthChanges: 'StaleHealthChanges',
+  /** Account-health changes that need a human: queued for the alerts digest. */
+  healthAlerts: 'HealthAlerts',
+  /** Events of a known health field that Meta added after this code was written: stored verbatim. */
+  unknownHealthEvents: 'UnknownHealthEvents',
 } as const;
 
 /** One of the pipeline's metric names. */
@@ -65,7 +73,7 @@ export const DIMENSION = {
   errorCode: 'errorCode',
   /** Of EventsPublished: the detail-type. */
   detailType: 'detailType',
-  /** Of SkippedChanges: the webhook `field`. */
+  /** Of SkippedChanges and HealthChanges: the webhook `field`. */
   field: 'field',
 } as const;
 

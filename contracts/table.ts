@@ -28,6 +28,16 @@ export const ENTITY = {
   webhookError: 'webhook-error',
   orphanFailure: 'orphan-failure',
   failureDigest: 'failure-digest',
+  /** A template's status, quality and category (docs/account-health.md). */
+  templateHealth: 'template-health',
+  /** A business phone number's messaging limit and display name. */
+  phoneNumberHealth: 'phone-number-health',
+  /** A WhatsApp Business Account's status, review, capabilities and alerts. */
+  accountHealth: 'account-health',
+  /** A customer's marketing-message preference, under the conversation's partition. */
+  marketingPreference: 'marketing-preference',
+  /** A health change that needs a human, waiting in its digest window. */
+  healthAlert: 'health-alert',
 } as const;
 
 /** One of the item kinds of the table. */
@@ -77,4 +87,37 @@ export function failureDigestPartition(windowStart: string): string {
 /** Key of the failure count of one business number and error code in one window. */
 export function failureDigestKey(windowStart: string, businessPhoneNumberId: string, code: string): TableKey {
   return { pk: failureDigestPartition(windowStart), sk: `${businessPhoneNumberId}#${code}` };
+}
+
+/** Partition of a WABA's health: its templates, phone numbers and account, read with one Query. */
+export function healthPartition(wabaId: string): string {
+  return `HEALTH#${wabaId}`;
+}
+
+/** Key of a template's health record. */
+export function templateHealthKey(wabaId: string, templateId: string): TableKey {
+  return { pk: healthPartition(wabaId), sk: `TEMPLATE#${templateId}` };
+}
+
+/** Key of a business phone number's health record (Meta identifies it by its display number). */
+export function phoneNumberHealthKey(wabaId: string, displayPhoneNumber: string): TableKey {
+  return { pk: healthPartition(wabaId), sk: `NUMBER#${displayPhoneNumber}` };
+}
+
+/** Key of a WABA's account health record. */
+export function accountHealthKey(wabaId: string): TableKey {
+  return { pk: healthPartition(wabaId), sk: 'ACCOUNT' };
+}
+
+/**
+ * Key of a customer's preference of one category, in the conversation's partition: a sender that
+ * knows the conversation finds it with one GetItem.
+ */
+export function marketingPreferenceKey(conversationKey: string, category: string): TableKey {
+  return { pk: conversationItemKey(conversationKey).pk, sk: `PREFERENCE#${category}` };
+}
+
+/** Key of a health alert in its digest window: one per subject and aspect, the newest winning. */
+export function healthAlertKey(windowStart: string, subjectSortKey: string, aspect: string): TableKey {
+  return { pk: failureDigestPartition(windowStart), sk: `HEALTH#${subjectSortKey}#${aspect}` };
 }

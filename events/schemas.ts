@@ -12,6 +12,7 @@ import {
   CONVERSATION_EVENT_SCHEMA_VERSION,
   CONVERSATION_EVENT_SOURCE,
   type ConversationEventType,
+  HEALTH_ASPECTS,
   MEDIA_TYPES,
 } from '../contracts';
 
@@ -241,6 +242,69 @@ export const mediaArchivedSchema = z.object({
   fileSizeKb: z.number().optional().meta({ description: 'As GetWhatsAppMessageMedia reports it.' }),
 });
 
+/** What every account-health event has: no business number, since most are about a WABA. */
+const healthCommon = {
+  schemaVersion: z.literal(CONVERSATION_EVENT_SCHEMA_VERSION),
+  eventId: common.eventId,
+  pipeline: common.pipeline,
+  wabaId: z.string().meta({ description: 'The WhatsApp Business Account.' }),
+  occurredAt: isoTime.meta({ description: "Meta's time of the change." }),
+};
+
+/** One aspect of a subject moving to a new state (docs/account-health.md). */
+const aspectChange = {
+  field: z.string().meta({ description: 'The webhook field the change came in.' }),
+  event: z.string().meta({ description: "Meta's word for what happened, verbatim (`PAUSED`, `RED`, …)." }),
+  previousEvent: z
+    .string()
+    .optional()
+    .meta({ description: 'The event this one replaces as the current state; absent for the first.' }),
+  previous: z.string().optional().meta({ description: 'The state before, as Meta reported it.' }),
+  value: z.string().optional().meta({ description: 'A messaging limit, a ban state, a requested name.' }),
+  reason: z.string().optional().meta({ description: 'The reason Meta gave.' }),
+  detail: z.string().optional(),
+  severity: z.string().optional(),
+  restrictions: z
+    .array(z.object({ type: z.string().optional(), expiration: z.string().optional() }))
+    .optional(),
+};
+
+/** Detail of `Template Status Changed`. */
+export const templateStatusChangedSchema = z.object({
+  ...healthCommon,
+  templateId: z.string(),
+  templateName: z.string().optional(),
+  language: z.string().optional(),
+  aspect: z.enum(HEALTH_ASPECTS.template),
+  ...aspectChange,
+});
+
+/** Detail of `Phone Number Quality Changed`. */
+export const phoneNumberQualityChangedSchema = z.object({
+  ...healthCommon,
+  displayPhoneNumber: z.string().meta({ description: "The business's number, as Meta names it here." }),
+  aspect: z.enum(HEALTH_ASPECTS['phone-number']),
+  ...aspectChange,
+});
+
+/** Detail of `Account Status Changed`. */
+export const accountStatusChangedSchema = z.object({
+  ...healthCommon,
+  aspect: z.enum(HEALTH_ASPECTS.account),
+  ...aspectChange,
+});
+
+/** Detail of `Marketing Preference Changed`. */
+export const marketingPreferenceChangedSchema = z.object({
+  ...healthCommon,
+  businessPhoneNumberId: common.businessPhoneNumberId,
+  conversationKey,
+  customer,
+  category: z.string().meta({ description: '`marketing_messages`.' }),
+  preference: z.string().meta({ description: '`stop` or `resume`, or a value Meta added later.' }),
+  previousPreference: z.string().optional(),
+});
+
 /** The detail schema of each detail-type. */
 export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.messageReceived]: messageReceivedSchema,
@@ -249,6 +313,10 @@ export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.autoResponseCompleted]: autoResponseCompletedSchema,
   [CONVERSATION_EVENT.webhookError]: webhookErrorSchema,
   [CONVERSATION_EVENT.mediaArchived]: mediaArchivedSchema,
+  [CONVERSATION_EVENT.templateStatusChanged]: templateStatusChangedSchema,
+  [CONVERSATION_EVENT.phoneNumberQualityChanged]: phoneNumberQualityChangedSchema,
+  [CONVERSATION_EVENT.accountStatusChanged]: accountStatusChangedSchema,
+  [CONVERSATION_EVENT.marketingPreferenceChanged]: marketingPreferenceChangedSchema,
 } as const satisfies Record<ConversationEventType, z.ZodType>;
 
 /** The detail of a detail-type. */
@@ -266,6 +334,14 @@ export type AutoResponseCompleted = DetailOf<typeof CONVERSATION_EVENT.autoRespo
 export type WebhookErrorEvent = DetailOf<typeof CONVERSATION_EVENT.webhookError>;
 /** Detail of `Media Archived`. */
 export type MediaArchived = DetailOf<typeof CONVERSATION_EVENT.mediaArchived>;
+/** Detail of `Template Status Changed`. */
+export type TemplateStatusChanged = DetailOf<typeof CONVERSATION_EVENT.templateStatusChanged>;
+/** Detail of `Phone Number Quality Changed`. */
+export type PhoneNumberQualityChanged = DetailOf<typeof CONVERSATION_EVENT.phoneNumberQualityChanged>;
+/** Detail of `Account Status Changed`. */
+export type AccountStatusChanged = DetailOf<typeof CONVERSATION_EVENT.accountStatusChanged>;
+/** Detail of `Marketing Preference Changed`. */
+export type MarketingPreferenceChanged = DetailOf<typeof CONVERSATION_EVENT.marketingPreferenceChanged>;
 /** The outcome of one auto-response action in an event. */
 export type ActionOutcome = z.infer<typeof actionOutcome>;
 

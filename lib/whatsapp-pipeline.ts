@@ -299,6 +299,7 @@ export class WhatsAppPipeline extends Construct {
       serviceName,
       tracing: props.tracing,
       pseudonymKey: this.pseudonymKey,
+      digestWindowMinutes: props.alertDigestMinutes,
       autoResponse:
         autoResponse.enabled === false
           ? undefined

@@ -7,14 +7,24 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod/mini';
 import {
+  type AccountAspect,
+  accountHealthKey,
   CONVERSATION_TABLE,
   conversationItemKey,
   ENTITY,
   failureDigestKey,
+  HEALTH_ASPECTS,
+  type HealthAspect,
+  healthAlertKey,
   MEDIA_TYPES,
+  marketingPreferenceKey,
   messageKey,
   orphanFailureKey,
+  type PhoneNumberAspect,
+  phoneNumberHealthKey,
   type TableKey,
+  type TemplateAspect,
+  templateHealthKey,
   webhookErrorPartition,
 } from '../../contracts';
 import {
@@ -240,13 +250,122 @@ export interface FailureDigestItem {
   readonly expiresAt: number;
 }
 
+/** The state one aspect of a template, number or account was left in by its newest change. */
+export interface HealthAspectState {
+  /** Meta's word for what happened, verbatim (`PAUSED`, `RED`, `DOWNGRADE`, …). */
+  readonly event: string;
+  /** Meta's time of the change (ISO): a change older than this one never replaces it. */
+  readonly at: string;
+  /** The webhook field it came in. */
+  readonly field: string;
+  readonly previous?: string;
+  readonly value?: string;
+  readonly reason?: string;
+  readonly detail?: string;
+  readonly severity?: string;
+  readonly restrictions?: readonly { readonly type?: string; readonly expiration?: string }[];
+}
+
+/** One change of a subject's history, newest-wins or not. */
+export interface HealthHistoryEntry extends HealthAspectState {
+  readonly aspect: HealthAspect;
+  readonly snsMessageId: string;
+  readonly recordedAt: string;
+}
+
+/** What every template, number and account health record has. */
+interface SubjectHealthCommon<A extends HealthAspect> {
+  readonly wabaId: string;
+  /** The newest state of each aspect seen so far. */
+  readonly current: { readonly [K in A]?: HealthAspectState };
+  /** Every change recorded, oldest first. */
+  readonly history: readonly HealthHistoryEntry[];
+  readonly updatedAt: string;
+}
+
+/** A template's health: status, quality and category. No TTL: it holds no personal data. */
+export interface TemplateHealthItem extends SubjectHealthCommon<TemplateAspect> {
+  readonly entity: typeof ENTITY.templateHealth;
+  readonly templateId: string;
+  readonly templateName?: string;
+  readonly language?: string;
+}
+
+/** A business phone number's health: its quality flag and messaging limit, and its display name. */
+export interface PhoneNumberHealthItem extends SubjectHealthCommon<PhoneNumberAspect> {
+  readonly entity: typeof ENTITY.phoneNumberHealth;
+  readonly displayPhoneNumber: string;
+}
+
+/** A WABA's health: status (restrictions, bans, violations), review, capabilities, alerts. */
+export interface AccountHealthItem extends SubjectHealthCommon<AccountAspect> {
+  readonly entity: typeof ENTITY.accountHealth;
+}
+
+/** One recorded preference change of a customer. */
+export interface PreferenceHistoryEntry {
+  readonly preference: string;
+  readonly at: string;
+  readonly snsMessageId: string;
+  readonly recordedAt: string;
+}
+
+/** A customer's preference of one category of messages on one business number. */
+export interface MarketingPreferenceItem {
+  readonly entity: typeof ENTITY.marketingPreference;
+  readonly conversationKey: string;
+  readonly businessPhoneNumberId: string;
+  readonly wabaId: string;
+  readonly category: string;
+  readonly customerKey: string;
+  readonly customerPhone?: string;
+  readonly customerUserId?: string;
+  /** `stop` or `resume` (or a value Meta added later), as of `preferenceAt`. */
+  readonly preference: string;
+  readonly preferenceAt: string;
+  readonly detail?: string;
+  readonly history: readonly PreferenceHistoryEntry[];
+  readonly expiresAt: number;
+}
+
+/** A health change that needs a human, waiting for the digest of its window. */
+export interface HealthAlertItem {
+  readonly entity: typeof ENTITY.healthAlert;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly wabaId: string;
+  /** The sort key of the subject's health record (`TEMPLATE#<id>`, `NUMBER#<n>`, `ACCOUNT`). */
+  readonly subjectKey: string;
+  /** A human name of the subject: the template's name and language, the number, the account. */
+  readonly subject: string;
+  readonly aspect: HealthAspect;
+  readonly event: string;
+  readonly severity: 'critical' | 'warning';
+  readonly headline: string;
+  readonly reason?: string;
+  readonly detail?: string;
+  readonly runbookSection: string;
+  /** Meta's time of the newest change of this subject and aspect in the window. */
+  readonly at: string;
+  /** Changes of this subject and aspect recorded in the window. */
+  readonly count: number;
+  readonly notifiedCount?: number;
+  readonly expiresAt: number;
+}
+
+/** The health record kinds of a subject. */
+export type SubjectHealthItem = TemplateHealthItem | PhoneNumberHealthItem | AccountHealthItem;
+
 /** Every item kind of the table, discriminated on `entity`. */
 export type TableItem =
   | MessageItem
   | ConversationItem
   | WebhookErrorItem
   | OrphanFailureItem
-  | FailureDigestItem;
+  | FailureDigestItem
+  | SubjectHealthItem
+  | MarketingPreferenceItem
+  | HealthAlertItem;
 
 /** Attribute names the store writes by name (everything else is written through the codecs). */
 export const ATTRIBUTE = {
@@ -267,6 +386,10 @@ export const ATTRIBUTE = {
   /** `<status>#<timestamp>` of every recorded status: makes a redelivered status a no-op. */
   statusKeys: 'statusKeys',
   mediaArchive: 'mediaArchive',
+  /** Of health records: every change, newest-wins or not. */
+  history: 'history',
+  /** Of health records: the idempotency key of every change in `history`. */
+  historyKeys: 'historyKeys',
   receiptMessageId: CONVERSATION_TABLE.byReceiptMessageId.partitionKey,
   reactionMessageId: CONVERSATION_TABLE.byReactionMessageId.partitionKey,
   /** The status set of the first layout (before statusHistory); read, never written. */
@@ -294,6 +417,16 @@ export function keyOf(item: TableItem): TableKey {
       return orphanFailureKey(item.failure.awsMessageId, item.failure.eventId);
     case ENTITY.failureDigest:
       return failureDigestKey(item.windowStart, item.businessPhoneNumberId, item.code);
+    case ENTITY.templateHealth:
+      return templateHealthKey(item.wabaId, item.templateId);
+    case ENTITY.phoneNumberHealth:
+      return phoneNumberHealthKey(item.wabaId, item.displayPhoneNumber);
+    case ENTITY.accountHealth:
+      return accountHealthKey(item.wabaId);
+    case ENTITY.marketingPreference:
+      return marketingPreferenceKey(item.conversationKey, item.category);
+    case ENTITY.healthAlert:
+      return healthAlertKey(item.windowStart, item.subjectKey, item.aspect);
   }
 }
 
@@ -317,11 +450,48 @@ export function toAttributes(item: TableItem): Attributes {
       // Flat, as the first layout wrote it: status, errors and ids at the top of the item.
       return compact({ ...failure, ...rest });
     }
+    case ENTITY.templateHealth:
+    case ENTITY.phoneNumberHealth:
+    case ENTITY.accountHealth: {
+      // Each aspect is a top-level attribute, so one write can condition on its time alone.
+      const { current, history, ...rest } = item;
+      return compact({
+        ...rest,
+        ...current,
+        [ATTRIBUTE.history]: history,
+        [ATTRIBUTE.historyKeys]:
+          history.length === 0
+            ? undefined
+            : new Set(history.map((h) => healthHistoryKeyOf(h.aspect, h.event, h.at))),
+      });
+    }
+    case ENTITY.marketingPreference: {
+      const { history, ...rest } = item;
+      return compact({
+        ...rest,
+        [ATTRIBUTE.history]: history,
+        [ATTRIBUTE.historyKeys]:
+          history.length === 0
+            ? undefined
+            : new Set(history.map((h) => preferenceHistoryKeyOf(h.preference, h.at))),
+      });
+    }
     case ENTITY.conversation:
     case ENTITY.webhookError:
     case ENTITY.failureDigest:
+    case ENTITY.healthAlert:
       return compact({ ...item });
   }
+}
+
+/** The idempotency key of one change of a subject's health: a redelivery has the same one. */
+export function healthHistoryKeyOf(aspect: string, event: string, at: string): string {
+  return `${aspect}#${event}#${at}`;
+}
+
+/** The idempotency key of one preference change. */
+export function preferenceHistoryKeyOf(preference: string, at: string): string {
+  return `${preference}#${at}`;
 }
 
 /** The whole item as DynamoDB stores it: key and attributes, marshalled. */
@@ -387,6 +557,24 @@ export function failureDigestFromItem(stored: Record<string, AttributeValue>): F
   if (item.entity !== ENTITY.failureDigest)
     throw new ItemDecodeError(`Expected a failure digest, found a ${item.entity}`);
   return item;
+}
+
+/** {@link fromItem}, for an item of a health partition or a digest window. */
+export function healthRecordFromItem(
+  stored: Record<string, AttributeValue>,
+): SubjectHealthItem | HealthAlertItem | FailureDigestItem | MarketingPreferenceItem {
+  const item = fromItem(stored);
+  switch (item.entity) {
+    case ENTITY.templateHealth:
+    case ENTITY.phoneNumberHealth:
+    case ENTITY.accountHealth:
+    case ENTITY.healthAlert:
+    case ENTITY.failureDigest:
+    case ENTITY.marketingPreference:
+      return item;
+    default:
+      throw new ItemDecodeError(`Expected a health record, found a ${item.entity}`);
+  }
 }
 
 /** {@link fromItem}, for a conversation key. */
@@ -712,12 +900,177 @@ const failureDigestSchema = z.object({
   expiresAt: count,
 });
 
+const aspectStateSchema = z.object({
+  event: text,
+  at: text,
+  field: text,
+  previous: optionalText,
+  value: optionalText,
+  reason: optionalText,
+  detail: optionalText,
+  severity: optionalText,
+  restrictions: z.optional(z.array(z.object({ type: optionalText, expiration: optionalText }))),
+});
+const healthAspect = z.enum([
+  ...new Set<HealthAspect>([
+    ...HEALTH_ASPECTS.template,
+    ...HEALTH_ASPECTS['phone-number'],
+    ...HEALTH_ASPECTS.account,
+  ]),
+]);
+const healthHistorySchema = z.extend(aspectStateSchema, {
+  aspect: healthAspect,
+  snsMessageId: text,
+  recordedAt: text,
+});
+const subjectCommon = {
+  wabaId: text,
+  history: z.optional(z.array(healthHistorySchema)),
+  updatedAt: text,
+};
+
+/** Moves the top-level aspect attributes into `current`, and sorts the history oldest first. */
+function withCurrent<A extends HealthAspect>(aspects: readonly A[]) {
+  return <T extends { history?: readonly HealthHistoryEntry[] } & { [K in A]?: HealthAspectState }>(
+    stored: T,
+  ) => {
+    const current: { [K in A]?: HealthAspectState } = {};
+    const rest: Record<string, unknown> = { ...stored };
+    for (const aspect of aspects) {
+      const state = stored[aspect];
+      if (state !== undefined) current[aspect] = state;
+      delete rest[aspect];
+    }
+    delete rest.history;
+    return {
+      rest,
+      current,
+      history: [...(stored.history ?? [])].sort(
+        (a, b) => a.at.localeCompare(b.at) || a.aspect.localeCompare(b.aspect),
+      ),
+    };
+  };
+}
+
+const aspectFields = <A extends string>(aspects: readonly A[]) =>
+  Object.fromEntries(aspects.map((a) => [a, z.optional(aspectStateSchema)])) as {
+    [K in A]: z.ZodMiniOptional<typeof aspectStateSchema>;
+  };
+
+const templateHealthSchema = z.pipe(
+  z.object({
+    entity: z.literal(ENTITY.templateHealth),
+    templateId: text,
+    templateName: optionalText,
+    language: optionalText,
+    ...subjectCommon,
+    ...aspectFields(HEALTH_ASPECTS.template),
+  }),
+  z.transform((t): TemplateHealthItem => {
+    const { current, history } = withCurrent(HEALTH_ASPECTS.template)(t);
+    return {
+      entity: t.entity,
+      wabaId: t.wabaId,
+      templateId: t.templateId,
+      ...compact({ templateName: t.templateName, language: t.language }),
+      current,
+      history,
+      updatedAt: t.updatedAt,
+    };
+  }),
+);
+
+const phoneNumberHealthSchema = z.pipe(
+  z.object({
+    entity: z.literal(ENTITY.phoneNumberHealth),
+    displayPhoneNumber: text,
+    ...subjectCommon,
+    ...aspectFields(HEALTH_ASPECTS['phone-number']),
+  }),
+  z.transform((n): PhoneNumberHealthItem => {
+    const { current, history } = withCurrent(HEALTH_ASPECTS['phone-number'])(n);
+    return {
+      entity: n.entity,
+      wabaId: n.wabaId,
+      displayPhoneNumber: n.displayPhoneNumber,
+      current,
+      history,
+      updatedAt: n.updatedAt,
+    };
+  }),
+);
+
+const accountHealthSchema = z.pipe(
+  z.object({
+    entity: z.literal(ENTITY.accountHealth),
+    ...subjectCommon,
+    ...aspectFields(HEALTH_ASPECTS.account),
+  }),
+  z.transform((a): AccountHealthItem => {
+    const { current, history } = withCurrent(HEALTH_ASPECTS.account)(a);
+    return { entity: a.entity, wabaId: a.wabaId, current, history, updatedAt: a.updatedAt };
+  }),
+);
+
+const marketingPreferenceSchema = z.pipe(
+  z.object({
+    entity: z.literal(ENTITY.marketingPreference),
+    conversationKey: text,
+    businessPhoneNumberId: text,
+    wabaId: text,
+    category: text,
+    customerKey: text,
+    customerPhone: optionalText,
+    customerUserId: optionalText,
+    preference: text,
+    preferenceAt: text,
+    detail: optionalText,
+    history: z.optional(
+      z.array(z.object({ preference: text, at: text, snsMessageId: text, recordedAt: text })),
+    ),
+    expiresAt: count,
+  }),
+  z.transform(
+    ({ history, ...p }): MarketingPreferenceItem => ({
+      ...p,
+      history: [...(history ?? [])].sort(
+        (a, b) => a.at.localeCompare(b.at) || a.preference.localeCompare(b.preference),
+      ),
+    }),
+  ),
+);
+
+const healthAlertSchema = z.object({
+  entity: z.literal(ENTITY.healthAlert),
+  windowStart: text,
+  windowEnd: text,
+  wabaId: text,
+  subjectKey: text,
+  subject: text,
+  aspect: healthAspect,
+  event: text,
+  severity: z.enum(['critical', 'warning']),
+  headline: text,
+  reason: optionalText,
+  detail: optionalText,
+  runbookSection: text,
+  at: text,
+  count,
+  notifiedCount: z.optional(count),
+  expiresAt: count,
+});
+
 const itemSchema = z.union([
   messageSchema,
   conversationSchema,
   webhookErrorSchema,
   orphanSchema,
   failureDigestSchema,
+  templateHealthSchema,
+  phoneNumberHealthSchema,
+  accountHealthSchema,
+  marketingPreferenceSchema,
+  healthAlertSchema,
 ]);
 
 /** The value without its undefined members (DynamoDB stores none). */

@@ -1,4 +1,10 @@
 import type * as z from 'zod/mini';
+import {
+  type DecodedHealthChange,
+  decodeHealthChange,
+  type HealthChangeSource,
+  HealthDecodeError,
+} from './account-health';
 import { EventDecodeError } from './errors';
 import { decodeContent, MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry } from './message-types';
 import {
@@ -107,11 +113,19 @@ export function decodeSnsRecord(
   const statuses: StatusUpdate[] = [];
   const errors: WebhookError[] = [];
   const skippedFields: string[] = [];
+  const health: DecodedHealthChange[] = [];
 
   entry.data.changes.forEach((change, changeIndex) => {
     const path = `changes[${changeIndex}].value`;
     if (change.field !== 'messages') {
-      skippedFields.push(change.field);
+      const decoded = decodeHealth(change.field, change.value, path, {
+        wabaId: entry.data.id,
+        snsMessageId,
+        entryTime: entry.data.time,
+        publishedAt: envelope.data.message_timestamp,
+      });
+      if (decoded === undefined) skippedFields.push(change.field);
+      else health.push(...decoded);
       return;
     }
     const value = messagesValueSchema.safeParse(change.value);
@@ -152,8 +166,28 @@ export function decodeSnsRecord(
     messages,
     statuses,
     errors,
+    health,
     skippedFields,
   };
+}
+
+/** An account-health change, or undefined for a field the pipeline does not record. */
+function decodeHealth(
+  field: string,
+  value: unknown,
+  path: string,
+  source: HealthChangeSource,
+): DecodedHealthChange[] | undefined {
+  try {
+    return decodeHealthChange(field, value, source);
+  } catch (error) {
+    if (!(error instanceof HealthDecodeError)) throw error;
+    throw new EventDecodeError(
+      'entry-invalid',
+      `SNS message ${source.snsMessageId}: ${path}: ${error.message}`,
+      { cause: error },
+    );
+  }
 }
 
 /**

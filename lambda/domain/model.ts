@@ -1,5 +1,6 @@
 /** The pipeline's own view of WhatsApp events, independent of the wire format. */
 import type { KnownMessageType, MediaType } from '../../contracts';
+import type { DecodedHealthChange } from './account-health';
 
 export type { KnownMessageType, MediaType };
 
@@ -216,7 +217,9 @@ export interface DecodedNotification {
   readonly messages: readonly InboundMessage[];
   readonly statuses: readonly StatusUpdate[];
   readonly errors: readonly WebhookError[];
-  /** `field`s of changes that are not message events (template status updates and the like). */
+  /** Account-health changes: templates, phone numbers, the account, marketing preferences. */
+  readonly health: readonly DecodedHealthChange[];
+  /** `field`s of changes that are neither message events nor account health (calls and the like). */
   readonly skippedFields: readonly string[];
 }
 

@@ -11,7 +11,7 @@ import * as z from 'zod/mini';
  * An optional string where Meta sends `""` to mean "absent" (`"from": ""` for username users):
  * the empty string decodes as absent, so no code downstream can mistake it for an address.
  */
-const presentString = z.optional(
+export const presentString = z.optional(
   z.pipe(
     z.string(),
     z.transform((value) => (value === '' ? undefined : value)),
@@ -19,9 +19,9 @@ const presentString = z.optional(
 );
 
 /** A string, or a number that Meta or an SDK sometimes sends where the docs say string. */
-const stringish = z.union([z.string(), z.pipe(z.number(), z.transform(String))]);
+export const stringish = z.union([z.string(), z.pipe(z.number(), z.transform(String))]);
 /** Unix seconds as Meta sends them (a string of digits), or as a number. */
-const unixSeconds = z.union([
+export const unixSeconds = z.union([
   // Eleven digits reach the year 5138; longer values cannot be dates.
   z.string().check(z.regex(/^\d{1,11}$/, 'expected Unix seconds')),
   z.pipe(z.int().check(z.nonnegative(), z.maximum(99_999_999_999)), z.transform(String)),

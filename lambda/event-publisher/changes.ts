@@ -4,14 +4,24 @@
  * interest yields its events exactly as often as the stream delivers it.
  */
 import { createHash } from 'node:crypto';
-import { CONVERSATION_EVENT, CONVERSATION_EVENT_SCHEMA_VERSION, ENTITY } from '../../contracts';
+import {
+  type AccountAspect,
+  CONVERSATION_EVENT,
+  CONVERSATION_EVENT_SCHEMA_VERSION,
+  ENTITY,
+  type HealthAspect,
+  type PhoneNumberAspect,
+  type TemplateAspect,
+} from '../../contracts';
 import type { ActionOutcome, ConversationEventEntry } from '../../events/schemas';
 import {
   type ActionRecord,
+  type HealthAspectState,
   keyOf,
   type MessageItem,
   RESPONSE_ACTION_NAMES,
   type StatusHistoryEntry,
+  type SubjectHealthItem,
   statusKeyOf,
   type TableItem,
 } from '../adapters/items';
@@ -69,10 +79,108 @@ export function eventsOfChange(change: RecordChange, pipeline: string): Conversa
           },
         },
       ];
+    case ENTITY.templateHealth:
+    case ENTITY.phoneNumberHealth:
+    case ENTITY.accountHealth:
+      return healthEvents(item, change.old?.entity === item.entity ? change.old : undefined, pipeline);
+    case ENTITY.marketingPreference: {
+      const old = change.old?.entity === ENTITY.marketingPreference ? change.old : undefined;
+      if (old?.preferenceAt === item.preferenceAt && old.preference === item.preference) return [];
+      return [
+        {
+          detailType: CONVERSATION_EVENT.marketingPreferenceChanged,
+          detail: {
+            ...common(
+              CONVERSATION_EVENT.marketingPreferenceChanged,
+              item,
+              `${item.preference}#${item.preferenceAt}`,
+              pipeline,
+            ),
+            wabaId: item.wabaId,
+            occurredAt: item.preferenceAt,
+            businessPhoneNumberId: item.businessPhoneNumberId,
+            conversationKey: item.conversationKey,
+            customer: { key: item.customerKey, phone: item.customerPhone, userId: item.customerUserId },
+            category: item.category,
+            preference: item.preference,
+            previousPreference: old?.preference,
+          },
+        },
+      ];
+    }
     case ENTITY.conversation:
     case ENTITY.failureDigest:
+    case ENTITY.healthAlert:
       return [];
   }
+}
+
+/**
+ * One event per aspect whose current state moved: a change older than the stored state only
+ * extends the history, and publishes nothing.
+ */
+function healthEvents(
+  item: SubjectHealthItem,
+  old: SubjectHealthItem | undefined,
+  pipeline: string,
+): ConversationEventEntry[] {
+  const events: ConversationEventEntry[] = [];
+  const aspects = Object.entries(item.current) as [HealthAspect, HealthAspectState][];
+  for (const [aspect, state] of aspects) {
+    const before = (old?.current as Partial<Record<HealthAspect, HealthAspectState>> | undefined)?.[aspect];
+    if (before?.at === state.at && before.event === state.event) continue;
+    const change = {
+      wabaId: item.wabaId,
+      occurredAt: state.at,
+      field: state.field,
+      event: state.event,
+      previousEvent: before?.event,
+      previous: state.previous,
+      value: state.value,
+      reason: state.reason,
+      detail: state.detail,
+      severity: state.severity,
+      restrictions: state.restrictions === undefined ? undefined : [...state.restrictions],
+    };
+    const id = `${aspect}#${state.event}#${state.at}`;
+    switch (item.entity) {
+      case ENTITY.templateHealth:
+        events.push({
+          detailType: CONVERSATION_EVENT.templateStatusChanged,
+          detail: {
+            ...common(CONVERSATION_EVENT.templateStatusChanged, item, id, pipeline),
+            ...change,
+            templateId: item.templateId,
+            templateName: item.templateName,
+            language: item.language,
+            aspect: aspect as TemplateAspect,
+          },
+        });
+        break;
+      case ENTITY.phoneNumberHealth:
+        events.push({
+          detailType: CONVERSATION_EVENT.phoneNumberQualityChanged,
+          detail: {
+            ...common(CONVERSATION_EVENT.phoneNumberQualityChanged, item, id, pipeline),
+            ...change,
+            displayPhoneNumber: item.displayPhoneNumber,
+            aspect: aspect as PhoneNumberAspect,
+          },
+        });
+        break;
+      case ENTITY.accountHealth:
+        events.push({
+          detailType: CONVERSATION_EVENT.accountStatusChanged,
+          detail: {
+            ...common(CONVERSATION_EVENT.accountStatusChanged, item, id, pipeline),
+            ...change,
+            aspect: aspect as AccountAspect,
+          },
+        });
+        break;
+    }
+  }
+  return events;
 }
 
 function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline: string) {

@@ -3,6 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { ENV } from '../../contracts';
 import { ConversationStore } from '../adapters/conversation-store';
+import { HealthStore } from '../adapters/health-store';
 import { loadPseudonymKey } from '../adapters/pseudonym-key';
 import { WhatsAppSender } from '../adapters/whatsapp-sender';
 import { readAutoResponsePolicy, requireEnv, requirePositiveInteger } from '../shared/env';
@@ -14,10 +15,17 @@ import { createInboundHandler } from './process';
 // Built once per execution environment. Endpoints come from the SDK's standard configuration
 // (AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SOCIALMESSAGING locally), never from this code.
 const metrics = powertoolsMetrics();
+const dynamodb = new DynamoDBClient({});
 const store = new ConversationStore({
-  client: new DynamoDBClient({}),
+  client: dynamodb,
   tableName: requireEnv(ENV.tableName),
   retentionDays: requirePositiveInteger(ENV.retentionDays),
+});
+const health = new HealthStore({
+  client: dynamodb,
+  tableName: requireEnv(ENV.tableName),
+  retentionDays: requirePositiveInteger(ENV.retentionDays),
+  digestWindowMinutes: requirePositiveInteger(ENV.digestWindowMinutes),
 });
 const policy = readAutoResponsePolicy();
 // Retries are the sender's, bounded by the invocation's time budget. Without a policy, the
@@ -40,5 +48,5 @@ const pseudonyms = memoizedPseudonyms(() => loadPseudonymKey(secrets, secretArn)
 
 /** Subscriber of the inbound topic: records every WhatsApp message, status and error, and answers messages. */
 export const handler = withPowertools(
-  createInboundHandler({ store, logger, metrics, hooks, sender, pseudonyms }),
+  createInboundHandler({ store, health, logger, metrics, hooks, sender, pseudonyms }),
 );

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { DIMENSION, METRIC, OTHER_DIMENSION_VALUE } from '../../contracts';
 import type { ConversationStore, InboundOutcome, NewAutoResponse } from '../adapters/conversation-store';
+import type { HealthStore } from '../adapters/health-store';
 import type { WhatsAppSender } from '../adapters/whatsapp-sender';
+import { type DecodedHealthChange, type HealthChange, isSubjectChange } from '../domain/account-health';
 import { decodeSnsEvent } from '../domain/decode';
 import { asError, EventDecodeError } from '../domain/errors';
 import { MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry, typeDimension } from '../domain/message-types';
@@ -31,6 +33,11 @@ export interface InboundProcessorDeps {
   readonly hooks?: readonly MessageHook[];
   /** Gives hooks a {@link MessageHookContext.send}. @default - none: hooks cannot send */
   readonly sender?: Pick<WhatsAppSender, 'send'>;
+  /**
+   * Records account-health changes (templates, numbers, the account, marketing preferences).
+   * @default - none: health changes are counted as skipped, and not recorded
+   */
+  readonly health?: Pick<HealthStore, 'recordChange' | 'recordPreference'>;
   /** Injectable for tests. @default - the system clock */
   readonly clock?: () => number;
   /** The message types to decode. @default MESSAGE_TYPE_REGISTRY */
@@ -107,6 +114,7 @@ async function processNotification(
       ),
       ...notification.statuses.map((status) => store.recordStatus(status)),
       ...notification.errors.map((error) => store.recordWebhookError(error, notification.publishedAt)),
+      ...notification.health.map((change) => handleHealthChange(change, deps, pseudonyms)),
     ]);
 
     countBy(
@@ -145,6 +153,7 @@ async function processNotification(
       messages: notification.messages.length,
       statuses: notification.statuses.length,
       errors: notification.errors.length,
+      health: notification.health.length,
     });
   } finally {
     logger.removeKeys(['snsMessageId']);
@@ -199,6 +208,69 @@ function hookContext(
         ? undefined
         : replySender(deps.sender, message, routing.originationPhoneNumberId, invocation.deadline),
   };
+}
+
+/**
+ * Records one account-health change and counts it: as the newest state, as history only (an older
+ * change), or not at all (a redelivery). Alerts are queued for the digest by the store, in the
+ * same write; the log line names the subject, never a customer.
+ */
+async function handleHealthChange(
+  change: DecodedHealthChange,
+  deps: InboundProcessorDeps,
+  pseudonyms: Pseudonymizer,
+): Promise<void> {
+  const { health, logger, metrics } = deps;
+  const field = { name: DIMENSION.field, value: change.field };
+  if (health === undefined) {
+    metrics.count(METRIC.skippedChanges, 1, field);
+    return;
+  }
+  if (!change.knownEvent) metrics.count(METRIC.unknownHealthEvents, 1, field);
+  const outcome = isSubjectChange(change)
+    ? await health.recordChange(change)
+    : await health.recordPreference(change);
+  const details = isSubjectChange(change)
+    ? { field: change.field, event: change.event, subject: subjectRef(change), outcome: outcome.kind }
+    : {
+        field: change.field,
+        event: change.preference,
+        customer: pseudonyms.customer(change.customer.key),
+        outcome: outcome.kind,
+      };
+  switch (outcome.kind) {
+    case 'recorded':
+      metrics.count(METRIC.healthChanges, 1, field);
+      if (outcome.alert !== undefined) {
+        metrics.count(METRIC.healthAlerts, 1, field);
+        logger.warn('Account health change needs attention; queued for the alerts digest', {
+          ...details,
+          severity: outcome.alert.severity,
+        });
+      } else {
+        logger.info('Account health change recorded', details);
+      }
+      return;
+    case 'stale':
+      metrics.count(METRIC.staleHealthChanges, 1, field);
+      logger.info('Account health change older than the recorded state: kept in the history', details);
+      return;
+    case 'duplicate':
+      logger.info('Account health change already recorded', details);
+      return;
+  }
+}
+
+/** The subject of a change for logs: ids of the business's own resources, no customer data. */
+function subjectRef(change: HealthChange): string {
+  switch (change.subject.kind) {
+    case 'template':
+      return `template ${change.subject.templateId}`;
+    case 'phone-number':
+      return `phone number ${change.subject.displayPhoneNumber}`;
+    case 'account':
+      return `account ${change.wabaId}`;
+  }
 }
 
 /**

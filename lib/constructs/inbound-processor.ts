@@ -48,6 +48,12 @@ export interface InboundProcessorProps {
    */
   readonly retryAttempts?: number;
   /**
+   * Minutes of an alerts-digest window: account-health changes that need a human wait in the
+   * window of their recording. Must match the digest's (FailureAlertsProps.digestWindowMinutes).
+   * @default 15
+   */
+  readonly digestWindowMinutes?: number;
+  /**
    * Answer inbound messages with a read receipt and a reaction.
    * @default - no auto-responses: messages are only recorded
    */
@@ -125,7 +131,10 @@ export class InboundProcessor extends Construct {
       description: 'Records every WhatsApp message, status and error from End User Messaging Social',
       logRetentionDays: props.logRetentionDays,
       removalPolicy,
-      environment: { [ENV.retentionDays]: String(props.dataRetentionDays) },
+      environment: {
+        [ENV.retentionDays]: String(props.dataRetentionDays),
+        [ENV.digestWindowMinutes]: String(props.digestWindowMinutes ?? 15),
+      },
     });
     const fn = this.function.function;
     fn.configureAsyncInvoke({

@@ -332,9 +332,12 @@ describe('decodeSnsEvent: envelopes and entries', () => {
     expect(decoded.statuses).toHaveLength(1);
   });
 
-  test('a template status update is skipped without error', () => {
+  test('a template status update is decoded as account health, not skipped', () => {
     const decoded = decode('edge-template-status-update');
-    expect(decoded.skippedFields).toEqual(['message_template_status_update']);
+    expect(decoded.skippedFields).toEqual([]);
+    expect(decoded.health).toEqual([
+      expect.objectContaining({ field: 'message_template_status_update', event: 'APPROVED', aspect: 'status' }),
+    ]);
     expect(decoded.messages).toEqual([]);
   });
 

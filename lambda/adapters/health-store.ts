@@ -1,0 +1,355 @@
+/**
+ * Records account-health changes: per template, phone number and account under the WABA's health
+ * partition, and per customer under the conversation's. Every write is idempotent under
+ * redelivery, and an older change never replaces a newer state. See docs/account-health.md.
+ */
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  type Update,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  accountHealthKey,
+  conversationKeyOf,
+  ENTITY,
+  healthAlertKey,
+  healthPartition,
+  MARKETING_PREFERENCE_CATEGORY,
+  marketingPreferenceKey,
+  phoneNumberHealthKey,
+  type TableKey,
+  templateHealthKey,
+} from '../../contracts';
+import {
+  alertOf,
+  describeSubject,
+  type HealthAlert,
+  type HealthChange,
+  type PreferenceChange,
+} from '../domain/account-health';
+import { windowOf } from '../domain/failure-digest';
+import {
+  ATTRIBUTE,
+  type Attributes,
+  type HealthAspectState,
+  type HealthHistoryEntry,
+  healthHistoryKeyOf,
+  healthRecordFromItem,
+  type MarketingPreferenceItem,
+  type PreferenceHistoryEntry,
+  preferenceHistoryKeyOf,
+  type SubjectHealthItem,
+} from './items';
+import { buildUpdateExpression, type UpdateSpec } from './update-expression';
+
+/** What recording one change did. */
+export type HealthOutcome =
+  /** The change is the newest of its aspect: it is the current state now. */
+  | { readonly kind: 'recorded'; readonly alert?: HealthAlert }
+  /** A newer change of the aspect was recorded before: this one joined the history only. */
+  | { readonly kind: 'stale' }
+  /** The same change was recorded before (a redelivery): nothing was written. */
+  | { readonly kind: 'duplicate' };
+
+/** Options of a {@link HealthStore}. */
+export interface HealthStoreOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Days a customer's preference lives after its last change (it is personal data). */
+  readonly retentionDays: number;
+  /** Minutes of a digest window; health alerts wait in the window of their recording. */
+  readonly digestWindowMinutes: number;
+  /** Injectable for tests. @default - the system clock */
+  readonly clock?: () => Date;
+}
+
+/** Reads and writes the health records of the conversation table. */
+export class HealthStore {
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: HealthStoreOptions) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /**
+   * Records a change of a template, number or account. The newest change of an aspect becomes its
+   * current state, in one conditional write; if it needs a human, the same transaction puts it in
+   * the current digest window. An older change fails that condition and costs a second write that
+   * only extends the history. A redelivered change writes nothing.
+   */
+  async recordChange(change: HealthChange): Promise<HealthOutcome> {
+    const now = this.clock();
+    const key = subjectKey(change);
+    const historyKey = healthHistoryKeyOf(change.aspect, change.event, change.occurredAt);
+    const entry: HealthHistoryEntry = {
+      aspect: change.aspect,
+      ...stateOf(change),
+      snsMessageId: change.snsMessageId,
+      recordedAt: now.toISOString(),
+    };
+    const history: UpdateSpec = {
+      set: { ...identityOf(change), updatedAt: now.toISOString() },
+      appendToList: { [ATTRIBUTE.history]: entry },
+      addToSet: { [ATTRIBUTE.historyKeys]: historyKey },
+    };
+    const newest: UpdateSpec = {
+      ...history,
+      set: { ...history.set, [change.aspect]: stateOf(change) },
+      condition: {
+        expression: `NOT contains(#keys, :key) AND (attribute_not_exists(#aspect) OR #aspect.#at < :at)`,
+        names: { '#keys': ATTRIBUTE.historyKeys, '#aspect': change.aspect, '#at': 'at' },
+        values: { ':key': historyKey, ':at': change.occurredAt },
+      },
+    };
+    const alert = alertOf(change);
+    const writes: Update[] = [this.update(key, newest, true)];
+    if (alert !== undefined)
+      writes.push(this.update(this.alertKey(change, now), this.alertSpec(change, alert, now)));
+
+    try {
+      await this.options.client.send(
+        new TransactWriteItemsCommand({ TransactItems: writes.map((Update) => ({ Update })) }),
+      );
+      return alert === undefined ? { kind: 'recorded' } : { kind: 'recorded', alert };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [reason] = error.CancellationReasons ?? [];
+      if (reason?.Code !== 'ConditionalCheckFailed') throw error;
+      const stored = reason.Item === undefined ? {} : unmarshall(reason.Item);
+      if (setHas(stored[ATTRIBUTE.historyKeys], historyKey)) return { kind: 'duplicate' };
+    }
+    // Older than the stored state: keep it in the history, never as the current state.
+    const appended = await this.conditionalUpdate(key, {
+      ...history,
+      condition: {
+        expression: 'NOT contains(#keys, :key)',
+        names: { '#keys': ATTRIBUTE.historyKeys },
+        values: { ':key': historyKey },
+      },
+    });
+    return appended ? { kind: 'stale' } : { kind: 'duplicate' };
+  }
+
+  /**
+   * Records a customer's preference under the conversation's partition: the newest change is the
+   * current preference, an older one joins the history only, a redelivery writes nothing.
+   */
+  async recordPreference(change: PreferenceChange): Promise<HealthOutcome> {
+    const now = this.clock();
+    const conversationKey = conversationKeyOf(change.businessPhoneNumberId, change.customer.key);
+    const key = marketingPreferenceKey(conversationKey, change.category);
+    const historyKey = preferenceHistoryKeyOf(change.preference, change.occurredAt);
+    const entry: PreferenceHistoryEntry = {
+      preference: change.preference,
+      at: change.occurredAt,
+      snsMessageId: change.snsMessageId,
+      recordedAt: now.toISOString(),
+    };
+    const history: UpdateSpec = {
+      set: {
+        [ATTRIBUTE.entity]: ENTITY.marketingPreference,
+        conversationKey,
+        businessPhoneNumberId: change.businessPhoneNumberId,
+        wabaId: change.wabaId,
+        category: change.category,
+        customerKey: change.customer.key,
+        customerPhone: change.customer.phone,
+        customerUserId: change.customer.userId,
+        [ATTRIBUTE.expiresAt]: Math.floor(now.getTime() / 1000) + this.options.retentionDays * 86_400,
+      },
+      // The first change of a customer must still carry a current preference.
+      setIfNotExists: { preference: change.preference, preferenceAt: change.occurredAt },
+      appendToList: { [ATTRIBUTE.history]: entry },
+      addToSet: { [ATTRIBUTE.historyKeys]: historyKey },
+    };
+    const newest: UpdateSpec = {
+      ...history,
+      set: {
+        ...history.set,
+        preference: change.preference,
+        preferenceAt: change.occurredAt,
+        detail: change.detail,
+      },
+      setIfNotExists: undefined,
+      condition: {
+        expression: 'NOT contains(#keys, :key) AND (attribute_not_exists(#at) OR #at < :at)',
+        names: { '#keys': ATTRIBUTE.historyKeys, '#at': 'preferenceAt' },
+        values: { ':key': historyKey, ':at': change.occurredAt },
+      },
+    };
+    try {
+      await this.options.client.send(new UpdateItemCommand(this.update(key, newest, true)));
+      return { kind: 'recorded' };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const stored = error.Item === undefined ? {} : unmarshall(error.Item);
+      if (setHas(stored[ATTRIBUTE.historyKeys], historyKey)) return { kind: 'duplicate' };
+    }
+    const appended = await this.conditionalUpdate(key, {
+      ...history,
+      condition: {
+        expression: 'NOT contains(#keys, :key)',
+        names: { '#keys': ATTRIBUTE.historyKeys },
+        values: { ':key': historyKey },
+      },
+    });
+    return appended ? { kind: 'stale' } : { kind: 'duplicate' };
+  }
+
+  /**
+   * A customer's marketing preference on a business number, for a sender to check before a
+   * marketing template: undefined when the customer never stopped or resumed.
+   */
+  async marketingPreference(
+    businessPhoneNumberId: string,
+    customerKey: string,
+  ): Promise<MarketingPreferenceItem | undefined> {
+    const key = marketingPreferenceKey(
+      conversationKeyOf(businessPhoneNumberId, customerKey),
+      MARKETING_PREFERENCE_CATEGORY,
+    );
+    const { Item } = await this.options.client.send(
+      new GetItemCommand({ TableName: this.options.tableName, Key: marshall(key), ConsistentRead: true }),
+    );
+    if (Item === undefined) return undefined;
+    const item = healthRecordFromItem(Item);
+    return item.entity === ENTITY.marketingPreference ? item : undefined;
+  }
+
+  /** Every health record of a WABA: its templates, phone numbers and account. */
+  async wabaHealth(wabaId: string): Promise<SubjectHealthItem[]> {
+    const items: SubjectHealthItem[] = [];
+    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.options.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: marshall({ ':pk': healthPartition(wabaId) }),
+          ExclusiveStartKey,
+        }),
+      );
+      for (const stored of page.Items ?? []) {
+        const item = healthRecordFromItem(stored);
+        if (
+          item.entity === ENTITY.templateHealth ||
+          item.entity === ENTITY.phoneNumberHealth ||
+          item.entity === ENTITY.accountHealth
+        ) {
+          items.push(item);
+        }
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey !== undefined);
+    return items;
+  }
+
+  private alertKey(change: HealthChange, now: Date): TableKey {
+    const window = windowOf(now, this.options.digestWindowMinutes);
+    return healthAlertKey(window.start, subjectKey(change).sk, change.aspect);
+  }
+
+  /** The alert of a change in the digest window of its recording: counted, the newest change shown. */
+  private alertSpec(change: HealthChange, alert: HealthAlert, now: Date): UpdateSpec {
+    const window = windowOf(now, this.options.digestWindowMinutes);
+    return {
+      set: {
+        [ATTRIBUTE.entity]: ENTITY.healthAlert,
+        windowStart: window.start,
+        windowEnd: window.end,
+        wabaId: change.wabaId,
+        subjectKey: subjectKey(change).sk,
+        subject: describeSubject(change),
+        aspect: change.aspect,
+        event: change.event,
+        severity: alert.severity,
+        headline: alert.headline,
+        reason: change.reason,
+        detail: change.detail,
+        runbookSection: alert.runbookSection,
+        at: change.occurredAt,
+        [ATTRIBUTE.expiresAt]: Math.floor(now.getTime() / 1000) + this.options.retentionDays * 86_400,
+      },
+      add: { count: 1 },
+    };
+  }
+
+  private async conditionalUpdate(key: TableKey, spec: UpdateSpec): Promise<boolean> {
+    try {
+      await this.options.client.send(new UpdateItemCommand(this.update(key, spec)));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private update(key: TableKey, spec: UpdateSpec, returnOldOnFailure = false): Update {
+    return {
+      TableName: this.options.tableName,
+      Key: marshall(key),
+      ...buildUpdateExpression(spec),
+      ReturnValuesOnConditionCheckFailure: returnOldOnFailure ? 'ALL_OLD' : undefined,
+    };
+  }
+}
+
+/** The key of the record a change belongs to. */
+function subjectKey(change: HealthChange): TableKey {
+  switch (change.subject.kind) {
+    case 'template':
+      return templateHealthKey(change.wabaId, change.subject.templateId);
+    case 'phone-number':
+      return phoneNumberHealthKey(change.wabaId, change.subject.displayPhoneNumber);
+    case 'account':
+      return accountHealthKey(change.wabaId);
+  }
+}
+
+/** The attributes that identify a record; the newest names are kept (a template can be renamed). */
+function identityOf(change: HealthChange): Attributes {
+  const common = { wabaId: change.wabaId };
+  switch (change.subject.kind) {
+    case 'template':
+      return {
+        ...common,
+        [ATTRIBUTE.entity]: ENTITY.templateHealth,
+        templateId: change.subject.templateId,
+        templateName: change.subject.templateName,
+        language: change.subject.language,
+      };
+    case 'phone-number':
+      return {
+        ...common,
+        [ATTRIBUTE.entity]: ENTITY.phoneNumberHealth,
+        displayPhoneNumber: change.subject.displayPhoneNumber,
+      };
+    case 'account':
+      return { ...common, [ATTRIBUTE.entity]: ENTITY.accountHealth };
+  }
+}
+
+function stateOf(change: HealthChange): HealthAspectState {
+  return {
+    event: change.event,
+    at: change.occurredAt,
+    field: change.field,
+    ...(change.previous === undefined ? {} : { previous: change.previous }),
+    ...(change.value === undefined ? {} : { value: change.value }),
+    ...(change.reason === undefined ? {} : { reason: change.reason }),
+    ...(change.detail === undefined ? {} : { detail: change.detail }),
+    ...(change.severity === undefined ? {} : { severity: change.severity }),
+    ...(change.restrictions === undefined ? {} : { restrictions: change.restrictions }),
+  };
+}
+
+function setHas(value: unknown, member: string): boolean {
+  return value instanceof Set && value.has(member);
+}
