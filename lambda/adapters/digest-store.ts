@@ -6,8 +6,20 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { CONVERSATION_TABLE, failureDigestPartition } from '../../contracts';
-import { type FailureDigestItem, failureDigestFromItem, keyOf } from './items';
+import { CONVERSATION_TABLE, ENTITY, failureDigestPartition } from '../../contracts';
+import {
+  type FailureDigestItem,
+  type HealthAlertItem,
+  healthRecordFromItem,
+  ItemDecodeError,
+  keyOf,
+} from './items';
+
+/** The items of one digest window that were not notified yet. */
+export interface PendingDigest {
+  readonly failures: readonly FailureDigestItem[];
+  readonly health: readonly HealthAlertItem[];
+}
 
 /** Reads and marks the failure digests of the conversation table. */
 export class DigestStore {
@@ -16,9 +28,13 @@ export class DigestStore {
     private readonly tableName: string,
   ) {}
 
-  /** The digests of one window that have failures not yet notified. */
-  async pending(windowStart: string): Promise<FailureDigestItem[]> {
-    const items: FailureDigestItem[] = [];
+  /**
+   * What one window holds that was not notified yet: failure counts (one notification each) and
+   * account-health alerts (one notification for all).
+   */
+  async pending(windowStart: string): Promise<PendingDigest> {
+    const failures: FailureDigestItem[] = [];
+    const health: HealthAlertItem[] = [];
     let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.client.send(
@@ -32,17 +48,22 @@ export class DigestStore {
           ExclusiveStartKey,
         }),
       );
-      items.push(...(page.Items ?? []).map(failureDigestFromItem));
+      for (const stored of page.Items ?? []) {
+        const item = healthRecordFromItem(stored);
+        if (item.entity === ENTITY.failureDigest) failures.push(item);
+        else if (item.entity === ENTITY.healthAlert) health.push(item);
+        else throw new ItemDecodeError(`A digest window holds a ${item.entity}`);
+      }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey !== undefined);
-    return items;
+    return { failures, health };
   }
 
   /**
    * Records that a notification reported `count` failures of a digest. Conditional, so two runs
    * never both record; false when another run already recorded as many.
    */
-  async markNotified(digest: FailureDigestItem, count: number): Promise<boolean> {
+  async markNotified(digest: FailureDigestItem | HealthAlertItem, count: number): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateItemCommand({

@@ -37,6 +37,8 @@ export interface DigestSummary {
 /** Where a person goes next. */
 export interface DigestLinks {
   readonly runbook: string;
+  /** The runbook page whose sections the health digest links to. @default - {@link runbook} */
+  readonly healthRunbook?: string;
   readonly console?: string;
 }
 

@@ -20,6 +20,7 @@ export const handler = withPowertools(
     windowMinutes: requirePositiveInteger(ENV.digestWindowMinutes),
     links: {
       runbook: 'docs/runbook.md#failedwhatsappmessages',
+      healthRunbook: 'docs/runbook.md',
       console:
         dashboard === undefined
           ? undefined

@@ -2,6 +2,7 @@ import { METRIC } from '../../contracts';
 import type { DigestStore } from '../adapters/digest-store';
 import type { TopicNotifier } from '../adapters/notifier';
 import { closedWindows, type DigestLinks, digestNotification } from '../domain/failure-digest';
+import { healthDigestNotification } from '../domain/health-digest';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
 
 /** What the digest needs. */
@@ -28,8 +29,9 @@ export interface DigestRun {
 }
 
 /**
- * Builds the scheduled digest: for each recently closed window, one notification per business
- * number and error code with failures not yet reported, then the count it reported is recorded.
+ * Builds the scheduled digest: for each recently closed window, one notification listing every
+ * account-health change that needs a human, and one per business number and error code with
+ * failures not yet reported; then the count each reported is recorded.
  * Publishing comes first: a crash between the two sends a notification twice rather than never
  * (the human channel prefers a repeat to a silence). The function runs one at a time (reserved
  * concurrency 1), so two runs never race.
@@ -40,7 +42,19 @@ export function createDigestHandler(deps: FailureDigestDeps) {
     let notifications = 0;
     try {
       for (const windowStart of closedWindows(clock(), deps.windowMinutes, deps.lookbackWindows ?? 4)) {
-        for (const digest of await deps.store.pending(windowStart)) {
+        const pending = await deps.store.pending(windowStart);
+        if (pending.health.length > 0) {
+          const first = pending.health[0];
+          const { subject, message } = healthDigestNotification(
+            pending.health,
+            { start: first?.windowStart ?? windowStart, end: first?.windowEnd ?? windowStart },
+            deps.links.healthRunbook ?? deps.links.runbook,
+          );
+          await deps.notifier.publish(subject, message);
+          for (const alert of pending.health) await deps.store.markNotified(alert, alert.count);
+          notifications++;
+        }
+        for (const digest of pending.failures) {
           const reported = digest.notifiedCount ?? 0;
           const { subject, message } = digestNotification(
             { ...digest, newCount: digest.count - reported },

@@ -336,7 +336,11 @@ describe('decodeSnsEvent: envelopes and entries', () => {
     const decoded = decode('edge-template-status-update');
     expect(decoded.skippedFields).toEqual([]);
     expect(decoded.health).toEqual([
-      expect.objectContaining({ field: 'message_template_status_update', event: 'APPROVED', aspect: 'status' }),
+      expect.objectContaining({
+        field: 'message_template_status_update',
+        event: 'APPROVED',
+        aspect: 'status',
+      }),
     ]);
     expect(decoded.messages).toEqual([]);
   });
