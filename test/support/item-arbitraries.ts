@@ -1,14 +1,21 @@
 /** fast-check arbitraries of every table item kind, shared by the codec and event property tests. */
 import fc from 'fast-check';
-import { MEDIA_TYPES } from '../../contracts';
+import { HEALTH_ASPECTS, type HealthAspect, MEDIA_TYPES } from '../../contracts';
 import type {
+  AccountHealthItem,
   ActionRecord,
   ConversationItem,
   FailureDigestItem,
+  HealthAlertItem,
+  HealthAspectState,
+  HealthHistoryEntry,
+  MarketingPreferenceItem,
   MediaArchiveRecord,
   MessageItem,
   OrphanFailureItem,
+  PhoneNumberHealthItem,
   TableItem,
+  TemplateHealthItem,
   WebhookErrorItem,
 } from '../../lambda/adapters/items';
 import { KNOWN_STATUSES, type MessageContent, toMessageStatus } from '../../lambda/domain/model';
@@ -258,4 +265,166 @@ export const digest: fc.Arbitrary<FailureDigestItem> = fc
   )
   .map((d) => ({ entity: 'failure-digest' as const, ...d }));
 
-export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(message, conversation, webhookError, orphan, digest);
+const aspectState: fc.Arbitrary<HealthAspectState> = fc.record(
+  {
+    event: text,
+    at: iso,
+    field: text,
+    previous: opt(text),
+    value: opt(text),
+    reason: opt(text),
+    detail: opt(text),
+    severity: opt(text),
+    restrictions: opt(
+      fc.array(fc.record({ type: opt(text), expiration: opt(text) }, { requiredKeys: [] }), { maxLength: 2 }),
+    ),
+  },
+  { requiredKeys: ['event', 'at', 'field'] },
+);
+
+const healthHistory = (aspects: readonly HealthAspect[]): fc.Arbitrary<HealthHistoryEntry[]> =>
+  fc
+    .uniqueArray(
+      fc
+        .tuple(aspectState, fc.constantFrom(...aspects), text, iso)
+        .map(([state, aspect, snsMessageId, recordedAt]) => ({ ...state, aspect, snsMessageId, recordedAt })),
+      { maxLength: 3, selector: (h) => `${h.aspect}#${h.event}#${h.at}` },
+    )
+    .map((h) => h.sort((a, b) => a.at.localeCompare(b.at) || a.aspect.localeCompare(b.aspect)));
+
+const current = <A extends HealthAspect>(aspects: readonly A[]) =>
+  fc.tuple(...aspects.map((aspect) => opt(aspectState).map((state) => [aspect, state] as const))).map(
+    (pairs) =>
+      Object.fromEntries(pairs.filter(([, state]) => state !== undefined)) as {
+        [K in A]?: HealthAspectState;
+      },
+  );
+
+export const templateHealth: fc.Arbitrary<TemplateHealthItem> = fc
+  .record(
+    {
+      wabaId: text,
+      templateId: text,
+      templateName: opt(text),
+      language: opt(text),
+      current: current(HEALTH_ASPECTS.template),
+      history: healthHistory(HEALTH_ASPECTS.template),
+      updatedAt: iso,
+    },
+    { requiredKeys: ['wabaId', 'templateId', 'current', 'history', 'updatedAt'] },
+  )
+  .map((t) => ({ entity: 'template-health' as const, ...t }));
+
+export const phoneNumberHealth: fc.Arbitrary<PhoneNumberHealthItem> = fc
+  .record({
+    wabaId: text,
+    displayPhoneNumber: text,
+    current: current(HEALTH_ASPECTS['phone-number']),
+    history: healthHistory(HEALTH_ASPECTS['phone-number']),
+    updatedAt: iso,
+  })
+  .map((n) => ({ entity: 'phone-number-health' as const, ...n }));
+
+export const accountHealth: fc.Arbitrary<AccountHealthItem> = fc
+  .record({
+    wabaId: text,
+    current: current(HEALTH_ASPECTS.account),
+    history: healthHistory(HEALTH_ASPECTS.account),
+    updatedAt: iso,
+  })
+  .map((a) => ({ entity: 'account-health' as const, ...a }));
+
+export const marketingPreference: fc.Arbitrary<MarketingPreferenceItem> = fc
+  .record(
+    {
+      conversationKey: text,
+      businessPhoneNumberId: text,
+      wabaId: text,
+      category: text,
+      customerKey: text,
+      customerPhone: opt(text),
+      customerUserId: opt(text),
+      preference: fc.constantFrom('stop', 'resume'),
+      preferenceAt: iso,
+      detail: opt(text),
+      history: fc
+        .uniqueArray(
+          fc.record({
+            preference: fc.constantFrom('stop', 'resume'),
+            at: iso,
+            snsMessageId: text,
+            recordedAt: iso,
+          }),
+          { maxLength: 3, selector: (h) => `${h.preference}#${h.at}` },
+        )
+        .map((h) => h.sort((a, b) => a.at.localeCompare(b.at) || a.preference.localeCompare(b.preference))),
+      expiresAt: count,
+    },
+    {
+      requiredKeys: [
+        'conversationKey',
+        'businessPhoneNumberId',
+        'wabaId',
+        'category',
+        'customerKey',
+        'preference',
+        'preferenceAt',
+        'history',
+        'expiresAt',
+      ],
+    },
+  )
+  .map((p) => ({ entity: 'marketing-preference' as const, ...p }));
+
+export const healthAlert: fc.Arbitrary<HealthAlertItem> = fc
+  .record(
+    {
+      windowStart: iso,
+      windowEnd: iso,
+      wabaId: text,
+      subjectKey: text,
+      subject: text,
+      aspect: fc.constantFrom(...HEALTH_ASPECTS.template, ...HEALTH_ASPECTS.account),
+      event: text,
+      severity: fc.constantFrom('critical' as const, 'warning' as const),
+      headline: text,
+      reason: opt(text),
+      detail: opt(text),
+      runbookSection: text,
+      at: iso,
+      count,
+      notifiedCount: opt(count),
+      expiresAt: count,
+    },
+    {
+      requiredKeys: [
+        'windowStart',
+        'windowEnd',
+        'wabaId',
+        'subjectKey',
+        'subject',
+        'aspect',
+        'event',
+        'severity',
+        'headline',
+        'runbookSection',
+        'at',
+        'count',
+        'expiresAt',
+      ],
+    },
+  )
+  .map((a) => ({ entity: 'health-alert' as const, ...a }));
+
+export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
+  message,
+  conversation,
+  webhookError,
+  orphan,
+  digest,
+  templateHealth,
+  phoneNumberHealth,
+  accountHealth,
+  marketingPreference,
+  healthAlert,
+);

@@ -2,7 +2,19 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 import { messageKey } from '../../../contracts';
 import { fromItem, ItemDecodeError, keyOf, type TableItem, toItem } from '../../../lambda/adapters/items';
-import { anyItem, conversation, digest, message, orphan, webhookError } from '../../support/item-arbitraries';
+import {
+  accountHealth,
+  anyItem,
+  conversation,
+  digest,
+  healthAlert,
+  marketingPreference,
+  message,
+  orphan,
+  phoneNumberHealth,
+  templateHealth,
+  webhookError,
+} from '../../support/item-arbitraries';
 
 /** The item as it compares after a round trip: undefined members are not stored. */
 function stored(item: TableItem): unknown {
@@ -16,6 +28,11 @@ describe('table item codecs', () => {
     ['webhook error', webhookError],
     ['orphan failure', orphan],
     ['failure digest', digest],
+    ['template health record', templateHealth],
+    ['phone-number health record', phoneNumberHealth],
+    ['account health record', accountHealth],
+    ['marketing preference', marketingPreference],
+    ['health alert', healthAlert],
   ] as const)('fromItem(toItem(x)) equals x for every %s', (_kind, arbitrary: fc.Arbitrary<TableItem>) => {
     fc.assert(
       fc.property(arbitrary, (item) => {
