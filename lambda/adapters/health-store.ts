@@ -113,17 +113,26 @@ export class HealthStore {
     if (alert !== undefined)
       writes.push(this.update(this.alertKey(change, now), this.alertSpec(change, alert, now)));
 
-    try {
-      await this.options.client.send(
-        new TransactWriteItemsCommand({ TransactItems: writes.map((Update) => ({ Update })) }),
-      );
-      return alert === undefined ? { kind: 'recorded' } : { kind: 'recorded', alert };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [reason] = error.CancellationReasons ?? [];
-      if (reason?.Code !== 'ConditionalCheckFailed') throw error;
-      const stored = reason.Item === undefined ? {} : unmarshall(reason.Item);
-      if (setHas(stored[ATTRIBUTE.historyKeys], historyKey)) return { kind: 'duplicate' };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.options.client.send(
+          new TransactWriteItemsCommand({ TransactItems: writes.map((Update) => ({ Update })) }),
+        );
+        return alert === undefined ? { kind: 'recorded' } : { kind: 'recorded', alert };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        // Two changes of one subject at once conflict; the retry then sees the winner's record.
+        if (reasons.some((r) => r.Code === 'TransactionConflict') && attempt < MAX_CONFLICT_RETRIES) {
+          await sleep(25 * 2 ** attempt + Math.random() * 25);
+          continue;
+        }
+        const [reason] = reasons;
+        if (reason?.Code !== 'ConditionalCheckFailed') throw error;
+        const stored = reason.Item === undefined ? {} : unmarshall(reason.Item);
+        if (setHas(stored[ATTRIBUTE.historyKeys], historyKey)) return { kind: 'duplicate' };
+        break;
+      }
     }
     // Older than the stored state: keep it in the history, never as the current state.
     const appended = await this.conditionalUpdate(key, {
@@ -348,6 +357,12 @@ function stateOf(change: HealthChange): HealthAspectState {
     ...(change.severity === undefined ? {} : { severity: change.severity }),
     ...(change.restrictions === undefined ? {} : { restrictions: change.restrictions }),
   };
+}
+
+const MAX_CONFLICT_RETRIES = 3;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function setHas(value: unknown, member: string): boolean {

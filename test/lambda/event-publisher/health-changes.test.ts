@@ -66,7 +66,7 @@ describe('eventsOfChange: account health', () => {
         occurredAt: paused.at,
       },
     });
-    expectValidEvent(events[0]);
+    expectValidEvent(events[0] ?? { detailType: 'none', detail: undefined });
   });
 
   test('a change older than the stored state (history only) publishes nothing', () => {
@@ -124,7 +124,7 @@ describe('eventsOfChange: account health', () => {
         previousPreference: 'resume',
       },
     });
-    expectValidEvent(event);
+    expectValidEvent(event ?? { detailType: 'none', detail: undefined });
   });
 
   test('a preference record whose preference did not move publishes nothing', () => {
