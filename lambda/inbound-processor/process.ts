@@ -261,15 +261,19 @@ async function handleHealthChange(
   }
 }
 
-/** The subject of a change for logs: ids of the business's own resources, no customer data. */
+/**
+ * The subject of a change for logs. Logs carry no run of digits that could be a phone number, so
+ * a template goes by its name and language, a number and an account by their last four digits;
+ * `npm run inspect -- --health <wabaId>` shows the full record.
+ */
 function subjectRef(change: HealthChange): string {
   switch (change.subject.kind) {
     case 'template':
-      return `template ${change.subject.templateId}`;
+      return `template ${change.subject.templateName ?? 'unnamed'} (${change.subject.language ?? 'no language'})`;
     case 'phone-number':
-      return `phone number ${change.subject.displayPhoneNumber}`;
+      return `phone number ending ${change.subject.displayPhoneNumber.slice(-4)}`;
     case 'account':
-      return `account ${change.wabaId}`;
+      return `account ending ${change.wabaId.slice(-4)}`;
   }
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { HealthStore } from '../../../lambda/adapters/health-store';
 import { BundleHost } from '../../../local/bundle-host';
 import { LAMBDA_NODE_MAJOR } from '../../../local/lambda-node';
 import {
@@ -20,11 +21,12 @@ describe('the shipped inbound-processor bundle', () => {
   let host: BundleHost;
   let reader: ConversationReader;
   let simulator: SocialMessagingSimulator;
+  let tableName: string;
 
   beforeAll(async () => {
     simulator = await startSimulator();
     client = localDynamoDbClient();
-    const tableName = await createConversationTable(client);
+    tableName = await createConversationTable(client);
     const fn = shippedFunction('InboundProcessor/Processor');
     host = BundleHost.forFunction(fn, {
       CONVERSATION_TABLE_NAME: tableName,
@@ -69,6 +71,16 @@ describe('the shipped inbound-processor bundle', () => {
       'wamid.HBgLMTQyNTU1NTAxNTAVAgASGBQzQUJDRDEyMzQ1Njc4OTBBQkNERUYA0001',
     );
     expect(stored?.content).toEqual({ kind: 'text', body: 'Hello! Is my order on its way?' });
+  });
+
+  test('records a paused template, with its alert waiting for the digest', async () => {
+    await expect(host.invoke(fixtureEvent('health-template-paused'))).resolves.toEqual({
+      ok: true,
+      result: null,
+    });
+    const health = new HealthStore({ client, tableName, retentionDays: 1, digestWindowMinutes: 15 });
+    const [template] = await health.wabaHealth('1163793972139053');
+    expect(template?.current).toMatchObject({ status: { event: 'PAUSED' } });
   });
 
   test('sends nothing for that message: the fixture is older than the shipped 24-hour limit', () => {

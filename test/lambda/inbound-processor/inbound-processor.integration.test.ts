@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ConversationStore } from '../../../lambda/adapters/conversation-store';
+import { HealthStore } from '../../../lambda/adapters/health-store';
 import { EventDecodeError } from '../../../lambda/domain/errors';
 import { serviceWindowOpen } from '../../../lambda/domain/service-window';
 import { createInboundHandler, ProcessingError } from '../../../lambda/inbound-processor/process';
@@ -35,7 +36,14 @@ async function pipeline(options: { client?: DynamoDBClient } = {}) {
   });
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
-  const handler = createInboundHandler({ pseudonyms: testPseudonyms, store, logger, metrics });
+  const health = new HealthStore({
+    client: storeClient,
+    tableName,
+    retentionDays: RETENTION_DAYS,
+    digestWindowMinutes: 15,
+    clock: () => NOW,
+  });
+  const handler = createInboundHandler({ pseudonyms: testPseudonyms, store, health, logger, metrics });
   const reader = new ConversationReader(client, tableName);
   const itemCount = async () =>
     (await client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT' }))).Count;
@@ -412,9 +420,15 @@ describe('routing, errors and skipped changes', () => {
     expect(metrics.get('WebhookErrors')).toBe(2);
   });
 
-  test('a template status update stores nothing and succeeds', async () => {
+  test('a template status update stores its health record alone: no message, no conversation', async () => {
     const { handler, itemCount } = await pipeline();
     await handler(fixtureEvent('edge-template-status-update'));
+    expect(await itemCount()).toBe(1);
+  });
+
+  test('a field the pipeline does not record stores nothing and succeeds', async () => {
+    const { handler, itemCount } = await pipeline();
+    await handler(fixtureEvent('edge-future-field'));
     expect(await itemCount()).toBe(0);
   });
 });
