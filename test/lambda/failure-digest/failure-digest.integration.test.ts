@@ -3,7 +3,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DigestStore } from '../../../lambda/adapters/digest-store';
 import { FailureStore } from '../../../lambda/adapters/failure-store';
+import { HealthStore } from '../../../lambda/adapters/health-store';
 import { TopicNotifier } from '../../../lambda/adapters/notifier';
+import { isSubjectChange } from '../../../lambda/domain/account-health';
+import { decodeSnsEvent } from '../../../lambda/domain/decode';
 import { windowOf } from '../../../lambda/domain/failure-digest';
 import { decodeFailureEvent, type MessageFailure } from '../../../lambda/domain/failure-event';
 import { createDigestHandler } from '../../../lambda/failure-digest/process';
@@ -12,6 +15,7 @@ import { BundleHost } from '../../../local/bundle-host';
 import { messageFailedEvent } from '../../../local/events';
 import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
 import { endpointClientConfig } from '../../../ops/endpoint';
+import { fixtureEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient, shippedFunction } from '../../support/assembly';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
 import { startSimulator } from '../../support/simulator';
@@ -73,6 +77,7 @@ async function setup() {
       windowMinutes: WINDOW_MINUTES,
       links: {
         runbook: 'docs/runbook.md#failedwhatsappmessages',
+        healthRunbook: 'docs/runbook.md',
         console: 'https://console.example/dashboard',
       },
       clock: () => new Date(at),
@@ -164,6 +169,36 @@ describe('failure digest', () => {
     await inBatches([failure(A, 131049, 2), failure(A, 131049, 3), failure(A, 131049, 4)], 3, record);
     await expect(digest()).resolves.toEqual({ notifications: 1 });
     expect(simulator.notifications[0]?.message).toMatch(/^3 more, 4 WhatsApp message\(s\)/);
+  });
+
+  test('account-health changes of a window are one notification, beside the failures, and never sent twice', async () => {
+    const { tableName, record, digest } = await setup();
+    const health = new HealthStore({
+      client: dynamo,
+      tableName,
+      retentionDays: 30,
+      digestWindowMinutes: WINDOW_MINUTES,
+      clock: () => new Date(Date.parse(WINDOW.start) + 60_000),
+    });
+    for (const name of [
+      'health-template-paused',
+      'health-phone-number-downgrade',
+      'health-account-violation',
+    ]) {
+      for (const change of decodeSnsEvent(fixtureEvent(name)).flatMap((n) => n.health)) {
+        if (isSubjectChange(change)) await health.recordChange(change);
+      }
+    }
+    await record(failure(A, 131049, 1));
+    await expect(digest()).resolves.toEqual({ notifications: 2 });
+    const healthNotice = simulator.notifications.find((n) =>
+      n.subject?.startsWith('WhatsApp account health'),
+    );
+    expect(healthNotice?.subject).toBe('WhatsApp account health: 3 change(s) need attention (2 critical)');
+    expect(healthNotice?.message).toContain('template order_update (en_US) [id 1234567890123456]');
+    expect(healthNotice?.message).toContain('What to do: docs/runbook.md#account-restricted-or-banned');
+    simulator.reset();
+    await expect(digest()).resolves.toEqual({ notifications: 0 });
   });
 
   test('an open window is not reported yet', async () => {
