@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
 import { EnvironmentError, numberFlag, parseFlags, runCli, UsageError } from '../ops/cli';
-import { renderApiCalls, renderConversation } from '../ops/render';
+import { renderApiCalls, renderConversation, renderWabaHealth } from '../ops/render';
 import { CloudAssembly } from './assembly';
 import type { BusEvent } from './eventbridge-api';
 import { envelope, inboundValue, LOCAL_BUSINESS, newWamid } from './events';
@@ -173,6 +173,9 @@ async function scenario(pipeline: LocalPipeline): Promise<number> {
   const settled = await pipeline.settle();
   console.log(`\n${await conversationView(pipeline, SCENARIO_CUSTOMER.userId ?? '')}\n`);
   if (pipeline.hasEvents) console.log(`${renderSettled(settled)}\n`);
+  console.log(
+    `Account health (npm run inspect -- --health):\n${renderWabaHealth(LOCAL_BUSINESS.wabaId, await pipeline.wabaHealth())}\n`,
+  );
   if (result.alert !== undefined)
     console.log(`Alert digest sent to the alerts topic:\n  ${result.alert.replace(/\n/g, '\n  ')}\n`);
   console.log(renderApiCalls(pipeline.simulator.requests));

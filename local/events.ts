@@ -53,6 +53,30 @@ export function envelope(values: readonly Record<string, unknown>[]): string {
   });
 }
 
+/**
+ * The SNS `Message` of one account-health change (a `field` other than `messages`), with the
+ * entry's `time` as Meta sends it for these fields.
+ */
+export function healthEnvelope(field: string, value: Record<string, unknown>, at: Date): string {
+  const entry = {
+    id: LOCAL_BUSINESS.wabaId,
+    time: Math.floor(at.getTime() / 1000),
+    changes: [{ field, value }],
+  };
+  return JSON.stringify({
+    context: {
+      MetaWabaIds: [{ wabaId: LOCAL_BUSINESS.wabaId, arn: LOCAL_BUSINESS.wabaArn }],
+      MetaPhoneNumberIds: [
+        { metaPhoneNumberId: LOCAL_BUSINESS.metaPhoneNumberId, arn: LOCAL_BUSINESS.phoneNumberArn },
+      ],
+    },
+    whatsAppWebhookEntry: JSON.stringify(entry),
+    aws_account_id: LOCAL_BUSINESS.accountId,
+    message_timestamp: new Date().toISOString(),
+    messageId: randomUUID(),
+  });
+}
+
 function metadata() {
   return {
     messaging_product: 'whatsapp',

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
+import { readWabaHealth } from '../lambda/adapters/health-store';
+import type { SubjectHealthItem } from '../lambda/adapters/items';
 import { CONFIG_CONTEXT_KEY } from '../lib/config';
 import { ConversationReader } from '../ops/conversation-reader';
 import { type CloudAssembly, cdkJsonContext, type StackRule, synthesizeAssembly } from './assembly';
@@ -305,6 +307,11 @@ export class LocalPipeline {
       .slice(before)
       .map((n) => `${n.subject ?? ''}\n${n.message}`);
     return { result, notifications };
+  }
+
+  /** The local WABA's health records, as `npm run inspect -- --health` shows them. */
+  wabaHealth(): Promise<SubjectHealthItem[]> {
+    return readWabaHealth(this.client, this.tableName, LOCAL_BUSINESS.wabaId);
   }
 
   /** Log lines the functions wrote. */

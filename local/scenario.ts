@@ -1,6 +1,7 @@
 import type { InvocationResult } from './bundle-host';
 import {
   envelope,
+  healthEnvelope,
   inboundValue,
   LOCAL_BUSINESS,
   type LocalCustomer,
@@ -16,6 +17,9 @@ export const SCENARIO_CUSTOMER: LocalCustomer = {
   userId: 'US.13491208655302741918',
   name: 'Jane Doe',
 };
+
+/** The template whose health the scenario changes. */
+export const SCENARIO_TEMPLATE = { id: '1234567890123456', name: 'order_update', language: 'en_US' } as const;
 
 /** The wamids and ids the scenario used, for tests and the report. */
 export interface ScenarioResult {
@@ -40,7 +44,8 @@ export interface ScenarioResult {
  * A short conversation, delivered the way AWS would: a text (and its SNS redelivery), an image, a
  * voice note (both archived once the bus delivers them), a
  * status storm of an earlier template out of order, a reply-button tap, the customer's reaction, a
- * failed template, and an EventBridge failure event for one of the pipeline's own reactions.
+ * failed template, a paused template (and a late, older approval), the customer stopping marketing
+ * messages, and an EventBridge failure event for one of the pipeline's own reactions.
  */
 export async function runScenario(
   pipeline: LocalPipeline,
@@ -174,6 +179,65 @@ export async function runScenario(
           },
         ]),
       ]),
+    ),
+  );
+
+  await step('Meta pauses the order_update template for low quality: an alert for the next digest', () =>
+    pipeline.publish(
+      healthEnvelope(
+        'message_template_status_update',
+        {
+          event: 'PAUSED',
+          message_template_id: SCENARIO_TEMPLATE.id,
+          message_template_name: SCENARIO_TEMPLATE.name,
+          message_template_language: SCENARIO_TEMPLATE.language,
+          reason: 'NONE',
+          message_template_category: 'MARKETING',
+          other_info: { title: 'FIRST_PAUSE', description: 'Paused for 3 hours because of low quality.' },
+        },
+        at(30),
+      ),
+    ),
+  );
+  await step('An older APPROVED of that template arrives late: history only, still PAUSED', () =>
+    pipeline.publish(
+      healthEnvelope(
+        'message_template_status_update',
+        {
+          event: 'APPROVED',
+          message_template_id: SCENARIO_TEMPLATE.id,
+          message_template_name: SCENARIO_TEMPLATE.name,
+          message_template_language: SCENARIO_TEMPLATE.language,
+          reason: 'NONE',
+        },
+        at(3600),
+      ),
+    ),
+  );
+  await step('Jane stops marketing messages', () =>
+    pipeline.publish(
+      healthEnvelope(
+        'user_preferences',
+        {
+          messaging_product: 'whatsapp',
+          metadata: {
+            display_phone_number: LOCAL_BUSINESS.displayPhoneNumber,
+            phone_number_id: LOCAL_BUSINESS.metaPhoneNumberId,
+          },
+          contacts: [{ profile: { name: customer.name }, wa_id: customer.phone, user_id: customer.userId }],
+          user_preferences: [
+            {
+              wa_id: customer.phone,
+              user_id: customer.userId,
+              detail: 'User requested to stop marketing messages',
+              category: 'marketing_messages',
+              value: 'stop',
+              timestamp: Math.floor(at(20).getTime() / 1000),
+            },
+          ],
+        },
+        at(20),
+      ),
     ),
   );
 

@@ -6,19 +6,21 @@
  *   npm run inspect -- --table <name> <wamid | customer key | phone number> [--number <Meta phone-number id>]
  *   npm run inspect -- --table <name> --recent --number <Meta phone-number id> [--days 2]
  *   npm run inspect -- --table <name> --errors --number <Meta phone-number id>
+ *   npm run inspect -- --table <name> --health <WABA id>    (templates, numbers, account)
  *   add --endpoint http://127.0.0.1:<port> for DynamoDB Local
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { readWabaHealth } from '../lambda/adapters/health-store';
 import type { MessageItem } from '../lambda/adapters/items';
 import { numberFlag, parseFlags, UsageError } from './cli';
 import { ConversationReader } from './conversation-reader';
 import { endpointClientConfig } from './endpoint';
 import { archivedObjects, PRESIGN_SECONDS, renderArchivedObjects } from './media-links';
-import { renderConversation, renderMessage, renderWebhookError } from './render';
+import { renderConversation, renderMessage, renderWabaHealth, renderWebhookError } from './render';
 
 export const INSPECT_USAGE =
-  'usage: npm run inspect -- --table <name> [--endpoint <url>] (<wamid | customer | phone> [--number <id>] [--media | --presign [--s3-endpoint <url>]] | --recent --number <id> [--days <n>] | --errors --number <id>)';
+  'usage: npm run inspect -- --table <name> [--endpoint <url>] (<wamid | customer | phone> [--number <id>] [--media | --presign [--s3-endpoint <url>]] | --recent --number <id> [--days <n>] | --errors --number <id> | --health <wabaId>)';
 
 /**
  * Runs the inspection for command-line arguments; returns the exit code.
@@ -41,13 +43,14 @@ export async function inspect(
       media: { type: 'boolean', default: false },
       presign: { type: 'boolean', default: false },
       's3-endpoint': { type: 'string' },
+      health: { type: 'string' },
     },
     true,
   );
   const [subject] = positionals;
   if (values.table === undefined) throw new UsageError('--table <name> is required');
-  if (subject === undefined && !values.recent && !values.errors) {
-    throw new UsageError('name a wamid, customer or phone number, or use --recent or --errors');
+  if (subject === undefined && !values.recent && !values.errors && values.health === undefined) {
+    throw new UsageError('name a wamid, customer or phone number, or use --recent, --errors or --health');
   }
   const days = numberFlag('days', values.days, { min: 1, max: 30, integer: true }) ?? 2;
   if (values.endpoint !== undefined && !/^https?:\/\/[^/]+/.test(values.endpoint)) {
@@ -72,6 +75,12 @@ export async function inspect(
   };
   const now = deps.now ?? new Date();
   const number = values.number;
+
+  if (values.health !== undefined) {
+    const records = await readWabaHealth(client, values.table, values.health);
+    deps.print(renderWabaHealth(values.health, records));
+    return 0;
+  }
 
   if (values.recent || values.errors) {
     if (number === undefined)

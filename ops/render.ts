@@ -1,9 +1,11 @@
 import type {
   ActionRecord,
   ConversationItem,
+  HealthAspectState,
   MediaArchiveRecord,
   MessageItem,
   ResponseActionName,
+  SubjectHealthItem,
   WebhookErrorItem,
 } from '../lambda/adapters/items';
 import { assertNever, isKnownStatus, type MessageContent, type WhatsAppError } from '../lambda/domain/model';
@@ -246,3 +248,60 @@ function duration(ms: number): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
   return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
 }
+
+/**
+ * A WABA's health at a glance: templates by status and quality, numbers by quality and limit, and
+ * the account's status, review, capabilities and last alert. Worst first.
+ */
+export function renderWabaHealth(wabaId: string, records: readonly SubjectHealthItem[]): string {
+  const templates = records.filter((r) => r.entity === 'template-health');
+  const numbers = records.filter((r) => r.entity === 'phone-number-health');
+  const account = records.find((r) => r.entity === 'account-health');
+  const state = (s: HealthAspectState | undefined) => s?.event ?? '-';
+  const since = (s: HealthAspectState | undefined) => (s === undefined ? '' : `  since ${s.at}`);
+  const rank = (event: string | undefined) =>
+    TEMPLATE_STATUS_ORDER.indexOf(event ?? '') + 1 || TEMPLATE_STATUS_ORDER.length + 1;
+  const lines = [`WhatsApp Business Account ${wabaId}`];
+  lines.push(`Templates (${templates.length}) by status and quality:`);
+  for (const t of [...templates].sort(
+    (a, b) =>
+      rank(a.current.status?.event) - rank(b.current.status?.event) ||
+      (a.templateName ?? '').localeCompare(b.templateName ?? ''),
+  )) {
+    const reason = t.current.status?.reason === undefined ? '' : ` (${t.current.status.reason})`;
+    lines.push(
+      `  ${state(t.current.status).padEnd(10)} ${state(t.current.quality).padEnd(8)} ${t.templateName ?? '(unnamed)'} (${t.language ?? '-'}) [id ${t.templateId}]  category ${state(t.current.category)}${reason}${since(t.current.status)}`,
+    );
+  }
+  lines.push(`Phone numbers (${numbers.length}) by quality and limit:`);
+  for (const n of numbers) {
+    lines.push(
+      `  ${n.displayPhoneNumber.padEnd(16)} ${state(n.current.quality).padEnd(18)} limit ${n.current.quality?.value ?? '-'}  name ${state(n.current.name)}${since(n.current.quality)}`,
+    );
+  }
+  if (account === undefined) {
+    lines.push('Account: no change recorded');
+  } else {
+    const status = account.current.status;
+    const restrictions = (status?.restrictions ?? []).map(
+      (r) => `${r.type ?? '?'} until ${r.expiration ?? '?'}`,
+    );
+    lines.push(
+      `Account: status ${state(status)}${status?.reason === undefined ? '' : ` (${status.reason})`}${status?.value === undefined ? '' : ` ban state ${status.value}`}; review ${state(account.current.review)}; capability ${account.current.capability?.detail ?? '-'}; last alert ${state(account.current.alert)}`,
+      ...restrictions.map((r) => `  restricted: ${r}`),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Template statuses, most in need of attention first. */
+const TEMPLATE_STATUS_ORDER = [
+  'DISABLED',
+  'PAUSED',
+  'REJECTED',
+  'FLAGGED',
+  'LIMIT_EXCEEDED',
+  'PENDING',
+  'IN_APPEAL',
+  'APPROVED',
+];

@@ -233,31 +233,8 @@ export class HealthStore {
   }
 
   /** Every health record of a WABA: its templates, phone numbers and account. */
-  async wabaHealth(wabaId: string): Promise<SubjectHealthItem[]> {
-    const items: SubjectHealthItem[] = [];
-    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: marshall({ ':pk': healthPartition(wabaId) }),
-          ExclusiveStartKey,
-        }),
-      );
-      for (const stored of page.Items ?? []) {
-        const item = healthRecordFromItem(stored);
-        if (
-          item.entity === ENTITY.templateHealth ||
-          item.entity === ENTITY.phoneNumberHealth ||
-          item.entity === ENTITY.accountHealth
-        ) {
-          items.push(item);
-        }
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined);
-    return items;
+  wabaHealth(wabaId: string): Promise<SubjectHealthItem[]> {
+    return readWabaHealth(this.options.client, this.options.tableName, wabaId);
   }
 
   private alertKey(change: HealthChange, now: Date): TableKey {
@@ -308,6 +285,38 @@ export class HealthStore {
       ReturnValuesOnConditionCheckFailure: returnOldOnFailure ? 'ALL_OLD' : undefined,
     };
   }
+}
+
+/** Every health record of a WABA, with one Query of its health partition. */
+export async function readWabaHealth(
+  client: DynamoDBClient,
+  tableName: string,
+  wabaId: string,
+): Promise<SubjectHealthItem[]> {
+  const items: SubjectHealthItem[] = [];
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: marshall({ ':pk': healthPartition(wabaId) }),
+        ExclusiveStartKey,
+      }),
+    );
+    for (const stored of page.Items ?? []) {
+      const item = healthRecordFromItem(stored);
+      if (
+        item.entity === ENTITY.templateHealth ||
+        item.entity === ENTITY.phoneNumberHealth ||
+        item.entity === ENTITY.accountHealth
+      ) {
+        items.push(item);
+      }
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey !== undefined);
+  return items;
 }
 
 /** The key of the record a change belongs to. */

@@ -40,9 +40,19 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
 
   const message = (wamid: string) => pipeline.reader.getMessage(wamid);
 
+  test('the paused template stays paused after the late, older approval, and the customer stopped marketing', async () => {
+    const [template] = await pipeline.wabaHealth();
+    expect(template).toMatchObject({
+      entity: 'template-health',
+      templateName: 'order_update',
+      current: { status: { event: 'PAUSED' } },
+    });
+    expect(template?.history.map((h) => h.event)).toEqual(['APPROVED', 'PAUSED']);
+  });
+
   test('every step succeeds and reports progress', () => {
     expect(result.problems).toEqual([]);
-    expect(lines).toHaveLength(10);
+    expect(lines).toHaveLength(13);
     expect(lines.every((line) => line.startsWith('  ✓ '))).toBe(true);
   });
 

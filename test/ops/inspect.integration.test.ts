@@ -53,6 +53,14 @@ describe('npm run inspect', () => {
     expect(text).toContain('statuses: sent');
   });
 
+  test("a WABA's health at a glance: templates by status and quality", async () => {
+    const { code, text } = await run('--health', '1163793972139053');
+    expect(code).toBe(0);
+    expect(text).toContain('Templates (1) by status and quality:');
+    expect(text).toMatch(/PAUSED +- +order_update \(en_US\) \[id 1234567890123456\]/);
+    expect(text).toContain('Account: no change recorded');
+  });
+
   test('recently active conversations of a number', async () => {
     const { text } = await run('--recent', '--number', '574086085794038');
     expect(text).toContain(`${SCENARIO_CUSTOMER.userId}  Jane Doe  5 inbound`);
