@@ -434,13 +434,25 @@ export function isSubjectChange(change: DecodedHealthChange): change is HealthCh
 /** How urgent a change that needs a human is. */
 export type AlertSeverity = 'critical' | 'warning';
 
+/** The runbook sections (anchors of docs/runbook.md) health alerts link to. */
+export const HEALTH_RUNBOOK_SECTIONS = [
+  'template-paused-disabled-or-rejected',
+  'template-quality-red',
+  'phone-number-flagged-or-downgraded',
+  'account-restricted-or-banned',
+  'account-alert',
+] as const;
+
+/** One of the runbook sections of health alerts. */
+export type HealthRunbookSection = (typeof HEALTH_RUNBOOK_SECTIONS)[number];
+
 /** Why a change needs a human, and where the runbook says what to do. */
 export interface HealthAlert {
   readonly severity: AlertSeverity;
   /** One line naming what happened, without the subject. */
   readonly headline: string;
   /** The runbook section (an anchor of docs/runbook.md). */
-  readonly runbookSection: string;
+  readonly runbookSection: HealthRunbookSection;
 }
 
 const TEMPLATE_STATUS_ALERTS: Readonly<Record<string, AlertSeverity>> = {

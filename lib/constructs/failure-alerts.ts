@@ -220,7 +220,8 @@ export class FailureAlerts extends Construct {
       entry: props.digestEntry ?? shippedHandler('failure-digest'),
       serviceName: props.serviceName,
       tracing: props.tracing,
-      description: 'Sends one alert per number and error code per window, with the count of failed messages',
+      description:
+        'Sends one alert per number and error code per window, and one for the account-health changes that need a person',
       logRetentionDays: props.logRetentionDays,
       removalPolicy,
       timeout: Duration.minutes(1),

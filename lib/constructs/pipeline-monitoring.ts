@@ -377,6 +377,23 @@ function buildDashboard(
       12,
     ),
   );
+  dashboard.addWidgets(
+    graph('Account health changes by field', [find(METRIC.healthChanges, DIMENSION.field, 'changes')], 8),
+    graph(
+      'Account health alerts (sent in the digest)',
+      [find(METRIC.healthAlerts, DIMENSION.field, 'alerts')],
+      8,
+    ),
+    graph(
+      'Health changes out of order, unknown, skipped fields',
+      [
+        find(METRIC.staleHealthChanges, DIMENSION.field, 'stale'),
+        find(METRIC.unknownHealthEvents, DIMENSION.field, 'unknown event'),
+        find(METRIC.skippedChanges, DIMENSION.field, 'skipped field'),
+      ],
+      8,
+    ),
+  );
   dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms], width: 24 }));
   return dashboard;
 }

@@ -61,6 +61,17 @@ describe('InboundProcessor: the function', () => {
     expect(env.POWERTOOLS_SERVICE_NAME).toBe('WhatsAppPipeline');
   });
 
+  test("gets the alerts digest's window, so health alerts wait in the windows the digest reads", () => {
+    const env = template.toJSON().Resources[functionId()].Properties.Environment.Variables;
+    const windows = Object.values(template.findResources('AWS::Lambda::Function')).flatMap((fn) => {
+      const minutes = fn.Properties.Environment?.Variables?.DIGEST_WINDOW_MINUTES;
+      return minutes === undefined ? [] : [minutes];
+    });
+    expect(env.DIGEST_WINDOW_MINUTES).toBe('15');
+    // The processor, the failure recorder and the digest.
+    expect(windows).toEqual(['15', '15', '15']);
+  });
+
   test('logs to its own log group with the configured retention', () => {
     const fn = template.toJSON().Resources[functionId()].Properties;
     const logGroupId = fn.LoggingConfig.LogGroup.Ref;

@@ -170,6 +170,16 @@ describe('PipelineMonitoring', () => {
     expect(body).toContain('p99');
   });
 
+  test('the dashboard shows account-health changes and alerts by field', () => {
+    const body = JSON.stringify(
+      Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody,
+    );
+    expect(body).toContain('Account health changes by field');
+    expect(body).toContain('Account health alerts (sent in the digest)');
+    expect(body).toContain('MetricName=\\\\\\"HealthAlerts\\\\\\"');
+    expect(body).toContain('MetricName=\\\\\\"StaleHealthChanges\\\\\\"');
+  });
+
   test('is in the stack once', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
