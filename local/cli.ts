@@ -342,7 +342,11 @@ async function conversationView(pipeline: LocalPipeline, customerKey: string): P
   const now = new Date();
   const conversation = await pipeline.reader.getConversation(LOCAL_BUSINESS.metaPhoneNumberId, customerKey);
   const messages = await pipeline.reader.listMessages(LOCAL_BUSINESS.metaPhoneNumberId, customerKey);
-  return renderConversation(conversation, messages, now);
+  const marketing = await pipeline.reader.getMarketingPreference(
+    LOCAL_BUSINESS.metaPhoneNumberId,
+    customerKey,
+  );
+  return renderConversation(conversation, messages, now, marketing);
 }
 
 /** Ctrl-C (or a kill) stops every child process before exiting. */

@@ -195,7 +195,8 @@ export async function runScenario(
           message_template_category: 'MARKETING',
           other_info: { title: 'FIRST_PAUSE', description: 'Paused for 3 hours because of low quality.' },
         },
-        at(30),
+        // A minute ago, so that its digest window has closed and the digest reports it now.
+        at(61),
       ),
     ),
   );

@@ -16,10 +16,12 @@ import {
   messageKey,
   webhookErrorPartition,
 } from '../contracts';
+import { readMarketingPreference } from '../lambda/adapters/health-store';
 import {
   type ConversationItem,
   conversationFromItem,
   fromItem,
+  type MarketingPreferenceItem,
   type MessageItem,
   messageFromItem,
   type WebhookErrorItem,
@@ -40,6 +42,14 @@ export class ConversationReader {
   async getMessage(wamid: string): Promise<MessageItem | undefined> {
     const item = await this.get(messageKey(wamid));
     return item === undefined ? undefined : messageFromItem(item);
+  }
+
+  /** A customer's marketing preference on a business number (docs/account-health.md). */
+  getMarketingPreference(
+    businessPhoneNumberId: string,
+    customerKey: string,
+  ): Promise<MarketingPreferenceItem | undefined> {
+    return readMarketingPreference(this.client, this.tableName, businessPhoneNumberId, customerKey);
   }
 
   /** A conversation by business number (Meta's phone-number id) and customer key. */

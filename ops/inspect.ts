@@ -130,7 +130,11 @@ export async function inspect(
   }
   for (const conversation of conversations) {
     const messages = await reader.listMessages(conversation.businessPhoneNumberId, conversation.customerKey);
-    deps.print(`${renderConversation(conversation, messages, now)}\n`);
+    const marketing = await reader.getMarketingPreference(
+      conversation.businessPhoneNumberId,
+      conversation.customerKey,
+    );
+    deps.print(`${renderConversation(conversation, messages, now, marketing)}\n`);
     await printMedia(messages);
   }
   return 0;

@@ -2,6 +2,7 @@ import type {
   ActionRecord,
   ConversationItem,
   HealthAspectState,
+  MarketingPreferenceItem,
   MediaArchiveRecord,
   MessageItem,
   ResponseActionName,
@@ -56,6 +57,7 @@ export function renderConversation(
   conversation: ConversationItem | undefined,
   messages: readonly MessageItem[],
   now: Date,
+  marketing?: MarketingPreferenceItem,
 ): string {
   const lines: string[] = [];
   if (conversation !== undefined) {
@@ -73,6 +75,15 @@ export function renderConversation(
     );
   } else {
     lines.push('Conversation (no inbound message recorded)');
+  }
+  if (marketing !== undefined) {
+    const state =
+      marketing.preference === 'stop'
+        ? 'stopped'
+        : marketing.preference === 'resume'
+          ? 'resumed'
+          : marketing.preference;
+    lines.push(`  marketing messages: ${state} since ${marketing.preferenceAt}`);
   }
   for (const message of messages) lines.push(...renderMessage(message));
   return lines.join('\n');

@@ -34,7 +34,7 @@ import {
   type HealthChange,
   type PreferenceChange,
 } from '../domain/account-health';
-import { windowOf } from '../domain/failure-digest';
+import { alertWindowOf } from '../domain/failure-digest';
 import {
   ATTRIBUTE,
   type Attributes,
@@ -81,7 +81,7 @@ export class HealthStore {
   /**
    * Records a change of a template, number or account. The newest change of an aspect becomes its
    * current state, in one conditional write; if it needs a human, the same transaction puts it in
-   * the current digest window. An older change fails that condition and costs a second write that
+   * a digest window the next runs will read (alertWindowOf). An older change fails that condition and costs a second write that
    * only extends the history. A redelivered change writes nothing.
    */
   async recordChange(change: HealthChange): Promise<HealthOutcome> {
@@ -216,20 +216,16 @@ export class HealthStore {
    * A customer's marketing preference on a business number, for a sender to check before a
    * marketing template: undefined when the customer never stopped or resumed.
    */
-  async marketingPreference(
+  marketingPreference(
     businessPhoneNumberId: string,
     customerKey: string,
   ): Promise<MarketingPreferenceItem | undefined> {
-    const key = marketingPreferenceKey(
-      conversationKeyOf(businessPhoneNumberId, customerKey),
-      MARKETING_PREFERENCE_CATEGORY,
+    return readMarketingPreference(
+      this.options.client,
+      this.options.tableName,
+      businessPhoneNumberId,
+      customerKey,
     );
-    const { Item } = await this.options.client.send(
-      new GetItemCommand({ TableName: this.options.tableName, Key: marshall(key), ConsistentRead: true }),
-    );
-    if (Item === undefined) return undefined;
-    const item = healthRecordFromItem(Item);
-    return item.entity === ENTITY.marketingPreference ? item : undefined;
   }
 
   /** Every health record of a WABA: its templates, phone numbers and account. */
@@ -238,13 +234,13 @@ export class HealthStore {
   }
 
   private alertKey(change: HealthChange, now: Date): TableKey {
-    const window = windowOf(now, this.options.digestWindowMinutes);
+    const window = alertWindowOf(change.occurredAt, now, this.options.digestWindowMinutes);
     return healthAlertKey(window.start, subjectKey(change).sk, change.aspect);
   }
 
-  /** The alert of a change in the digest window of its recording: counted, the newest change shown. */
+  /** The alert of a change in its digest window (see alertWindowOf): counted, the newest change shown. */
   private alertSpec(change: HealthChange, alert: HealthAlert, now: Date): UpdateSpec {
-    const window = windowOf(now, this.options.digestWindowMinutes);
+    const window = alertWindowOf(change.occurredAt, now, this.options.digestWindowMinutes);
     return {
       set: {
         [ATTRIBUTE.entity]: ENTITY.healthAlert,
@@ -285,6 +281,25 @@ export class HealthStore {
       ReturnValuesOnConditionCheckFailure: returnOldOnFailure ? 'ALL_OLD' : undefined,
     };
   }
+}
+
+/** A customer's marketing preference on a business number, with one GetItem; undefined if none. */
+export async function readMarketingPreference(
+  client: DynamoDBClient,
+  tableName: string,
+  businessPhoneNumberId: string,
+  customerKey: string,
+): Promise<MarketingPreferenceItem | undefined> {
+  const key = marketingPreferenceKey(
+    conversationKeyOf(businessPhoneNumberId, customerKey),
+    MARKETING_PREFERENCE_CATEGORY,
+  );
+  const { Item } = await client.send(
+    new GetItemCommand({ TableName: tableName, Key: marshall(key), ConsistentRead: true }),
+  );
+  if (Item === undefined) return undefined;
+  const item = healthRecordFromItem(Item);
+  return item.entity === ENTITY.marketingPreference ? item : undefined;
 }
 
 /** Every health record of a WABA, with one Query of its health partition. */

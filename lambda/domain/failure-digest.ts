@@ -3,6 +3,24 @@
  * code per window, saying how many messages failed, instead of one e-mail per failure.
  */
 
+/**
+ * How many closed windows each digest run looks back at: what is recorded into a window at most
+ * this many windows old is still reported.
+ */
+export const DIGEST_LOOKBACK_WINDOWS = 4;
+
+/**
+ * The window an alert recorded at `now` for a change that happened `at` goes into: the change's
+ * own window, so it is reported as soon as that window closes, but never older than the digest
+ * looks back (a late change would never be reported) and never in the future (clock skew).
+ */
+export function alertWindowOf(at: string, now: Date, minutes: number): { start: string; end: string } {
+  const oldest = now.getTime() - (DIGEST_LOOKBACK_WINDOWS - 1) * minutes * 60_000;
+  const time = Date.parse(at);
+  const clamped = Number.isNaN(time) ? now.getTime() : Math.min(now.getTime(), Math.max(oldest, time));
+  return windowOf(new Date(clamped), minutes);
+}
+
 /** The window a time falls into: windows of `minutes` aligned to the Unix epoch (so to the hour for 15). */
 export function windowOf(at: Date, minutes: number): { start: string; end: string } {
   const length = minutes * 60_000;

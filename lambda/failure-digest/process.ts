@@ -1,7 +1,12 @@
 import { METRIC } from '../../contracts';
 import type { DigestStore } from '../adapters/digest-store';
 import type { TopicNotifier } from '../adapters/notifier';
-import { closedWindows, type DigestLinks, digestNotification } from '../domain/failure-digest';
+import {
+  closedWindows,
+  DIGEST_LOOKBACK_WINDOWS,
+  type DigestLinks,
+  digestNotification,
+} from '../domain/failure-digest';
 import { healthDigestNotification } from '../domain/health-digest';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
 
@@ -41,7 +46,11 @@ export function createDigestHandler(deps: FailureDigestDeps) {
   return async (): Promise<DigestRun> => {
     let notifications = 0;
     try {
-      for (const windowStart of closedWindows(clock(), deps.windowMinutes, deps.lookbackWindows ?? 4)) {
+      for (const windowStart of closedWindows(
+        clock(),
+        deps.windowMinutes,
+        deps.lookbackWindows ?? DIGEST_LOOKBACK_WINDOWS,
+      )) {
         const pending = await deps.store.pending(windowStart);
         if (pending.health.length > 0) {
           const first = pending.health[0];

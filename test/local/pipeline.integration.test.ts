@@ -40,6 +40,14 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
 
   const message = (wamid: string) => pipeline.reader.getMessage(wamid);
 
+  test("the customer's marketing stop is kept under the conversation", async () => {
+    const marketing = await pipeline.reader.getMarketingPreference(
+      '574086085794038',
+      SCENARIO_CUSTOMER.userId ?? '',
+    );
+    expect(marketing).toMatchObject({ preference: 'stop', category: 'marketing_messages' });
+  });
+
   test('the paused template stays paused after the late, older approval, and the customer stopped marketing', async () => {
     const [template] = await pipeline.wabaHealth();
     expect(template).toMatchObject({
@@ -112,6 +120,11 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
     expect(result.alert).toContain('1 WhatsApp message(s) sent from');
     expect(result.alert).toContain('failed with error 131026 (Message undeliverable)');
     expect(result.alert).toContain('docs/runbook.md#failedwhatsappmessages');
+    expect(result.alert).toContain('WhatsApp account health: 1 change(s) need attention');
+    expect(result.alert).toContain(
+      '[WARNING] template order_update (en_US) [id 1234567890123456], account 1163793972139053: template paused',
+    );
+    expect(result.alert).toContain('docs/runbook.md#template-paused-disabled-or-rejected');
   });
 
   test("the customer's reaction got nothing, by policy, and the button tap refers to the template", async () => {

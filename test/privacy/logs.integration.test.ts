@@ -189,7 +189,7 @@ describe('logs are free of personal data', () => {
     // Correlation is kept: customers and messages appear as keyed pseudonyms.
     expect(output.some((line) => /"customer":"c-[a-p]{16}"/.test(line))).toBe(true);
     expect(output.some((line) => /"messageRef":"m-[a-p]{16}"/.test(line))).toBe(true);
-  });
+  }, 120_000); // Every fixture through three shipped bundles: 7 s alone, several times that under load.
 
   test('the check is live: a line with a phone number is caught', () => {
     const forms = forbiddenForms('14255550150');

@@ -11,7 +11,7 @@ import {
   type TemplateHealthChange,
 } from '../../../lambda/domain/account-health';
 import { decodeSnsEvent } from '../../../lambda/domain/decode';
-import { windowOf } from '../../../lambda/domain/failure-digest';
+import { closedWindows, DIGEST_LOOKBACK_WINDOWS, windowOf } from '../../../lambda/domain/failure-digest';
 import { fixtureEvent } from '../../fixtures';
 import { createConversationTable } from '../../support/assembly';
 import { useLocalParts } from '../../support/local-parts';
@@ -56,9 +56,12 @@ async function templateRecord(health: HealthStore): Promise<TemplateHealthItem |
   return records.find((r): r is TemplateHealthItem => r.entity === 'template-health');
 }
 
+/** The alerts of every window the digest reads at NOW, and of the open one. */
 async function alertsOf(tableName: string) {
   const digest = new DigestStore(parts.dynamo, tableName);
-  return (await digest.pending(windowOf(NOW, WINDOW).start)).health;
+  const windows = [windowOf(NOW, WINDOW).start, ...closedWindows(NOW, WINDOW, DIGEST_LOOKBACK_WINDOWS)];
+  const pending = await Promise.all(windows.map((start) => digest.pending(start)));
+  return pending.flatMap((p) => p.health);
 }
 
 describe('HealthStore.recordChange', () => {
@@ -145,6 +148,19 @@ describe('HealthStore.recordChange', () => {
         runbookSection: 'phone-number-flagged-or-downgraded',
         count: 1,
       }),
+    ]);
+  });
+
+  test("an alert goes into its change's window, or the oldest the digest still reads when the change is late", async () => {
+    const { health, tableName } = await store();
+    const recent = { ...templateStatus('PAUSED', '2026-12-01T09:50:00.000Z') };
+    await health.recordChange(recent);
+    await health.recordChange(subjectChange('health-account-violation'));
+    const digest = new DigestStore(parts.dynamo, tableName);
+    expect((await digest.pending('2026-12-01T09:45:00.000Z')).health.map((a) => a.event)).toEqual(['PAUSED']);
+    // Eleven months late: kept three windows back, where the next digest run still looks.
+    expect((await digest.pending('2026-12-01T09:15:00.000Z')).health.map((a) => a.event)).toEqual([
+      'ACCOUNT_VIOLATION',
     ]);
   });
 

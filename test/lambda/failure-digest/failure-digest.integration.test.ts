@@ -5,7 +5,7 @@ import { DigestStore } from '../../../lambda/adapters/digest-store';
 import { FailureStore } from '../../../lambda/adapters/failure-store';
 import { HealthStore } from '../../../lambda/adapters/health-store';
 import { TopicNotifier } from '../../../lambda/adapters/notifier';
-import { isSubjectChange } from '../../../lambda/domain/account-health';
+import { isSubjectChange, type TemplateHealthChange } from '../../../lambda/domain/account-health';
 import { decodeSnsEvent } from '../../../lambda/domain/decode';
 import { windowOf } from '../../../lambda/domain/failure-digest';
 import { decodeFailureEvent, type MessageFailure } from '../../../lambda/domain/failure-event';
@@ -150,7 +150,7 @@ describe('failure digest', () => {
     await digest();
     expect(simulator.notifications).toHaveLength(1);
     expect(simulator.notifications[0]?.message).toMatch(/^300 WhatsApp message\(s\)/);
-  });
+  }, 90_000); // 400 deliveries through the recorder: slow under load, never wrong.
 
   test('a second run sends nothing new', async () => {
     const { record, digest } = await setup();
@@ -199,6 +199,39 @@ describe('failure digest', () => {
     expect(healthNotice?.message).toContain('What to do: docs/runbook.md#account-restricted-or-banned');
     simulator.reset();
     await expect(digest()).resolves.toEqual({ notifications: 0 });
+  });
+
+  test('50 template pauses in a window give one notification listing every one', async () => {
+    const { tableName, digest } = await setup();
+    const health = new HealthStore({
+      client: dynamo,
+      tableName,
+      retentionDays: 30,
+      digestWindowMinutes: WINDOW_MINUTES,
+      clock: () => new Date(Date.parse(WINDOW.start) + 120_000),
+    });
+    const [base] = decodeSnsEvent(fixtureEvent('health-template-paused')).flatMap((n) => n.health);
+    if (base === undefined || !isSubjectChange(base) || base.subject.kind !== 'template')
+      throw new Error('fixture');
+    const pause: TemplateHealthChange = { ...base, subject: base.subject, aspect: 'status' };
+    await inBatches(
+      Array.from(
+        { length: 50 },
+        (_, i): TemplateHealthChange => ({
+          ...pause,
+          subject: { ...pause.subject, templateId: String(9000 + i), templateName: `campaign_${i}` },
+          occurredAt: new Date(Date.parse(WINDOW.start) + i * 1000).toISOString(),
+        }),
+      ),
+      10,
+      (change) => health.recordChange(change),
+    );
+    await expect(digest()).resolves.toEqual({ notifications: 1 });
+    expect(simulator.notifications).toHaveLength(1);
+    const [notice] = simulator.notifications;
+    expect(notice?.subject).toBe('WhatsApp account health: 50 change(s) need attention');
+    for (let i = 0; i < 50; i++)
+      expect(notice?.message).toContain(`template campaign_${i} (en_US) [id ${9000 + i}]`);
   });
 
   test('an open window is not reported yet', async () => {
