@@ -52,6 +52,10 @@ export const METRIC = {
   staleHealthChanges: 'StaleHealthChanges',
   /** Account-health changes that need a human: queued for the alerts digest. */
   healthAlerts: 'HealthAlerts',
+  /** Template status, quality and category changes recorded, by the new state. */
+  templateHealthChanges: 'TemplateHealthChanges',
+  /** Phone-number quality and name changes recorded, by the new state. */
+  phoneNumberHealthChanges: 'PhoneNumberHealthChanges',
   /** Events of a known health field that Meta added after this code was written: stored verbatim. */
   unknownHealthEvents: 'UnknownHealthEvents',
 } as const;
@@ -75,6 +79,8 @@ export const DIMENSION = {
   detailType: 'detailType',
   /** Of SkippedChanges and HealthChanges: the webhook `field`. */
   field: 'field',
+  /** Of TemplateHealthChanges and PhoneNumberHealthChanges: `<aspect>:<event>`, or `other`. */
+  healthState: 'state',
 } as const;
 
 /** The dimension value of a type, status or field the code does not know. */

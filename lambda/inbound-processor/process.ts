@@ -241,6 +241,17 @@ async function handleHealthChange(
   switch (outcome.kind) {
     case 'recorded':
       metrics.count(METRIC.healthChanges, 1, field);
+      if (isSubjectChange(change) && change.subject.kind !== 'account') {
+        metrics.count(
+          change.subject.kind === 'template' ? METRIC.templateHealthChanges : METRIC.phoneNumberHealthChanges,
+          1,
+          {
+            name: DIMENSION.healthState,
+            // Unknown events would make unbounded dimensions; they are counted under their own metric.
+            value: change.knownEvent ? `${change.aspect}:${change.event}` : OTHER_DIMENSION_VALUE,
+          },
+        );
+      }
       if (outcome.alert !== undefined) {
         metrics.count(METRIC.healthAlerts, 1, field);
         logger.warn('Account health change needs attention; queued for the alerts digest', {

@@ -394,6 +394,18 @@ function buildDashboard(
       8,
     ),
   );
+  dashboard.addWidgets(
+    graph(
+      'Templates by new status, quality and category',
+      [find(METRIC.templateHealthChanges, DIMENSION.healthState, 'templates')],
+      12,
+    ),
+    graph(
+      'Phone numbers by new quality and name',
+      [find(METRIC.phoneNumberHealthChanges, DIMENSION.healthState, 'numbers')],
+      12,
+    ),
+  );
   dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms], width: 24 }));
   return dashboard;
 }

@@ -176,6 +176,8 @@ describe('PipelineMonitoring', () => {
     );
     expect(body).toContain('Account health changes by field');
     expect(body).toContain('Account health alerts (sent in the digest)');
+    expect(body).toContain('Templates by new status, quality and category');
+    expect(body).toContain('Phone numbers by new quality and name');
     expect(body).toContain('MetricName=\\\\\\"HealthAlerts\\\\\\"');
     expect(body).toContain('MetricName=\\\\\\"StaleHealthChanges\\\\\\"');
   });

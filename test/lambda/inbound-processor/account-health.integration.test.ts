@@ -69,6 +69,18 @@ describe('the inbound processor records account health', () => {
     });
   });
 
+  test('templates are counted by their new state, numbers by theirs', async () => {
+    const { handler, metrics } = await processor();
+    await handler(fixtureEvent('health-template-paused'));
+    await handler(fixtureEvent('health-template-quality-red'));
+    await handler(fixtureEvent('health-phone-number-downgrade'));
+    await handler(fixtureEvent('health-template-future-event'));
+    expect(metrics.get('TemplateHealthChanges/state=status:PAUSED')).toBe(1);
+    expect(metrics.get('TemplateHealthChanges/state=quality:RED')).toBe(1);
+    expect(metrics.get('TemplateHealthChanges/state=other')).toBe(1);
+    expect(metrics.get('PhoneNumberHealthChanges/state=quality:DOWNGRADE')).toBe(1);
+  });
+
   test('a redelivered notification counts nothing twice', async () => {
     const { handler, metrics } = await processor();
     await handler(fixtureEvent('health-phone-number-downgrade'));
