@@ -587,7 +587,10 @@ function occurredAt(field: HealthField, source: HealthChangeSource, unix?: strin
 }
 
 function isoOfUnix(seconds: string | number): string {
-  return new Date(Number(seconds) * 1000).toISOString();
+  const date = new Date(Number(seconds) * 1000);
+  // entry.time is any JSON number on the wire; one out of the Date range cannot be ordered.
+  if (Number.isNaN(date.getTime())) throw new HealthDecodeError(`time ${seconds} is not a Unix time`);
+  return date.toISOString();
 }
 
 function parse<T>(field: HealthField, schema: z.ZodMiniType<T>, value: unknown): T {

@@ -231,6 +231,16 @@ describe('decodeHealthChange: fields and failures', () => {
     ).toThrow(HealthDecodeError);
   });
 
+  test('an entry.time out of the range of dates is a decode error, not a crash', () => {
+    expect(() =>
+      decodeHealthChange(
+        'account_review_update',
+        { decision: 'PENDING' },
+        { ...SOURCE, entryTime: 8.64e12 + 0.001 },
+      ),
+    ).toThrow(/is not a Unix time/);
+  });
+
   test('the raw value is kept as the payload', () => {
     const value = { decision: 'DEFERRED', extra: { future: true } };
     const [change] = decodeHealthChange('account_review_update', value, SOURCE) ?? [];
