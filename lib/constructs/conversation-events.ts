@@ -5,7 +5,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -20,7 +19,14 @@ import {
 } from '../../contracts';
 import type { IConversationTable } from './conversation-table';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
-import { acknowledgeKeyGrant, eventBridgeDeadLetterKey, failureQueue, rotatingKey } from './secure-defaults';
+import {
+  eventBridgeDeadLetterKey,
+  failureQueue,
+  grantQueueSend,
+  QueueSendDestination,
+  QueueSendDlq,
+  rotatingKey,
+} from './secure-defaults';
 
 /** Properties of {@link ConversationEvents}. */
 export interface ConversationEventsProps {
@@ -148,7 +154,7 @@ export class ConversationEvents extends Construct {
     });
     const fn = this.publisher.function;
     this.bus.grantPutEventsTo(fn);
-    this.undeliveredEventsQueue.grantSendMessages(fn);
+    grantQueueSend(this.undeliveredEventsQueue, fn);
     fn.addEventSource(
       new sources.DynamoEventSource(props.conversations.table, {
         // From the oldest record kept, so the changes written before the mapping existed are published too.
@@ -160,12 +166,10 @@ export class ConversationEvents extends Construct {
         reportBatchItemFailures: true,
         // One batch per shard at a time keeps each item's changes in order.
         parallelizationFactor: 1,
-        onFailure: new sources.SqsDlq(this.streamFailureQueue),
+        onFailure: new QueueSendDlq(this.streamFailureQueue),
         filters: [lambda.FilterCriteria.filter(PUBLISHER_STREAM_FILTER)],
       }),
     );
-    // The SQS grants (ours and the stream's on-failure destination) name KMS action families.
-    acknowledgeKeyGrant(fn);
     const policy = fn.role?.node.tryFindChild('DefaultPolicy');
     if (policy !== undefined) {
       Validations.of(policy).acknowledge({
@@ -255,7 +259,7 @@ export class ConversationEventSubscription extends Construct {
       // retries would be dropped rather than dead-lettered. A function has one such setting.
       if (props.target.node.tryFindChild('EventInvokeConfig') === undefined) {
         props.target.configureAsyncInvoke({
-          onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+          onFailure: new QueueSendDestination(this.deadLetterQueue),
           retryAttempts: 2,
         });
       } else {

@@ -3,7 +3,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -12,7 +11,7 @@ import { Construct } from 'constructs';
 import { CONSTRUCT_ID, ENV, FAILED_MESSAGE_EVENT_PATTERN, SOCIAL_MESSAGING_SOURCE } from '../../contracts';
 import type { IConversationTable } from './conversation-table';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
-import { eventBridgeDeadLetterKey, failureQueue, rotatingKey } from './secure-defaults';
+import { eventBridgeDeadLetterKey, failureQueue, QueueSendDestination, rotatingKey } from './secure-defaults';
 
 export { FAILED_MESSAGE_EVENT_PATTERN };
 
@@ -183,7 +182,7 @@ export class FailureAlerts extends Construct {
     recorder.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new lambdaDestinations.SqsDestination(this.deadLetterQueue),
+      onFailure: new QueueSendDestination(this.deadLetterQueue),
     });
 
     this.rule = new events.Rule(this, 'FailedMessages', {

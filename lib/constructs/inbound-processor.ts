@@ -1,7 +1,6 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -11,7 +10,7 @@ import { type AutoResponsePolicy, autoResponsePolicySchema, ENV } from '../../co
 import type { IConversationTable } from './conversation-table';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
 import type { PseudonymKey } from './pseudonym-key';
-import { failureQueue, rotatingKey } from './secure-defaults';
+import { failureQueue, QueueSendDestination, rotatingKey } from './secure-defaults';
 import { grantSendWhatsAppMessage } from './send-permission';
 
 /** Properties of an {@link InboundProcessor}. */
@@ -140,7 +139,7 @@ export class InboundProcessor extends Construct {
     fn.configureAsyncInvoke({
       retryAttempts: props.retryAttempts ?? 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new lambdaDestinations.SqsDestination(this.failureQueue),
+      onFailure: new QueueSendDestination(this.failureQueue),
     });
     props.conversations.bindRecordWriter(fn);
     props.pseudonymKey.bindReader(fn);

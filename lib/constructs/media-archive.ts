@@ -8,7 +8,7 @@ import { CONSTRUCT_ID, CONVERSATION_EVENT, ENV, MEDIA_KEY_PREFIX } from '../../c
 import type { ConversationEventSubscription, ConversationEvents } from './conversation-events';
 import type { IConversationTable } from './conversation-table';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
-import { acknowledgeKeyGrant, rotatingKey } from './secure-defaults';
+import { rotatingKey } from './secure-defaults';
 import { grantOnPhoneNumbers } from './send-permission';
 
 /** Properties of a {@link MediaArchive}. */
@@ -121,7 +121,6 @@ export class MediaArchive extends Construct {
     });
     if (this.key !== undefined) {
       this.key.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
-      acknowledgeKeyGrant(fn);
     }
     const policy = fn.role?.node.tryFindChild('DefaultPolicy');
     const created = this.bucket.node.defaultChild;

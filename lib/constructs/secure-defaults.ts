@@ -1,6 +1,7 @@
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
@@ -74,8 +75,44 @@ export function failureQueue(
 }
 
 /**
- * `grantEncryptDecrypt` (used by CDK's DynamoDB and SQS grants alike) names the `kms:ReEncrypt*` and
- * `kms:GenerateDataKey*` action families. They are scoped to one key of this stack, so the wildcard
+ * What a sender to an encrypted queue needs, and no more: `sqs:SendMessage` on the queue, and
+ * `kms:GenerateDataKey` and `kms:Decrypt` on its key, as Amazon SQS documents for producers
+ * (docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
+ * CDK's `grantSendMessages` also gives `kms:Encrypt` and `kms:ReEncrypt*`, which no sender uses.
+ */
+export function grantQueueSend(queue: sqs.IQueue, grantee: iam.IGrantable): iam.Grant {
+  const grant = iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['sqs:SendMessage'],
+    resourceArns: [queue.queueArn],
+  });
+  queue.encryptionMasterKey?.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+  return grant;
+}
+
+/** A Lambda on-failure destination that grants the function only {@link grantQueueSend}. */
+export class QueueSendDestination implements lambda.IDestination {
+  constructor(private readonly queue: sqs.IQueue) {}
+
+  bind(_scope: Construct, fn: lambda.IFunction): lambda.DestinationConfig {
+    grantQueueSend(this.queue, fn);
+    return { destination: this.queue.queueArn };
+  }
+}
+
+/** An event-source-mapping on-failure queue that grants the function only {@link grantQueueSend}. */
+export class QueueSendDlq implements lambda.IEventSourceDlq {
+  constructor(private readonly queue: sqs.IQueue) {}
+
+  bind(_target: lambda.IEventSourceMapping, targetHandler: lambda.IFunction): lambda.DlqDestinationConfig {
+    grantQueueSend(this.queue, targetHandler);
+    return { destination: this.queue.queueArn };
+  }
+}
+
+/**
+ * `grantEncryptDecrypt` (CDK's grant for callers of the conversation table) names the
+ * `kms:ReEncrypt*` and `kms:GenerateDataKey*` action families. They are scoped to one key of this stack, so the wildcard
  * is in the action name only.
  */
 export function acknowledgeKeyGrant(grantee: iam.IGrantable): void {

@@ -212,7 +212,18 @@ describe('InboundProcessor: IAM', () => {
     const sqsActions = policyStatementsOf(functionId())
       .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
       .filter((a) => String(a).startsWith('sqs:'));
-    expect(sqsActions.sort()).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+    expect(sqsActions.sort()).toEqual(['sqs:SendMessage']);
+  });
+
+  test("on the failure queues' key it has the producer permissions SQS documents, no Encrypt or ReEncrypt", () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+    const onQueueKey = statements.filter((s) => JSON.stringify(s.Resource).includes('QueueKey'));
+    expect(onQueueKey.length).toBeGreaterThan(0);
+    for (const statement of onQueueKey) {
+      expect([statement.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    }
   });
 });
 

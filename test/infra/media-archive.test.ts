@@ -91,11 +91,9 @@ describe('the media archive of the default stack', () => {
         'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^MediaBucket/), 'Arn'] }, '/media/*']],
       },
     });
-    expect(statements).toContainEqual({
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Effect: 'Allow',
-      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^MediaKey/), 'Arn'] },
-    });
+    // CDK merges the grants of one action set: the media key shares a statement with the DLQ's key.
+    const onMediaKey = statements.filter((s) => JSON.stringify(s.Resource).includes('"MediaKey'));
+    expect(onMediaKey.map((s) => [s.Action].flat().sort())).toEqual([['kms:Decrypt', 'kms:GenerateDataKey']]);
     expect(statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')))).toHaveLength(
       1,
     );
