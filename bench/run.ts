@@ -15,6 +15,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { buildSync } from 'esbuild';
 import { PUBLISHER_STREAM_FILTER } from '../contracts';
 import { ConversationStore } from '../lambda/adapters/conversation-store';
 import { EventBusPublisher } from '../lambda/adapters/event-bus';
@@ -104,6 +105,45 @@ function synthesizeBaseline(outdir: string): Record<string, string> {
     bundles[name] = join(outdir, resource.Metadata['aws:asset:path'] ?? '', 'index.js');
   }
   return bundles;
+}
+
+/**
+ * The processor bundled with the shipped options, and with one option changed at a time: ES module
+ * output, and no `keepNames` (which wraps every named function and class in a naming call).
+ */
+function buildInitVariants(outdir: string): Record<string, string> {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const options = {
+    'shipped options': { format: 'cjs', keepNames: true },
+    'without keepNames': { format: 'cjs', keepNames: false },
+    'ES module output': { format: 'esm', keepNames: true },
+  } as const;
+  return Object.fromEntries(
+    Object.entries(options).map(([name, option]) => {
+      const outfile = join(outdir, `${name.replace(/\W+/g, '-')}.${option.format === 'esm' ? 'mjs' : 'cjs'}`);
+      buildSync({
+        entryPoints: [join(ROOT, 'lambda', 'inbound-processor', 'handler.ts')],
+        absWorkingDir: ROOT,
+        bundle: true,
+        platform: 'node',
+        target: 'node24',
+        minify: true,
+        keepNames: option.keepNames,
+        format: option.format,
+        mainFields: ['module', 'main'],
+        outfile,
+        logLevel: 'warning',
+        alias: { '@aws-sdk/credential-provider-node': './lambda/shared/lambda-credentials.ts' },
+        // Bundled CommonJS dependencies call require(); an ES module has none of its own.
+        banner:
+          option.format === 'esm'
+            ? { js: "import{createRequire as __r}from'node:module';const require=__r(import.meta.url);" }
+            : undefined,
+      });
+      return [name, outfile];
+    }),
+  );
 }
 
 /** Median time to load a bundle in a fresh Node process, minus a bare Node process, alternating the two. */
@@ -201,6 +241,28 @@ async function main(): Promise<void> {
     'The baseline leaves the AWS SDK out of the bundle, as aws-lambda-nodejs does by default, and loads it from',
   );
   out("node_modules (CommonJS builds), as Lambda would load the runtime's SDK. Its size excludes that SDK.");
+  out();
+
+  // 1b. Build options of the shipped bundle, one at a time, side by side.
+  const variants = buildInitVariants(join(ROOT, '.cache', 'bench-variants'));
+  const variantInit = coldInit(variants, initEnv);
+  const shippedVariant = variantInit['shipped options'] ?? Number.NaN;
+  out('### Cold init of inbound-processor by build option');
+  out();
+  out(
+    `Each row changes one option of the shipped build (esbuild, minified, \`mainFields: module, main\`), measured in the same interleaved runs (${COLD_RUNS} each).`,
+  );
+  out();
+  out('| Build | Minified bytes | Cold init | vs shipped options |');
+  out('| --- | ---: | ---: | ---: |');
+  for (const [name, bundle] of Object.entries(variants)) {
+    const init = variantInit[name] ?? Number.NaN;
+    out(
+      `| ${name} | ${readFileSync(bundle).length} | ${ms(init)} | ${(init / shippedVariant).toFixed(2)}× |`,
+    );
+  }
+  out();
+  out(readFileSync(join(ROOT, 'bench', 'cold-init-notes.md'), 'utf8').trimEnd());
   out();
 
   // 2. Local parts.
@@ -680,6 +742,8 @@ async function main(): Promise<void> {
   for (const t of targets) out(`| ${t.name} | ${t.detail} | ${t.met ? 'yes' : '**no**'} |`);
   out();
   out(`Benchmark took ${Math.round((Date.now() - started) / 1000)} s.`);
+  out(); // Limits from the documentation, not measurements: kept in a file of their own, copied verbatim.
+  out(readFileSync(join(ROOT, 'bench', 'throughput-ceiling.md'), 'utf8').trimEnd());
   out();
   out('## How to read this');
   out();
