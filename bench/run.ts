@@ -405,6 +405,66 @@ async function main(): Promise<void> {
     out(`After each storm: ${stormResults.join('; ')}.`);
     out();
 
+    // 3b. Log bytes per event, from the shipped bundle's own output at the shipped log level.
+    simulator.reset();
+    simulator.latencyMs = 0;
+    const logTable = await newTable();
+    const logHost = BundleHost.forFunction(assembly.function('InboundProcessor/Processor'), {
+      CONVERSATION_TABLE_NAME: logTable,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: simulator.endpoint,
+      PSEUDONYM_SECRET_ARN: LOCAL_PSEUDONYM_SECRET.arn,
+    });
+    await logHost.start();
+    const LOG_EVENTS = 50;
+    const logWamids = Array.from({ length: LOG_EVENTS }, () => newWamid());
+    // The first invocation's lines (cold start, pseudonym key) are not per event.
+    await logHost.invoke(inboundEvent(9999, newWamid()));
+    const logKinds: [string, unknown[]][] = [
+      ['answered inbound text', logWamids.map((w, i) => inboundEvent(i, w))],
+      [
+        'status update',
+        logWamids.map((w, i) =>
+          snsEventOf(
+            envelope([statusValue(customer(i), [{ wamid: w, status: 'delivered', at: new Date() }])]),
+            `log-s-${w}`,
+          ),
+        ),
+      ],
+      ['duplicate redelivery', logWamids.map((w, i) => inboundEvent(i, w))],
+    ];
+    out('## Log bytes per event (shipped bundle, shipped log level)');
+    out();
+    out(
+      `${LOG_EVENTS} events of each kind through one warm instance at the shipped log level (INFO) with metrics on; bytes of the function's own output (JSON log lines and EMF metric documents), without Lambda's START, END and REPORT lines.`,
+    );
+    out();
+    out('| Event | Bytes per event | of which EMF | Lines per event | Target | Met |');
+    out('| --- | ---: | ---: | ---: | ---: | --- |');
+    const logTargets: Record<string, number> = { 'answered inbound text': 600, 'status update': 300 };
+    for (const [label, events] of logKinds) {
+      const before = logHost.output.length;
+      for (const event of events) {
+        const result = await logHost.invoke(event);
+        if (!result.ok) throw new Error(`${label} failed: ${JSON.stringify(result)}`);
+      }
+      const lines = logHost.output.slice(before);
+      const bytes = (filter: (line: string) => boolean) =>
+        lines.filter(filter).reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0) / events.length;
+      const all = bytes(() => true);
+      const emf = bytes((line) => line.includes('"_aws"'));
+      const goal = logTargets[label];
+      out(
+        `| ${label} | ${all.toFixed(0)} | ${emf.toFixed(0)} | ${(lines.length / events.length).toFixed(1)} | ${goal === undefined ? '-' : `≤ ${goal}`} | ${goal === undefined ? '-' : all <= goal ? 'yes' : '**no**'} |`,
+      );
+      if (goal !== undefined) {
+        target(`Log bytes per ${label} ≤ ${goal}`, all <= goal, `${all.toFixed(0)} bytes`);
+      }
+    }
+    await logHost.stop();
+    out();
+
     // 4. Requests per event, counted at the clients (same code as the bundle, from source).
     simulator.reset();
     const tableName = await newTable();
