@@ -38,7 +38,14 @@ export function unixSeconds(date: Date): string {
 
 /** The SNS `Message` End User Messaging Social publishes for a webhook entry's `value`s. */
 export function envelope(values: readonly Record<string, unknown>[]): string {
-  const entry = { id: LOCAL_BUSINESS.wabaId, changes: values.map((value) => ({ field: 'messages', value })) };
+  return envelopeOf({
+    id: LOCAL_BUSINESS.wabaId,
+    changes: values.map((value) => ({ field: 'messages', value })),
+  });
+}
+
+/** The envelope of one webhook entry, with the local business's context. */
+function envelopeOf(entry: Record<string, unknown>): string {
   return JSON.stringify({
     context: {
       MetaWabaIds: [{ wabaId: LOCAL_BUSINESS.wabaId, arn: LOCAL_BUSINESS.wabaArn }],
@@ -58,22 +65,10 @@ export function envelope(values: readonly Record<string, unknown>[]): string {
  * entry's `time` as Meta sends it for these fields.
  */
 export function healthEnvelope(field: string, value: Record<string, unknown>, at: Date): string {
-  const entry = {
+  return envelopeOf({
     id: LOCAL_BUSINESS.wabaId,
     time: Math.floor(at.getTime() / 1000),
     changes: [{ field, value }],
-  };
-  return JSON.stringify({
-    context: {
-      MetaWabaIds: [{ wabaId: LOCAL_BUSINESS.wabaId, arn: LOCAL_BUSINESS.wabaArn }],
-      MetaPhoneNumberIds: [
-        { metaPhoneNumberId: LOCAL_BUSINESS.metaPhoneNumberId, arn: LOCAL_BUSINESS.phoneNumberArn },
-      ],
-    },
-    whatsAppWebhookEntry: JSON.stringify(entry),
-    aws_account_id: LOCAL_BUSINESS.accountId,
-    message_timestamp: new Date().toISOString(),
-    messageId: randomUUID(),
   });
 }
 

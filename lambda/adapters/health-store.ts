@@ -134,16 +134,7 @@ export class HealthStore {
         break;
       }
     }
-    // Older than the stored state: keep it in the history, never as the current state.
-    const appended = await this.conditionalUpdate(key, {
-      ...history,
-      condition: {
-        expression: 'NOT contains(#keys, :key)',
-        names: { '#keys': ATTRIBUTE.historyKeys },
-        values: { ':key': historyKey },
-      },
-    });
-    return appended ? { kind: 'stale' } : { kind: 'duplicate' };
+    return this.appendToHistory(key, history, historyKey);
   }
 
   /**
@@ -201,15 +192,7 @@ export class HealthStore {
       const stored = error.Item === undefined ? {} : unmarshall(error.Item);
       if (setHas(stored[ATTRIBUTE.historyKeys], historyKey)) return { kind: 'duplicate' };
     }
-    const appended = await this.conditionalUpdate(key, {
-      ...history,
-      condition: {
-        expression: 'NOT contains(#keys, :key)',
-        names: { '#keys': ATTRIBUTE.historyKeys },
-        values: { ':key': historyKey },
-      },
-    });
-    return appended ? { kind: 'stale' } : { kind: 'duplicate' };
+    return this.appendToHistory(key, history, historyKey);
   }
 
   /**
@@ -263,12 +246,31 @@ export class HealthStore {
     };
   }
 
-  private async conditionalUpdate(key: TableKey, spec: UpdateSpec): Promise<boolean> {
+  /**
+   * Keeps a change older than the stored state in the history only, never as the current state;
+   * a duplicate if a concurrent delivery of the same change got there first.
+   */
+  private async appendToHistory(
+    key: TableKey,
+    history: UpdateSpec,
+    historyKey: string,
+  ): Promise<HealthOutcome> {
     try {
-      await this.options.client.send(new UpdateItemCommand(this.update(key, spec)));
-      return true;
+      await this.options.client.send(
+        new UpdateItemCommand(
+          this.update(key, {
+            ...history,
+            condition: {
+              expression: 'NOT contains(#keys, :key)',
+              names: { '#keys': ATTRIBUTE.historyKeys },
+              values: { ':key': historyKey },
+            },
+          }),
+        ),
+      );
+      return { kind: 'stale' };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return { kind: 'duplicate' };
       throw error;
     }
   }
