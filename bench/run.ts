@@ -43,6 +43,7 @@ import { LOCAL_PSEUDONYM_SECRET, SocialMessagingSimulator } from '../local/socia
 import { StreamPoller } from '../local/stream-poller';
 import { createLocalTable } from '../local/tables';
 import { ConversationReader } from '../ops/conversation-reader';
+import { describeCapacity, meterWriteCapacity } from './consumed-capacity';
 import { archiveCostPerMillion, costPerMillion } from './cost-model';
 import { median, percentile, runConcurrently } from './stats';
 
@@ -471,6 +472,7 @@ async function main(): Promise<void> {
     const dynamoCounted = new DynamoDBClient(localClientConfig(dynamo.endpoint));
     const messaging = new SocialMessagingClient({ ...localClientConfig(simulator.endpoint), maxAttempts: 1 });
     const dynamoCounts = countRequests(dynamoCounted);
+    const capacity = meterWriteCapacity(dynamoCounted);
     const sendCounts = countRequests(messaging);
     const store = new ConversationStore({ client: dynamoCounted, tableName, retentionDays: 30 });
     const sender = new WhatsAppSender({ client: messaging, metaApiVersion: 'v24.0' });
@@ -512,6 +514,7 @@ async function main(): Promise<void> {
     const measure = async (event: unknown) => {
       dynamoCounts.clear();
       sendCounts.clear();
+      capacity.take();
       await handler(event);
       const get = (name: string) => dynamoCounts.get(name) ?? 0;
       busCounts.clear();
@@ -532,6 +535,7 @@ async function main(): Promise<void> {
       };
       return {
         published,
+        capacity: capacity.take(),
         reads: get('GetItemCommand') + get('QueryCommand') + get('ScanCommand') + get('BatchGetItemCommand'),
         writeRequests: get('PutItemCommand') + get('UpdateItemCommand') + get('TransactWriteItemsCommand'),
         itemWrites: get('PutItemCommand') + get('UpdateItemCommand') + 2 * get('TransactWriteItemsCommand'),
@@ -569,6 +573,54 @@ async function main(): Promise<void> {
       })(),
       'duplicate redelivery': await measure(inboundEvent(1, wamid)),
     };
+    // Item size drives write units: the longest text Meta allows, and a message with a status history.
+    const longWamid = newWamid();
+    const longText = snsEventOf(
+      envelope([
+        inboundValue(customer(2), {
+          wamid: longWamid,
+          type: 'text',
+          at: new Date(),
+          payload: { body: 'x'.repeat(4096) },
+        }),
+      ]),
+      `long-${longWamid}`,
+    );
+    const sized = {
+      'new inbound text, 10 characters (answered)': perEvent['new inbound text'],
+      'new inbound text, 4,096 characters (answered)': await measure(longText),
+      'fourth status of a message (played, after sent, delivered and read)': await (async () => {
+        const sizedWamid = newWamid();
+        const sizedStatus = (status: string, second: number) =>
+          snsEventOf(
+            envelope([
+              statusValue(customer(3), [
+                { wamid: sizedWamid, status, at: new Date(Date.UTC(2026, 0, 2, 0, 0, second)) },
+              ]),
+            ]),
+            `sized-${status}`,
+          );
+        for (const [second, status] of ['sent', 'delivered', 'read'].entries()) {
+          await measure(sizedStatus(status, second));
+        }
+        return measure(sizedStatus('played', 9));
+      })(),
+    };
+    out('## Write capacity per event (reported by DynamoDB Local)');
+    out();
+    out(
+      'Every write asks for `ReturnConsumedCapacity: INDEXES` (a middleware of the benchmark; the shipped code does not ask), and the answers are added up. A conditional write or a transaction that fails consumes capacity that DynamoDB does not return with the error, so a redelivery shows 0 here.',
+    );
+    out();
+    out('| Event | Table WCU | Index WCU |');
+    out('| --- | ---: | --- |');
+    for (const [label, c] of Object.entries({ ...perEvent, ...sized })) {
+      const { table: tableUnits, indexes } = describeCapacity(c.capacity);
+      out(`| ${label} | ${tableUnits} | ${indexes} |`);
+    }
+    out();
+    out(readFileSync(join(ROOT, 'bench', 'capacity-notes.md'), 'utf8').trimEnd());
+    out();
     out('## Requests per event (counted at the clients)');
     out();
     out(
