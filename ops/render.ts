@@ -281,7 +281,7 @@ export function renderWabaHealth(wabaId: string, records: readonly SubjectHealth
   )) {
     const reason = t.current.status?.reason === undefined ? '' : ` (${t.current.status.reason})`;
     lines.push(
-      `  ${state(t.current.status).padEnd(10)} ${state(t.current.quality).padEnd(8)} ${t.templateName ?? '(unnamed)'} (${t.language ?? '-'}) [id ${t.templateId}]  category ${state(t.current.category)}${reason}${since(t.current.status)}`,
+      `  ${state(t.current.status).padEnd(10)} ${state(t.current.quality).padEnd(8)} ${t.templateName ?? '(unnamed)'} (${t.language ?? '-'}) [id ${t.templateId}]  category ${t.current.category?.event ?? t.current.status?.value ?? '-'}${reason}${since(t.current.status)}`,
     );
   }
   lines.push(`Phone numbers (${numbers.length}) by quality and limit:`);

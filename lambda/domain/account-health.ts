@@ -229,6 +229,8 @@ export function decodeHealthChange(
           subject: templateSubject(v, v.message_template_category),
           aspect: 'status',
           ...compact({
+            // The category the template had at this change; template_category_update moves it later.
+            value: v.message_template_category,
             reason: meaningful(v.reason),
             detail: statusDetail(v),
           }),

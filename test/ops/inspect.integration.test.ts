@@ -58,6 +58,7 @@ describe('npm run inspect', () => {
     expect(code).toBe(0);
     expect(text).toContain('Templates (1) by status and quality:');
     expect(text).toMatch(/PAUSED +- +order_update \(en_US\) \[id 1234567890123456\]/);
+    expect(text).toContain('category MARKETING');
     expect(text).toContain('Account: no change recorded');
   });
 

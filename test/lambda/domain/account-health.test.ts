@@ -43,6 +43,7 @@ describe('decodeHealthChange: templates', () => {
       },
       aspect: 'status',
       event: 'PAUSED',
+      value: 'MARKETING',
       knownEvent: true,
       occurredAt: '2026-01-01T00:00:01.000Z',
     });
