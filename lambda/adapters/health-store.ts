@@ -81,8 +81,8 @@ export class HealthStore {
   /**
    * Records a change of a template, number or account. The newest change of an aspect becomes its
    * current state, in one conditional write; if it needs a human, the same transaction puts it in
-   * a digest window the next runs will read (alertWindowOf). An older change fails that condition and costs a second write that
-   * only extends the history. A redelivered change writes nothing.
+   * a digest window the next runs will read (alertWindowOf). An older change fails that condition
+   * and costs a second write that only extends the history. A redelivered change writes nothing.
    */
   async recordChange(change: HealthChange): Promise<HealthOutcome> {
     const now = this.clock();
@@ -110,8 +110,7 @@ export class HealthStore {
     };
     const alert = alertOf(change);
     const writes: Update[] = [this.update(key, newest, true)];
-    if (alert !== undefined)
-      writes.push(this.update(this.alertKey(change, now), this.alertSpec(change, alert, now)));
+    if (alert !== undefined) writes.push(this.alertUpdate(change, key, alert, now));
 
     for (let attempt = 0; ; attempt++) {
       try {
@@ -216,21 +215,16 @@ export class HealthStore {
     return readWabaHealth(this.options.client, this.options.tableName, wabaId);
   }
 
-  private alertKey(change: HealthChange, now: Date): TableKey {
-    const window = alertWindowOf(change.occurredAt, now, this.options.digestWindowMinutes);
-    return healthAlertKey(window.start, subjectKey(change).sk, change.aspect);
-  }
-
   /** The alert of a change in its digest window (see alertWindowOf): counted, the newest change shown. */
-  private alertSpec(change: HealthChange, alert: HealthAlert, now: Date): UpdateSpec {
+  private alertUpdate(change: HealthChange, subject: TableKey, alert: HealthAlert, now: Date): Update {
     const window = alertWindowOf(change.occurredAt, now, this.options.digestWindowMinutes);
-    return {
+    return this.update(healthAlertKey(window.start, subject.sk, change.aspect), {
       set: {
         [ATTRIBUTE.entity]: ENTITY.healthAlert,
         windowStart: window.start,
         windowEnd: window.end,
         wabaId: change.wabaId,
-        subjectKey: subjectKey(change).sk,
+        subjectKey: subject.sk,
         subject: describeSubject(change),
         aspect: change.aspect,
         event: change.event,
@@ -243,7 +237,7 @@ export class HealthStore {
         [ATTRIBUTE.expiresAt]: Math.floor(now.getTime() / 1000) + this.options.retentionDays * 86_400,
       },
       add: { count: 1 },
-    };
+    });
   }
 
   /**

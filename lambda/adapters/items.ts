@@ -551,14 +551,6 @@ export function messageFromItem(stored: Record<string, AttributeValue>): Message
   return item;
 }
 
-/** {@link fromItem}, for a failure-digest key. */
-export function failureDigestFromItem(stored: Record<string, AttributeValue>): FailureDigestItem {
-  const item = fromItem(stored);
-  if (item.entity !== ENTITY.failureDigest)
-    throw new ItemDecodeError(`Expected a failure digest, found a ${item.entity}`);
-  return item;
-}
-
 /** {@link fromItem}, for an item of a health partition or a digest window. */
 export function healthRecordFromItem(
   stored: Record<string, AttributeValue>,
@@ -929,26 +921,21 @@ const subjectCommon = {
   updatedAt: text,
 };
 
-/** Moves the top-level aspect attributes into `current`, and sorts the history oldest first. */
-function withCurrent<A extends HealthAspect>(aspects: readonly A[]) {
-  return <T extends { history?: readonly HealthHistoryEntry[] } & { [K in A]?: HealthAspectState }>(
-    stored: T,
-  ) => {
-    const current: { [K in A]?: HealthAspectState } = {};
-    const rest: Record<string, unknown> = { ...stored };
-    for (const aspect of aspects) {
-      const state = stored[aspect];
-      if (state !== undefined) current[aspect] = state;
-      delete rest[aspect];
-    }
-    delete rest.history;
-    return {
-      rest,
-      current,
-      history: [...(stored.history ?? [])].sort(
-        (a, b) => a.at.localeCompare(b.at) || a.aspect.localeCompare(b.aspect),
-      ),
-    };
+/** The top-level aspect attributes as `current`, and the history oldest first. */
+function currentAndHistory<A extends HealthAspect>(
+  aspects: readonly A[],
+  stored: { readonly history?: readonly HealthHistoryEntry[] } & { readonly [K in A]?: HealthAspectState },
+): { current: { [K in A]?: HealthAspectState }; history: HealthHistoryEntry[] } {
+  const current: { [K in A]?: HealthAspectState } = {};
+  for (const aspect of aspects) {
+    const state = stored[aspect];
+    if (state !== undefined) current[aspect] = state;
+  }
+  return {
+    current,
+    history: [...(stored.history ?? [])].sort(
+      (a, b) => a.at.localeCompare(b.at) || a.aspect.localeCompare(b.aspect),
+    ),
   };
 }
 
@@ -967,7 +954,7 @@ const templateHealthSchema = z.pipe(
     ...aspectFields(HEALTH_ASPECTS.template),
   }),
   z.transform((t): TemplateHealthItem => {
-    const { current, history } = withCurrent(HEALTH_ASPECTS.template)(t);
+    const { current, history } = currentAndHistory(HEALTH_ASPECTS.template, t);
     return {
       entity: t.entity,
       wabaId: t.wabaId,
@@ -988,7 +975,7 @@ const phoneNumberHealthSchema = z.pipe(
     ...aspectFields(HEALTH_ASPECTS['phone-number']),
   }),
   z.transform((n): PhoneNumberHealthItem => {
-    const { current, history } = withCurrent(HEALTH_ASPECTS['phone-number'])(n);
+    const { current, history } = currentAndHistory(HEALTH_ASPECTS['phone-number'], n);
     return {
       entity: n.entity,
       wabaId: n.wabaId,
@@ -1007,7 +994,7 @@ const accountHealthSchema = z.pipe(
     ...aspectFields(HEALTH_ASPECTS.account),
   }),
   z.transform((a): AccountHealthItem => {
-    const { current, history } = withCurrent(HEALTH_ASPECTS.account)(a);
+    const { current, history } = currentAndHistory(HEALTH_ASPECTS.account, a);
     return { entity: a.entity, wabaId: a.wabaId, current, history, updatedAt: a.updatedAt };
   }),
 );
