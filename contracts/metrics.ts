@@ -65,13 +65,16 @@ export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
 /** Dimension names of the metrics that have one besides `service`. */
 export const DIMENSION = {
-  /** Of InboundMessages: the message type, or `other` for types the registry does not know. */
+  /**
+   * Of InboundMessages and AutoResponsesSent: the message type (answered), or `other` for types the
+   * registry does not know.
+   */
   type: 'type',
   /** Of StatusUpdates: the status, or `other`. */
   status: 'status',
   /** Of UndecodableEvents: the decode failure reason. */
   reason: 'reason',
-  /** Of AutoResponses*: `receipt` or `reaction`. */
+  /** Of AutoResponsesFailed, AutoResponsesRetried and AutoResponsesUnknown: `receipt` or `reaction`. */
   action: 'action',
   /** Of MessageFailuresByErrorCode: Meta's error code. */
   errorCode: 'errorCode',

@@ -1,4 +1,4 @@
-import { METRIC } from '../../contracts';
+import { DIMENSION, METRIC } from '../../contracts';
 import type { ConversationStore, NewAutoResponse } from '../adapters/conversation-store';
 import {
   type ActionRecord,
@@ -9,6 +9,7 @@ import {
 } from '../adapters/items';
 import type { WhatsAppSender } from '../adapters/whatsapp-sender';
 import { type AutoResponsePolicy, planResponse } from '../domain/auto-response';
+import { MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry, typeDimension } from '../domain/message-types';
 import type { InboundMessage } from '../domain/model';
 import { type OutboundPayload, reaction, readReceipt } from '../domain/outbound';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
@@ -28,6 +29,11 @@ export interface AutoResponderDeps {
   readonly policy: AutoResponsePolicy;
   readonly logger: LoggerPort;
   readonly metrics: MetricsPort;
+  /**
+   * The message types, for the `type` dimension of `AutoResponsesSent`.
+   * @default MESSAGE_TYPE_REGISTRY
+   */
+  readonly registry?: MessageTypeRegistry;
   readonly clock?: () => Date;
 }
 
@@ -160,6 +166,12 @@ export class AutoResponder implements MessageHook {
     const results: Partial<Record<ResponseActionName, ActionRecord>> = {};
     const transient: Error[] = [];
     const at = this.clock().toISOString();
+    // Sends are counted by the answered message's type, as InboundMessages is, so the normal path
+    // publishes one EMF document per message; what went wrong is counted by action.
+    const sentDimension = {
+      name: DIMENSION.type,
+      value: typeDimension(this.deps.registry ?? MESSAGE_TYPE_REGISTRY, message.type),
+    };
     settled.forEach((outcome, i) => {
       const action = pending[i];
       if (action === undefined) return;
@@ -173,7 +185,7 @@ export class AutoResponder implements MessageHook {
           attempts: outcome.value.attempts,
           emoji: planned.state === 'pending' ? planned.emoji : undefined,
         };
-        metrics.count(METRIC.autoResponsesSent, 1, dimension);
+        metrics.count(METRIC.autoResponsesSent, 1, sentDimension);
         return;
       }
       const error = outcome.reason;

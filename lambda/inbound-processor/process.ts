@@ -149,7 +149,9 @@ async function processNotification(
         { cause: failures.length === 1 ? failures[0] : new AggregateError(failures) },
       );
     }
-    logger.info('Notification processed', {
+    // Each message has its own INFO line; statuses, which outnumber messages several times, are
+    // counted and kept in the table, and their trace is here at DEBUG (docs/runbook.md, "Logs").
+    logger.debug('Notification processed', {
       messages: notification.messages.length,
       statuses: notification.statuses.length,
       errors: notification.errors.length,
@@ -309,7 +311,6 @@ async function recordMessage(
     messageRef: pseudonyms.message(message.wamid),
     type: message.type,
     customer: pseudonyms.customer(message.customer.key),
-    routing: message.routing.kind,
   };
   if (outcome.kind === 'duplicate') {
     metrics.count(METRIC.duplicateMessages, 1);
@@ -322,10 +323,10 @@ async function recordMessage(
   });
   if (message.routing.kind !== 'routed') {
     metrics.count(METRIC.unroutedMessages, 1);
-    logger.warn(
-      'Message recorded but not routed to a phone number of this account; nothing will be sent',
-      details,
-    );
+    logger.warn('Message recorded but not routed to a phone number of this account; nothing will be sent', {
+      ...details,
+      routing: message.routing.kind,
+    });
   } else {
     logger.info('Message recorded', details);
   }

@@ -1,4 +1,5 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { ENV, METRICS_NAMESPACE, type MetricName } from '../../contracts';
@@ -10,8 +11,32 @@ export const DEFAULT_SERVICE_NAME = 'whatsapp-pipeline';
 // keys or metrics; Powertools lets a constructor option win over the variable, hence reading it here.
 const serviceName = process.env[ENV.serviceName] || DEFAULT_SERVICE_NAME;
 
+/**
+ * Powertools' log record without the keys that repeat what the log group already says, so a line
+ * costs what it tells. CloudWatch Logs bills every byte, and with a line per event the function's
+ * name, ARN, memory size, service and sampling rate would be a third of the bill. Kept: level,
+ * message, timestamp, the request id (to join a line with Lambda's REPORT line and with retries),
+ * `cold_start` on a cold start only, and the X-Ray trace id and tenant id where Lambda sets them.
+ */
+export class CompactLogFormatter extends LogFormatter {
+  public formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
+    const context = attributes.lambdaContext;
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel,
+        message: attributes.message,
+        timestamp: this.formatTimestamp(attributes.timestamp),
+        function_request_id: context?.awsRequestId,
+        cold_start: context?.coldStart === true ? true : undefined,
+        xray_trace_id: attributes.xRayTraceId,
+        tenant_id: context?.tenantId,
+      },
+    }).addAttributes(additional);
+  }
+}
+
 /** Structured logger shared by the functions. Never give it whole events, phone numbers or texts. */
-export const logger = new Logger({ serviceName });
+export const logger = new Logger({ serviceName, logFormatter: new CompactLogFormatter() });
 
 /** EMF metrics: written to the log, so no PutMetricData call sits in the hot path. */
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
@@ -34,28 +59,43 @@ export function withPowertools<E, R>(
 /** The subset of the Powertools logger the processing code uses, so tests can pass their own. */
 export type LoggerPort = Pick<Logger, 'info' | 'warn' | 'error' | 'debug' | 'appendKeys' | 'removeKeys'>;
 
-/** Counts by dimension value, emitted as one EMF metric per value. */
+/** Counts by dimension value, published when the invocation ends. */
 export interface MetricsPort {
   count(name: MetricName, value: number, dimension?: { readonly name: string; readonly value: string }): void;
   flush(): void;
 }
 
-/** The {@link MetricsPort} over Powertools Metrics. */
+/**
+ * The {@link MetricsPort} over Powertools Metrics. Counts are added up during the invocation and
+ * published by {@link MetricsPort.flush}, one EMF document for each dimension value that was
+ * counted (and one for the counts without a dimension): EMF gives a document one value per
+ * dimension, so that is the fewest documents that say it all. An answered message, counted by its
+ * type, is one document; Powertools would write one per dimensioned metric.
+ */
 export function powertoolsMetrics(target: Metrics = metrics): MetricsPort {
+  // Keyed by dimension name and value ('' for none), then by metric name.
+  const pending = new Map<
+    string,
+    { dimension?: { name: string; value: string }; counts: Map<string, number> }
+  >();
   return {
     count(name, value, dimension) {
       if (value === 0) return;
-      if (dimension === undefined) {
-        target.addMetric(name, 'Count', value);
-        return;
+      const key = dimension === undefined ? '' : `${dimension.name}\u0000${dimension.value}`;
+      let group = pending.get(key);
+      if (group === undefined) {
+        group = { dimension: dimension === undefined ? undefined : { ...dimension }, counts: new Map() };
+        pending.set(key, group);
       }
-      const single = target.singleMetric();
-      single.addDimension(dimension.name, dimension.value);
-      single.addMetric(name, 'Count', value);
+      group.counts.set(name, (group.counts.get(name) ?? 0) + value);
     },
     flush() {
-      // Dimensioned counts are published as they are made; an empty flush would only log a warning.
-      if (target.hasStoredMetrics()) target.publishStoredMetrics();
+      for (const { dimension, counts } of pending.values()) {
+        if (dimension !== undefined) target.addDimension(dimension.name, dimension.value);
+        for (const [name, value] of counts) target.addMetric(name, 'Count', value);
+        target.publishStoredMetrics();
+      }
+      pending.clear();
     },
   };
 }

@@ -337,8 +337,8 @@ function buildDashboard(
   dashboard.addWidgets(
     graph('Inbound messages by type', [find(METRIC.inboundMessages, DIMENSION.type, 'messages')]),
     graph('Statuses by kind', [find(METRIC.statusUpdates, DIMENSION.status, 'statuses')]),
-    graph('Auto-responses sent and rejected', [
-      find(METRIC.autoResponsesSent, DIMENSION.action, 'sent'),
+    graph('Auto-responses sent (by message type) and rejected (by action)', [
+      find(METRIC.autoResponsesSent, DIMENSION.type, 'sent'),
       find(METRIC.autoResponsesFailed, DIMENSION.action, 'rejected'),
       find(METRIC.autoResponsesRetried, DIMENSION.action, 'left for retry'),
     ]),

@@ -158,7 +158,7 @@ describe('PipelineMonitoring', () => {
     for (const title of [
       'Inbound messages by type',
       'Statuses by kind',
-      'Auto-responses sent and rejected',
+      'Auto-responses sent (by message type) and rejected (by action)',
       'Failed messages by error code',
       'Failure queue depth',
       'Lambda duration p50 / p99 (ms)',
@@ -167,6 +167,8 @@ describe('PipelineMonitoring', () => {
       expect(body).toContain(title);
     }
     expect(body).toContain('MetricName=\\\\\\"InboundMessages\\\\\\"');
+    // Sends are counted by the answered message's type, in the same EMF document as InboundMessages.
+    expect(body).toMatch(/\{WhatsAppPipeline,type,service\} MetricName=\\+"AutoResponsesSent/);
     expect(body).toContain('p99');
   });
 

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HealthStore } from '../../../lambda/adapters/health-store';
 import { BundleHost } from '../../../local/bundle-host';
+import { envelope, inboundValue, newWamid, snsEventOf, statusValue } from '../../../local/events';
 import { LAMBDA_NODE_MAJOR } from '../../../local/lambda-node';
 import {
   LOCAL_PSEUDONYM_SECRET,
@@ -11,6 +13,22 @@ import { ConversationReader } from '../../../ops/conversation-reader';
 import { fixtureEnvelope, fixtureEvent, snsEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient, shippedFunction } from '../../support/assembly';
 import { startSimulator } from '../../support/simulator';
+
+const CUSTOMER = { phone: '14255550177', name: 'Bundle Customer' };
+
+/** The JSON objects among a function's output lines. */
+function parsedLines(output: readonly string[]): Record<string, unknown>[] {
+  return output.flatMap((line) => {
+    try {
+      const parsed: unknown = JSON.parse(line);
+      return typeof parsed === 'object' && parsed !== null
+        ? [Object.fromEntries(Object.entries(parsed))]
+        : [];
+    } catch {
+      return [];
+    }
+  });
+}
 
 /**
  * Runs the bundle the stack ships (the synthesized asset), with the environment the stack gives it,
@@ -119,12 +137,48 @@ describe('the shipped inbound-processor bundle', () => {
     expect(shippedFunction('InboundProcessor/Processor').environment.NODE_OPTIONS).toBeUndefined();
   });
 
+  test('an answered message writes one INFO line and one EMF document', async () => {
+    const wamid = newWamid();
+    const before = host.output.length;
+    const event = snsEventOf(
+      envelope([inboundValue(CUSTOMER, { wamid, type: 'text', at: new Date(), payload: { body: 'Hi' } })]),
+      randomUUID(),
+    );
+    await expect(host.invoke(event)).resolves.toEqual({ ok: true, result: null });
+    const lines = parsedLines(host.output.slice(before));
+    expect(lines.filter((line) => line.level === 'INFO').map((line) => line.message)).toEqual([
+      'Message recorded',
+    ]);
+    const documents = lines.filter((line) => '_aws' in line);
+    expect(documents).toHaveLength(1);
+    expect(documents[0]).toMatchObject({ type: 'text', InboundMessages: 1, AutoResponsesSent: 2 });
+  });
+
+  test('a status writes its EMF document and no INFO line', async () => {
+    const wamid = newWamid();
+    const before = host.output.length;
+    const event = snsEventOf(
+      envelope([statusValue(CUSTOMER, [{ wamid, status: 'delivered', at: new Date() }])]),
+      randomUUID(),
+    );
+    await expect(host.invoke(event)).resolves.toEqual({ ok: true, result: null });
+    const lines = parsedLines(host.output.slice(before));
+    expect(lines.filter((line) => line.level !== undefined)).toEqual([]);
+    expect(lines).toEqual([expect.objectContaining({ status: 'delivered', StatusUpdates: 1 })]);
+  });
+
   test('writes structured JSON logs and EMF metrics, without phone numbers or texts', async () => {
     await host.invoke(fixtureEvent('message-image'));
     const lines = host.output.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: 'INFO', message: 'Message recorded', service: 'WhatsAppPipeline' }),
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'Message recorded',
+        function_request_id: expect.any(String),
+      }),
     );
+    // The log group names the function; repeating it on every line would be paid per byte.
+    expect(lines.filter((line) => 'function_arn' in line || 'function_memory_size' in line)).toEqual([]);
     expect(lines.some((line) => typeof line._aws === 'object' && 'InboundMessages' in line)).toBe(true);
     const all = host.output.join('\n');
     expect(all).not.toContain('14255550150');
