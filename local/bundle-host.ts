@@ -30,6 +30,11 @@ export interface BundleHostOptions {
 export class BundleHost {
   /** Everything the function wrote to stdout and stderr: its log lines. */
   public readonly output: string[] = [];
+  /**
+   * How long each invocation took, in ms, from the event's hand-over to its result: what Lambda
+   * would bill, plus a local round trip between processes.
+   */
+  public readonly durationsMs: number[] = [];
   /** The Node.js version the bundle runs on, once started. */
   public nodeVersion?: string;
   private readonly child: ChildProcess;
@@ -105,8 +110,11 @@ export class BundleHost {
       await this.ready;
       const id = randomUUID();
       const done = new Promise<InvocationResult>((resolve) => this.pending.set(id, resolve));
+      const sentAt = performance.now();
       this.child.send({ id, event });
-      return done;
+      const result = await done;
+      this.durationsMs.push(performance.now() - sentAt);
+      return result;
     });
     this.queue = run.catch(() => undefined);
     return run;

@@ -329,6 +329,26 @@ export class LocalPipeline {
     };
   }
 
+  /**
+   * Each function's output and invocation durations so far, by function: the processor, recorder,
+   * digest and publisher, and each subscriber by its logical id.
+   */
+  functionRuns(): Record<
+    string,
+    { readonly output: readonly string[]; readonly durationsMs: readonly number[] }
+  > {
+    const run = (host: BundleHost) => ({ output: host.output, durationsMs: host.durationsMs });
+    return {
+      processor: run(this.processor),
+      recorder: run(this.recorder),
+      digest: run(this.digest),
+      ...(this.events === undefined ? {} : { publisher: run(this.events.publisher) }),
+      ...Object.fromEntries(
+        [...(this.events?.subscribers ?? new Map<string, BundleHost>())].map(([id, host]) => [id, run(host)]),
+      ),
+    };
+  }
+
   /** Stops every part this pipeline started. Safe to call twice. */
   async stop(): Promise<void> {
     await Promise.allSettled([

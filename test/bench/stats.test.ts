@@ -1,4 +1,4 @@
-import { costPerMillion, PRICES } from '../../bench/cost-model';
+import { combinedUsage, costPerMillion, type EventUsage, PRICES } from '../../bench/cost-model';
 import { median, percentile, runConcurrently } from '../../bench/stats';
 
 describe('bench statistics', () => {
@@ -33,8 +33,15 @@ describe('bench statistics', () => {
 });
 
 describe('cost model', () => {
+  const usage = (over: Partial<EventUsage> = {}): EventUsage => ({
+    invocations: [{ count: 1, durationMs: 10, memoryMb: 256 }],
+    writeUnits: 4,
+    logBytes: 0,
+    ...over,
+  });
+
   test('adds up the lines, per million events', () => {
-    const cost = costPerMillion({ lambdaMs: 10, memoryMb: 256, writeUnits: 4, logBytes: 0, kmsRequests: 0 });
+    const cost = costPerMillion(usage({ snsPublishes: 1 }));
     const lambda = 0.01 * 0.25 * PRICES.lambdaArmGbSecond * 1e6;
     expect(cost['Lambda compute']).toBeCloseTo(lambda, 6);
     expect(cost['DynamoDB writes']).toBeCloseTo(2.5, 6);
@@ -42,8 +49,27 @@ describe('cost model', () => {
   });
 
   test('bills Lambda duration in whole milliseconds', () => {
-    const a = costPerMillion({ lambdaMs: 9.1, memoryMb: 1024, writeUnits: 0, logBytes: 0, kmsRequests: 0 });
-    const b = costPerMillion({ lambdaMs: 10, memoryMb: 1024, writeUnits: 0, logBytes: 0, kmsRequests: 0 });
-    expect(a['Lambda compute']).toBe(b['Lambda compute']);
+    const at = (durationMs: number) =>
+      costPerMillion(usage({ invocations: [{ count: 1, durationMs, memoryMb: 1024 }] }))['Lambda compute'];
+    expect(at(9.1)).toBe(at(10));
+  });
+
+  test('bills a share of a batched invocation as that share of a request', () => {
+    const cost = costPerMillion(usage({ invocations: [{ count: 0.01, durationMs: 100, memoryMb: 256 }] }));
+    expect(cost['Lambda requests']).toBeCloseTo(0.002, 9);
+  });
+
+  test('prices log bytes per GB ingested', () => {
+    const cost = costPerMillion(usage({ logBytes: 1024 ** 3 / 1_000_000 }));
+    expect(cost['CloudWatch Logs']).toBeCloseTo(PRICES.logsIngestionPerGb, 9);
+  });
+
+  test('a combined usage costs what its parts cost together', () => {
+    const a = usage({ snsPublishes: 1, putEventsEntries: 2 });
+    const b = usage({ writeUnits: 1, logBytes: 300, s3Puts: 1 });
+    expect(costPerMillion(combinedUsage([a, b])).total).toBeCloseTo(
+      costPerMillion(a).total + costPerMillion(b).total,
+      9,
+    );
   });
 });

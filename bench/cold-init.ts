@@ -1,0 +1,233 @@
+/**
+ * Cold init, measured: the shipped bundles next to what aws-lambda-nodejs builds by default, and
+ * the processor's bundle with one build choice changed at a time. Every sample is a fresh Node
+ * process of the Lambda runtime's major that loads a bundle; samples of all bundles interleave, so
+ * a busy moment of the machine falls on all of them alike.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BuildOptions, buildSync } from 'esbuild';
+import type { ShippedFunction } from '../local/assembly';
+import { cdkJsonContext } from '../local/assembly';
+import { LOCAL_AWS_ENV } from '../local/aws-env';
+import { lambdaNodeBinary } from '../local/lambda-node';
+import { median } from './stats';
+
+const ROOT = join(__dirname, '..');
+
+/** The functions the stack ships: the folder under lambda/ and the construct path of each. */
+export const SHIPPED_FUNCTIONS = {
+  'inbound-processor': 'InboundProcessor/Processor',
+  'failure-recorder': 'Alerts/Recorder',
+  'failure-digest': 'Alerts/Digest',
+  'event-publisher': 'Events/Publisher',
+  'media-archiver': 'Media/Archiver',
+} as const;
+
+/** One of {@link SHIPPED_FUNCTIONS}. */
+export type FunctionName = keyof typeof SHIPPED_FUNCTIONS;
+
+/** A bundle to load, with the environment its module scope reads. */
+export interface InitSubject {
+  readonly bundle: string;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/**
+ * The variables a function reads at init: the stack's literal values, and a stand-in of the right
+ * shape for each reference to a resource (an ARN, a queue URL, a name), which CloudFormation would fill.
+ */
+export function initEnvironment(fn: ShippedFunction): Record<string, string> {
+  const standIn = (name: string) => {
+    if (name.endsWith('_ARN')) {
+      return name.includes('SECRET')
+        ? 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-AbCdEf'
+        : 'arn:aws:sns:us-east-1:123456789012:bench';
+    }
+    if (name.endsWith('_URL')) return 'https://sqs.us-east-1.amazonaws.com/123456789012/bench';
+    return 'bench';
+  };
+  return {
+    ...fn.environment,
+    ...Object.fromEntries(Object.keys(fn.references).map((name) => [name, standIn(name)])),
+  };
+}
+
+/**
+ * The same handlers as aws-lambda-nodejs bundles them by default (the AWS SDK left out and loaded
+ * from node_modules, as Lambda would load the runtime's copy; CommonJS, not minified).
+ */
+export function synthesizeBaseline(outdir: string): Record<FunctionName, string> {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const app = new App({
+    outdir,
+    context: {
+      ...cdkJsonContext(),
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:enable-path-metadata': true,
+    },
+  });
+  const stack = new Stack(app, 'Baseline');
+  for (const dir of Object.keys(SHIPPED_FUNCTIONS)) {
+    new nodejs.NodejsFunction(stack, dir, {
+      entry: join(ROOT, 'lambda', dir, 'handler.ts'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      bundling: { logLevel: nodejs.LogLevel.WARNING },
+    });
+  }
+  app.synth();
+  const template = JSON.parse(readFileSync(join(outdir, 'Baseline.template.json'), 'utf8')) as {
+    Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
+  };
+  const bundles: Partial<Record<FunctionName, string>> = {};
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function' || resource.Metadata === undefined) continue;
+    const path = resource.Metadata['aws:cdk:path'] ?? '';
+    const name = (Object.keys(SHIPPED_FUNCTIONS) as FunctionName[]).find((dir) => path.includes(`/${dir}/`));
+    if (name !== undefined)
+      bundles[name] = join(outdir, resource.Metadata['aws:asset:path'] ?? '', 'index.js');
+  }
+  const missing = Object.keys(SHIPPED_FUNCTIONS).filter((name) => !(name in bundles));
+  if (missing.length > 0) throw new Error(`baseline bundles missing: ${missing.join(', ')}`);
+  return bundles as Record<FunctionName, string>;
+}
+
+/** The shipped esbuild options (lib/constructs/pipeline-function.ts), for builds of one variant. */
+const SHIPPED_OPTIONS: BuildOptions = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  minify: true,
+  keepNames: true,
+  format: 'cjs',
+  mainFields: ['module', 'main'],
+  logLevel: 'warning',
+  alias: { '@aws-sdk/credential-provider-node': './lambda/shared/lambda-credentials.ts' },
+};
+
+// What the processor's module scope builds from libraries, and nothing of ours: the least any
+// processor built on these clients can load.
+const FLOOR_ENTRY = `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+export const built = [
+  new DynamoDBClient({}),
+  new SecretsManagerClient({}),
+  new SocialMessagingClient({ maxAttempts: 1 }),
+  new Logger({}),
+  new Metrics({ namespace: 'bench' }),
+];
+`;
+
+/** A variant of the processor's build, and what it tells. */
+export interface InitVariant {
+  readonly bundle: string;
+  /** Set for a variant run with a warm V8 compile cache in this directory. */
+  readonly compileCache?: string;
+}
+
+/**
+ * The processor built with the shipped options, and with one thing changed at a time: no
+ * `keepNames`, ES module output, a warm V8 compile cache; and the floor (the SDK clients and
+ * Powertools alone), with and without the SocialMessaging client, which bounds what creating that
+ * client on the first send could save.
+ */
+export function buildInitVariants(outdir: string): Record<string, InitVariant> {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const processor = join(ROOT, 'lambda', 'inbound-processor', 'handler.ts');
+  const floor = join(outdir, 'floor.ts');
+  writeFileSync(floor, FLOOR_ENTRY);
+  const withoutMessaging = join(outdir, 'floor-without-socialmessaging.ts');
+  writeFileSync(
+    withoutMessaging,
+    FLOOR_ENTRY.replace(/^import \{ SocialMessagingClient \}.*\n/m, '').replace(
+      /^ {2}new SocialMessagingClient.*\n/m,
+      '',
+    ),
+  );
+  const build = (name: string, entry: string, options: BuildOptions = {}) => {
+    const esm = options.format === 'esm';
+    const outfile = join(outdir, `${name}.${esm ? 'mjs' : 'cjs'}`);
+    buildSync({
+      ...SHIPPED_OPTIONS,
+      ...options,
+      entryPoints: [entry],
+      outfile,
+      // Bundled CommonJS dependencies call require(); an ES module has none of its own.
+      banner: esm
+        ? { js: "import{createRequire as __r}from'node:module';const require=__r(import.meta.url);" }
+        : undefined,
+    });
+    return outfile;
+  };
+  const shipped = build('shipped', processor);
+  const cache = join(outdir, 'compile-cache');
+  return {
+    'shipped options': { bundle: shipped },
+    'without keepNames': { bundle: build('without-keepnames', processor, { keepNames: false }) },
+    'ES module output': { bundle: build('esm', processor, { format: 'esm' }) },
+    'shipped, V8 compile cache warm': { bundle: shipped, compileCache: cache },
+    'floor: SDK clients and Powertools only': { bundle: build('floor', floor) },
+    'floor without the SocialMessaging client': { bundle: build('floor-without', withoutMessaging) },
+  };
+}
+
+/**
+ * Median time, over `runs` fresh processes each, to load every subject, minus a bare process of
+ * the same Node, all interleaved.
+ */
+export function coldInit(subjects: Record<string, InitSubject>, runs: number): Record<string, number> {
+  const node = lambdaNodeBinary();
+  const time = (args: string[], environment: Readonly<Record<string, string>>) => {
+    const env = { PATH: process.env.PATH, ...LOCAL_AWS_ENV, ...environment };
+    const t0 = performance.now();
+    const run = spawnSync(node, args, { env, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${run.stderr}`);
+    return performance.now() - t0;
+  };
+  const load = (subject: InitSubject) => ['-e', 'require(process.argv[1])', subject.bundle];
+  // A warm cache is what a second start in the same place would find; the first start writes it.
+  for (const subject of Object.values(subjects)) {
+    if (subject.environment.NODE_COMPILE_CACHE !== undefined) time(load(subject), subject.environment);
+  }
+  const samples = new Map<string, number[]>([['bare', []]]);
+  for (let i = 0; i < runs; i++) {
+    samples.get('bare')?.push(time(['-e', ''], {}));
+    for (const [name, subject] of Object.entries(subjects)) {
+      const list = samples.get(name) ?? [];
+      list.push(time(load(subject), subject.environment));
+      samples.set(name, list);
+    }
+  }
+  const bare = median(samples.get('bare') ?? []);
+  return Object.fromEntries(
+    Object.keys(subjects).map((name) => [name, median(samples.get(name) ?? []) - bare]),
+  );
+}
+
+/** The subjects of {@link coldInit} for the variants, all with the processor's environment. */
+export function variantSubjects(
+  variants: Record<string, InitVariant>,
+  environment: Readonly<Record<string, string>>,
+): Record<string, InitSubject> {
+  return Object.fromEntries(
+    Object.entries(variants).map(([name, v]) => [
+      name,
+      {
+        bundle: v.bundle,
+        environment:
+          v.compileCache === undefined ? environment : { ...environment, NODE_COMPILE_CACHE: v.compileCache },
+      },
+    ]),
+  );
+}
