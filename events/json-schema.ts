@@ -3,7 +3,7 @@
  * docs/events/ holds them as committed files (`npm run events:schemas` writes them); a test fails
  * when the two differ, so the documented contract cannot drift from the code.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CONVERSATION_EVENT_SCHEMA_VERSION,
   CONVERSATION_EVENT_SOURCE,

@@ -6,7 +6,7 @@
  * Fields that hold personal data say so with `personalData: true`: the bus stays inside the
  * account, and what a consumer does with those fields is its business (docs/events.md).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CONVERSATION_EVENT,
   CONVERSATION_EVENT_SCHEMA_VERSION,

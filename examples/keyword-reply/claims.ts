@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 
 /** Where a reply stands. `unknown`: it may have been delivered, so it is never sent again. */
 export type ReplyState = 'sending' | 'sent' | 'failed' | 'unknown';

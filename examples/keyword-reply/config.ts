@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The context key of the example: `-c keywordReply='{"enabled":true,"keywords":{"hours":"…"}}'`. */
 export const KEYWORD_REPLY_CONTEXT_KEY = 'keywordReply';

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { ENV } from '../../contracts';
 import { WhatsAppSender } from '../../lambda/adapters/whatsapp-sender';
 import { requireEnv } from '../../lambda/shared/env';

@@ -2,7 +2,7 @@
  * DynamoDB stream records as Lambda delivers them, parsed at the boundary: the images arrive in
  * DynamoDB's JSON (`{"S": "…"}`), which is read here into plain attributes for the item codecs.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { type Attributes, fromItem, ItemDecodeError, type TableItem } from './items';
 
 const imageSchema = z.record(z.string(), z.unknown());
