@@ -79,7 +79,8 @@ describe('dependencies point one way', () => {
 describe('what the bundles load', () => {
   // zod's named `z` export is its namespace object used as a value, so a bundler keeps every
   // export it reaches: the event publisher was 442 KB of zod (locales, JSON Schema) instead of 29.
-  const namedZ = (file: string) => /import\s*\{\s*z\s*\}\s*from\s*'zod/.test(readFileSync(join(ROOT, file), 'utf8'));
+  const namedZ = (file: string) =>
+    /import\s*\{\s*z\s*\}\s*from\s*'zod/.test(readFileSync(join(ROOT, file), 'utf8'));
 
   test('code that ships in a function imports zod as a namespace, so bundles tree-shake it', () => {
     const shipped = ['lambda', 'contracts', 'events', 'examples'].flatMap(sources);
