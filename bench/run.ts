@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -250,6 +250,10 @@ async function main(): Promise<void> {
     await createLocalTable(client, table, name);
     return name;
   };
+  // DynamoDB Local keeps every table in one in-memory database, and its transactions slow down as
+  // that grows (a burst after the 100,000-status storm ran at a sixth of its speed): each run
+  // drops its table when done.
+  const dropTable = (name: string) => client.send(new DeleteTableCommand({ TableName: name }));
   const hosts = async (name: string, count: number) => {
     const fn = assembly.function(SHIPPED_FUNCTIONS['inbound-processor']);
     const started = Array.from({ length: count }, () =>
@@ -280,7 +284,8 @@ async function main(): Promise<void> {
     for (const { latencyMs, events: count } of SIZE.warm) {
       simulator.reset();
       simulator.latencyMs = latencyMs;
-      const instances = await hosts(await newTable(), CONCURRENCY);
+      const warmTable = await newTable();
+      const instances = await hosts(warmTable, CONCURRENCY);
       const wamids = Array.from({ length: count }, () => newWamid());
       const row = async (label: string, events: unknown[]) => {
         const { latencies, wallMs } = await runConcurrently(events, CONCURRENCY, async (event, worker) => {
@@ -304,6 +309,7 @@ async function main(): Promise<void> {
         wamids.map((w, i) => inboundText(i, w)),
       );
       await Promise.all(instances.map((h) => h.stop()));
+      await dropTable(warmTable);
     }
     out();
 
@@ -320,6 +326,7 @@ async function main(): Promise<void> {
       snsEvent,
     });
     await Promise.all(stormHosts.map((h) => h.stop()));
+    await dropTable(stormTable);
     simulator.reset();
     const burstTable = await newTable();
     const burstHosts = await hosts(burstTable, INSTANCES);
@@ -335,6 +342,7 @@ async function main(): Promise<void> {
       sentSince: () => simulator.sent,
     });
     await Promise.all(burstHosts.map((h) => h.stop()));
+    await dropTable(burstTable);
     out('## Scale (shipped bundle, DynamoDB Local)');
     out();
     out(
