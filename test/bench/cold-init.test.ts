@@ -15,7 +15,9 @@ const shipped = (
 
 describe('initEnvironment', () => {
   test("keeps the stack's literal variables", () => {
-    expect(initEnvironment(shipped({ DIGEST_WINDOW_MINUTES: '15' }, {}))).toEqual({ DIGEST_WINDOW_MINUTES: '15' });
+    expect(initEnvironment(shipped({ DIGEST_WINDOW_MINUTES: '15' }, {}))).toEqual({
+      DIGEST_WINDOW_MINUTES: '15',
+    });
   });
 
   test('gives a referenced secret an ARN of Secrets Manager, as the pseudonym key loader reads it', () => {
