@@ -79,25 +79,25 @@ const QUICK = process.argv.includes('--quick');
 const SIZE = QUICK
   ? {
       name: 'quick (`npm run bench -- --quick`)',
-      coldRuns: 15,
+      coldRuns: 11,
       warm: [
-        { latencyMs: 0, events: 300 },
-        { latencyMs: 60, events: 100 },
+        { latencyMs: 0, events: 200 },
+        { latencyMs: 60, events: 60 },
       ],
       storm: { statuses: 10_000, wamids: 1_000 },
       burst: { messages: 200, customers: 50 },
-      logEvents: 30,
+      logEvents: 20,
     }
   : {
       name: 'full (`npm run bench`)',
-      coldRuns: 21,
+      coldRuns: 17,
       warm: [
-        { latencyMs: 0, events: 1000 },
-        { latencyMs: 60, events: 300 },
+        { latencyMs: 0, events: 500 },
+        { latencyMs: 60, events: 150 },
       ],
       storm: { statuses: 100_000, wamids: 10_000 },
       burst: { messages: 2_000, customers: 500 },
-      logEvents: 50,
+      logEvents: 30,
     };
 /** Parallel Lambda instances of the warm rows, and of the scale runs. */
 const CONCURRENCY = 4;
