@@ -242,9 +242,14 @@ async function main(): Promise<void> {
   }
   const floor = variantInit['floor: SDK clients and Powertools only'] ?? Number.NaN;
   const floorWithout = variantInit['floor without the SocialMessaging client'] ?? Number.NaN;
+  const room = (COLD_INIT_TARGET - floor / processorBaseline) * processorBaseline;
   out();
   out(
-    `The floor is ${(floor / processorBaseline).toFixed(2)}× the baseline: the SDK clients and Powertools alone leave ${((COLD_INIT_TARGET - floor / processorBaseline) * processorBaseline).toFixed(1)} ms under the ${COLD_INIT_TARGET}× target for all of the processor's own code (decoders, stores, policy). The SocialMessaging client adds ${(floor - floorWithout).toFixed(1)} ms to it, the most that creating it on the first send could save.`,
+    `The floor is ${(floor / processorBaseline).toFixed(2)}× the baseline: the SDK clients and Powertools alone ${
+      room >= 0
+        ? `leave ${room.toFixed(1)} ms under the ${COLD_INIT_TARGET}× target for all of the processor's own code (decoders, stores, policy)`
+        : `are ${(-room).toFixed(1)} ms over the ${COLD_INIT_TARGET}× target before any of the processor's own code (decoders, stores, policy)`
+    }. The SocialMessaging client adds ${(floor - floorWithout).toFixed(1)} ms to it, the most that creating it on the first send could save.`,
   );
   out();
   out(readFileSync(join(ROOT, 'bench', 'cold-init-notes.md'), 'utf8').trimEnd());
