@@ -40,6 +40,9 @@ export class BundleHost {
   private readonly child: ChildProcess;
   private readonly ready: Promise<void>;
   private readonly pending = new Map<string, (result: InvocationResult) => void>();
+  /** Results that came before the end of their invocation's output, and the ends seen per stream. */
+  private readonly results = new Map<string, InvocationResult>();
+  private readonly ends = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: BundleHostOptions) {
@@ -57,9 +60,20 @@ export class BundleHost {
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    const collect = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
-    this.child.stdout?.on('data', collect);
-    this.child.stderr?.on('data', collect);
+    // Lines, whole even when a chunk ends mid-line; an invocation's end marker is not output.
+    const collector = () => {
+      let partial = '';
+      return (chunk: Buffer) => {
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) {
+          if (line.startsWith(END_MARKER)) this.ended(line.slice(END_MARKER.length));
+          else if (line !== '') this.output.push(line);
+        }
+      };
+    };
+    this.child.stdout?.on('data', collector());
+    this.child.stderr?.on('data', collector());
     this.ready = new Promise((resolve, reject) => {
       this.child.once('exit', (code) => {
         const error = {
@@ -79,8 +93,8 @@ export class BundleHost {
         }
         if (message.type === 'fatal') reject(new Error(String(message.message)));
         if (message.type === 'result' && typeof message.id === 'string') {
-          this.pending.get(message.id)?.(toResult(message));
-          this.pending.delete(message.id);
+          this.results.set(message.id, toResult(message));
+          this.settle(message.id);
         }
       });
     });
@@ -97,6 +111,25 @@ export class BundleHost {
       timeoutMs: fn.timeoutSeconds * 1000,
       environment: { ...fn.environment, ...LOCAL_AWS_ENV, ...environment },
     });
+  }
+
+  /** One of the two streams has all of an invocation's output. */
+  private ended(id: string): void {
+    this.ends.set(id, (this.ends.get(id) ?? 0) + 1);
+    this.settle(id);
+  }
+
+  /**
+   * An invocation is done when its result has come over IPC and its end marker over stdout and
+   * stderr: everything it logged is then in {@link output}, so callers can read its lines exactly.
+   */
+  private settle(id: string): void {
+    const result = this.results.get(id);
+    if (result === undefined || (this.ends.get(id) ?? 0) < 2) return;
+    this.results.delete(id);
+    this.ends.delete(id);
+    this.pending.get(id)?.(result);
+    this.pending.delete(id);
   }
 
   /** Waits until the bundle is loaded. */
@@ -128,6 +161,9 @@ export class BundleHost {
     await exited;
   }
 }
+
+/** What the worker writes to stdout and stderr after an invocation, before its result (bundle-worker.cjs). */
+const END_MARKER = '\u0000bundle-host:end:';
 
 function isMessage(value: unknown): value is Record<string, unknown> & { type: string } {
   return typeof value === 'object' && value !== null && 'type' in value && typeof value.type === 'string';

@@ -11,6 +11,16 @@ if (typeof handler !== 'function') {
   process.exit(1);
 }
 
+// Written to both streams after an invocation, before its result: the parent knows it then has
+// every line the invocation logged (bundle-host.ts).
+const END_MARKER = '\u0000bundle-host:end:';
+const endOutput = (id) =>
+  Promise.all(
+    [process.stdout, process.stderr].map(
+      (stream) => new Promise((resolve) => stream.write(`${END_MARKER}${id}\n`, resolve)),
+    ),
+  );
+
 process.on('message', async (request) => {
   const started = Date.now();
   const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || 'local';
@@ -26,9 +36,11 @@ process.on('message', async (request) => {
   };
   try {
     const result = await handler(request.event, context);
+    await endOutput(request.id);
     process.send({ type: 'result', id: request.id, ok: true, result: result === undefined ? null : result });
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
+    await endOutput(request.id);
     process.send({
       type: 'result',
       id: request.id,
