@@ -5,7 +5,6 @@
  * says which ran). See docs/benchmarks.md for how to read it.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +28,7 @@ import { createFailureHandler } from '../lambda/failure-recorder/process';
 import { AutoResponder } from '../lambda/inbound-processor/auto-responder';
 import { createInboundHandler } from '../lambda/inbound-processor/process';
 import { createMediaArchiverHandler } from '../lambda/media-archiver/process';
+import { uuidShapedDigest } from '../lambda/shared/digest';
 import type { LoggerPort, MetricsPort } from '../lambda/shared/observability';
 import { memoizedPseudonyms } from '../lambda/shared/privacy';
 import { localClientConfig } from '../local/aws-env';
@@ -70,7 +70,7 @@ import {
   PRICES,
   PRICES_AS_OF,
 } from './cost-model';
-import { inboundBurst, statusStorm } from './scale';
+import { answeredWamid, inboundBurst, statusStorm } from './scale';
 import { median, percentile, runConcurrently } from './stats';
 
 const ROOT = join(__dirname, '..');
@@ -133,11 +133,7 @@ const noMetrics: MetricsPort = { count: () => undefined, flush: () => undefined 
  * An SNS event whose MessageId is a UUID, as SNS's are, derived from `key` so that a redelivery
  * carries the same id: log lines carry the id, so its length counts in the log bytes.
  */
-const snsEvent = (message: string, key: string) => {
-  const hex = createHash('sha256').update(key).digest('hex');
-  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-  return snsEventOf(message, id);
-};
+const snsEvent = (message: string, key: string) => snsEventOf(message, uuidShapedDigest(key));
 const customer = (i: number) => ({ phone: `1425555${String(i).padStart(4, '0')}`, name: `Customer ${i}` });
 const inboundText = (i: number, wamid: string, body = `Message ${i}`) =>
   snsEvent(
@@ -470,6 +466,15 @@ async function main(): Promise<void> {
   }
 }
 
+/** The AWS message ids of the reactions the pipeline sent, oldest first: messages a failure can be about. */
+function sentReactionIds(simulator: SocialMessagingSimulator): string[] {
+  const ids = simulator.sent
+    .filter((request) => answeredWamid(request)?.action === 'reaction')
+    .map((request) => request.outcome.messageId);
+  if (ids.length === 0) throw new Error('no reaction was sent');
+  return ids;
+}
+
 /** Per event kind and function: bytes logged, lines, invocations and durations per event. */
 interface FunctionFigures {
   readonly bytes: number;
@@ -536,8 +541,7 @@ async function measurePipeline(
     },
     'failure recorded': () => {
       // A failure of a reaction the pipeline sent: the recorder finds its message.
-      const sent = simulator.sent.at(-1)?.outcome.messageId;
-      if (sent === undefined) throw new Error('no reaction sent to fail');
+      const sent = sentReactionIds(simulator).at(-1) ?? '';
       return invoke(() =>
         pipeline.putEvent(
           messageFailedEvent(sent, new Date(), { code: 131026, title: 'Message undeliverable' }),
@@ -771,11 +775,7 @@ async function measureRequests(
   }
 
   // A failure of the reaction sent to the first message: the recorder writes it on that message.
-  const reactionId = simulator.sent.find((r) => {
-    const m = r.message;
-    return typeof m === 'object' && m !== null && 'type' in m && m.type === 'reaction';
-  })?.outcome.messageId;
-  if (reactionId === undefined) throw new Error('no reaction was sent');
+  const reactionId = sentReactionIds(simulator)[0] ?? '';
   const recordFailure = createFailureHandler({
     store: new FailureStore({ client: dynamoCounted, tableName, retentionDays: 30 }),
     digestWindowMinutes: 15,

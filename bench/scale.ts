@@ -84,18 +84,21 @@ async function readAll<T>(keys: readonly string[], read: (key: string) => Promis
   return results;
 }
 
+/** What both scale runs take: the instances, the table's reader, and how events are made. */
+interface ScaleRunOptions {
+  readonly hosts: readonly BundleHost[];
+  readonly reader: ConversationReader;
+  readonly customer: (i: number) => LocalCustomer;
+  readonly snsEvent: SnsEventOf;
+}
+
 /**
  * `statuses` statuses over `wamids` wamids (sent, delivered and read, each repeated), shuffled, one
  * per notification as Meta sends them, delivered by the hosts in parallel.
  */
-export async function statusStorm(options: {
-  readonly hosts: readonly BundleHost[];
-  readonly reader: ConversationReader;
-  readonly statuses: number;
-  readonly wamids: number;
-  readonly customer: (i: number) => LocalCustomer;
-  readonly snsEvent: SnsEventOf;
-}): Promise<StormOutcome> {
+export async function statusStorm(
+  options: ScaleRunOptions & { readonly statuses: number; readonly wamids: number },
+): Promise<StormOutcome> {
   const wamids = Array.from({ length: options.wamids }, () => newWamid());
   const perWamid = Math.max(ORDER.length, Math.round(options.statuses / options.wamids));
   const storm = wamids.flatMap((wamid, i) =>
@@ -125,7 +128,7 @@ export async function statusStorm(options: {
 }
 
 /** The wamid a read receipt or a reaction answers, from the message the API received. */
-function answeredWamid(request: SimulatorRequest): { action: string; wamid: string } | undefined {
+export function answeredWamid(request: SimulatorRequest): { action: string; wamid: string } | undefined {
   const message = request.message;
   if (typeof message !== 'object' || message === null) return undefined;
   if ('status' in message && message.status === 'read' && 'message_id' in message) {
@@ -146,17 +149,15 @@ function answeredWamid(request: SimulatorRequest): { action: string; wamid: stri
  * `messages` inbound texts from `customers` customers, a share of them delivered twice (the same
  * SNS message, anywhere in the stream, possibly to two instances at once), shuffled.
  */
-export async function inboundBurst(options: {
-  readonly hosts: readonly BundleHost[];
-  readonly reader: ConversationReader;
-  readonly messages: number;
-  readonly customers: number;
-  readonly redeliveryShare: number;
-  readonly businessPhoneNumberId: string;
-  readonly customer: (i: number) => LocalCustomer;
-  readonly snsEvent: SnsEventOf;
-  readonly sentSince: () => readonly SimulatorRequest[];
-}): Promise<BurstOutcome> {
+export async function inboundBurst(
+  options: ScaleRunOptions & {
+    readonly messages: number;
+    readonly customers: number;
+    readonly redeliveryShare: number;
+    readonly businessPhoneNumberId: string;
+    readonly sentSince: () => readonly SimulatorRequest[];
+  },
+): Promise<BurstOutcome> {
   const sent = Array.from({ length: options.messages }, (_, n) => ({
     wamid: newWamid(),
     customer: n % options.customers,

@@ -3,7 +3,6 @@
  * item before and after the write, so every event follows a durable record, and every change of
  * interest yields its events exactly as often as the stream delivers it.
  */
-import { createHash } from 'node:crypto';
 import {
   type AccountAspect,
   CONVERSATION_EVENT,
@@ -26,6 +25,7 @@ import {
   type TableItem,
 } from '../adapters/items';
 import type { RecordChange } from '../adapters/stream-records';
+import { uuidShapedDigest } from '../shared/digest';
 
 /** A change the publisher cannot turn into events: a record without what every event needs. */
 export class UnmappableChangeError extends Error {
@@ -360,10 +360,7 @@ function common(detailType: string, item: TableItem, change: string, pipeline: s
  */
 export function eventIdOf(detailType: string, item: TableItem, change: string): string {
   const { pk, sk } = keyOf(item);
-  const hex = createHash('sha256').update(`${detailType}\n${pk}\n${sk}\n${change}`).digest('hex');
-  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join(
-    '-',
-  );
+  return uuidShapedDigest(`${detailType}\n${pk}\n${sk}\n${change}`);
 }
 
 function outcomeOf(record: ActionRecord): ActionOutcome {

@@ -66,13 +66,7 @@ describe('the shipped inbound-processor bundle', () => {
   test('logs carry the Lambda context (request id, cold start) and the first invocation emits ColdStart', async () => {
     await host.invoke(fixtureEvent('message-text'));
     await host.invoke(fixtureEvent('message-text'));
-    const lines = host.output.flatMap((line) => {
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
+    const lines = parsedLines(host.output);
     expect(lines).toContainEqual(
       expect.objectContaining({ function_request_id: expect.any(String), cold_start: true }),
     );
