@@ -49,6 +49,9 @@ export class BundleHost {
     this.child = fork(join(__dirname, 'bundle-worker.cjs'), [], {
       // The Lambda runtime's Node major, as the deployed function runs it.
       execPath: lambdaNodeBinary(),
+      // Not the parent's flags: under tsx they load its TypeScript hooks into every worker, which
+      // the Lambda runtime does not have and which cost time on every module load and stack trace.
+      execArgv: [],
       env: {
         PATH: process.env.PATH,
         // What the Lambda runtime sets for an on-demand execution environment.
