@@ -11,6 +11,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, buildSync } from 'esbuild';
+import { BUNDLE_ALIASES } from '../lib/constructs/pipeline-function';
 import type { ShippedFunction } from '../local/assembly';
 import { cdkJsonContext } from '../local/assembly';
 import { LOCAL_AWS_ENV } from '../local/aws-env';
@@ -109,24 +110,97 @@ const SHIPPED_OPTIONS: BuildOptions = {
   format: 'cjs',
   mainFields: ['module', 'main'],
   logLevel: 'warning',
-  alias: { '@aws-sdk/credential-provider-node': './lambda/shared/lambda-credentials.ts' },
+  alias: { ...BUNDLE_ALIASES.credentials, ...BUNDLE_ALIASES.eventStreams },
 };
 
-// What the processor's module scope builds from libraries, and nothing of ours: the least any
-// processor built on these clients can load.
-const FLOOR_ENTRY = `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-export const built = [
-  new DynamoDBClient({}),
-  new SecretsManagerClient({}),
-  new SocialMessagingClient({ maxAttempts: 1 }),
-  new Logger({}),
-  new Metrics({ namespace: 'bench' }),
-];
-`;
+/**
+ * A function's handler built as it ships, with line breaks kept and a source map beside it
+ * (`<outfile>.map`), for bench/init-profile.ts: V8 counts profile ticks per line.
+ */
+export function buildForProfile(name: FunctionName, outdir: string): string {
+  mkdirSync(outdir, { recursive: true });
+  const outfile = join(outdir, `${name}.cjs`);
+  buildSync({
+    ...SHIPPED_OPTIONS,
+    minify: false,
+    minifyIdentifiers: true,
+    minifySyntax: true,
+    sourcemap: 'linked',
+    entryPoints: [join(ROOT, 'lambda', name, 'handler.ts')],
+    outfile,
+  });
+  return outfile;
+}
+
+/** The package of each AWS SDK client a function builds at start. */
+const CLIENT_PACKAGES = {
+  DynamoDBClient: '@aws-sdk/client-dynamodb',
+  EventBridgeClient: '@aws-sdk/client-eventbridge',
+  SecretsManagerClient: '@aws-sdk/client-secrets-manager',
+  SNSClient: '@aws-sdk/client-sns',
+  SocialMessagingClient: '@aws-sdk/client-socialmessaging',
+  SQSClient: '@aws-sdk/client-sqs',
+} as const;
+
+/** One of the AWS SDK clients of {@link FUNCTION_CLIENTS}. */
+export type SdkClient = keyof typeof CLIENT_PACKAGES;
+
+/** The AWS SDK clients each function's handler.ts builds at module scope (a test keeps them in step). */
+export const FUNCTION_CLIENTS: Record<FunctionName, readonly SdkClient[]> = {
+  'inbound-processor': ['DynamoDBClient', 'SecretsManagerClient', 'SocialMessagingClient'],
+  'failure-recorder': ['DynamoDBClient'],
+  'failure-digest': ['DynamoDBClient', 'SNSClient'],
+  'event-publisher': ['EventBridgeClient', 'SQSClient'],
+  'media-archiver': ['DynamoDBClient', 'SocialMessagingClient'],
+};
+
+/**
+ * A module that builds these clients and the Powertools logger and metrics, and nothing of ours:
+ * what a function on these libraries loads before any of its own code.
+ */
+export function floorEntry(clients: readonly SdkClient[]): string {
+  return [
+    ...clients.map((client) => `import { ${client} } from '${CLIENT_PACKAGES[client]}';`),
+    "import { Logger } from '@aws-lambda-powertools/logger';",
+    "import { Metrics } from '@aws-lambda-powertools/metrics';",
+    'export const built = [',
+    ...clients.map((client) => `  new ${client}({}),`),
+    '  new Logger({}),',
+    "  new Metrics({ namespace: 'bench' }),",
+    '];',
+    '',
+  ].join('\n');
+}
+
+/** Builds a module with the shipped options into `outdir/<name>.cjs`. */
+function buildShipped(name: string, entry: string, outdir: string, options: BuildOptions = {}): string {
+  const esm = options.format === 'esm';
+  const outfile = join(outdir, `${name}.${esm ? 'mjs' : 'cjs'}`);
+  buildSync({
+    ...SHIPPED_OPTIONS,
+    ...options,
+    entryPoints: [entry],
+    outfile,
+    // Bundled CommonJS dependencies call require(); an ES module has none of its own.
+    banner: esm
+      ? { js: "import{createRequire as __r}from'node:module';const require=__r(import.meta.url);" }
+      : undefined,
+  });
+  return outfile;
+}
+
+/** The floor of every function ({@link floorEntry} of its {@link FUNCTION_CLIENTS}), built as shipped. */
+export function buildFloors(outdir: string): Record<FunctionName, string> {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const floors: Partial<Record<FunctionName, string>> = {};
+  for (const name of Object.keys(SHIPPED_FUNCTIONS) as FunctionName[]) {
+    const entry = join(outdir, `${name}.ts`);
+    writeFileSync(entry, floorEntry(FUNCTION_CLIENTS[name]));
+    floors[name] = buildShipped(name, entry, outdir);
+  }
+  return floors as Record<FunctionName, string>;
+}
 
 /** A variant of the processor's build, and what it tells. */
 export interface InitVariant {
@@ -145,31 +219,13 @@ export function buildInitVariants(outdir: string): Record<string, InitVariant> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const processor = join(ROOT, 'lambda', 'inbound-processor', 'handler.ts');
+  const clients = FUNCTION_CLIENTS['inbound-processor'];
   const floor = join(outdir, 'floor.ts');
-  writeFileSync(floor, FLOOR_ENTRY);
+  writeFileSync(floor, floorEntry(clients));
   const withoutMessaging = join(outdir, 'floor-without-socialmessaging.ts');
-  writeFileSync(
-    withoutMessaging,
-    FLOOR_ENTRY.replace(/^import \{ SocialMessagingClient \}.*\n/m, '').replace(
-      /^ {2}new SocialMessagingClient.*\n/m,
-      '',
-    ),
-  );
-  const build = (name: string, entry: string, options: BuildOptions = {}) => {
-    const esm = options.format === 'esm';
-    const outfile = join(outdir, `${name}.${esm ? 'mjs' : 'cjs'}`);
-    buildSync({
-      ...SHIPPED_OPTIONS,
-      ...options,
-      entryPoints: [entry],
-      outfile,
-      // Bundled CommonJS dependencies call require(); an ES module has none of its own.
-      banner: esm
-        ? { js: "import{createRequire as __r}from'node:module';const require=__r(import.meta.url);" }
-        : undefined,
-    });
-    return outfile;
-  };
+  writeFileSync(withoutMessaging, floorEntry(clients.filter((c) => c !== 'SocialMessagingClient')));
+  const build = (name: string, entry: string, options: BuildOptions = {}) =>
+    buildShipped(name, entry, outdir, options);
   const shipped = build('shipped', processor);
   const cache = join(outdir, 'compile-cache');
   return {

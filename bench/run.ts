@@ -51,6 +51,8 @@ import { StreamPoller } from '../local/stream-poller';
 import { createLocalTable } from '../local/tables';
 import { ConversationReader } from '../ops/conversation-reader';
 import {
+  buildFloors,
+  buildForProfile,
   buildInitVariants,
   coldInit,
   type FunctionName,
@@ -70,6 +72,7 @@ import {
   PRICES,
   PRICES_AS_OF,
 } from './cost-model';
+import { profileInit } from './init-profile';
 import { answeredWamid, inboundBurst, statusStorm } from './scale';
 import { median, percentile, runConcurrently } from './stats';
 
@@ -80,6 +83,7 @@ const SIZE = QUICK
   ? {
       name: 'quick (`npm run bench -- --quick`)',
       coldRuns: 11,
+      profileRuns: 6,
       warm: [
         { latencyMs: 0, events: 200 },
         { latencyMs: 60, events: 60 },
@@ -91,6 +95,7 @@ const SIZE = QUICK
   : {
       name: 'full (`npm run bench`)',
       coldRuns: 17,
+      profileRuns: 12,
       warm: [
         { latencyMs: 0, events: 500 },
         { latencyMs: 60, events: 150 },
@@ -145,6 +150,9 @@ const statusOf = (i: number, wamid: string, status: string, at: Date) =>
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Where a run's time goes, on stderr, so a run near the five-minute bound shows what to trim.
+  const progress = (section: string) =>
+    console.error(`bench: ${section} at ${Math.round((Date.now() - started) / 1000)} s`);
   out('# Benchmarks');
   out();
   out(
@@ -156,8 +164,10 @@ async function main(): Promise<void> {
   out();
 
   // 1. Cold init of every function, shipped and baseline side by side.
+  progress('1. Cold init of every function');
   const assembly = synthesizeLocalAssembly();
   const baseline = synthesizeBaseline(join(ROOT, '.cache', 'bench-baseline'));
+  const floors = buildFloors(join(ROOT, '.cache', 'bench-floors'));
   const functionNames = Object.keys(SHIPPED_FUNCTIONS) as FunctionName[];
   const environments = Object.fromEntries(
     functionNames.map((name) => [name, initEnvironment(assembly.function(SHIPPED_FUNCTIONS[name]))]),
@@ -169,6 +179,7 @@ async function main(): Promise<void> {
       environment: environments[name],
     };
     subjects[`baseline ${name}`] = { bundle: baseline[name], environment: environments[name] };
+    subjects[`floor ${name}`] = { bundle: floors[name], environment: environments[name] };
   }
   const init = coldInit(subjects, SIZE.coldRuns);
   out('## Bundles and cold init');
@@ -188,12 +199,13 @@ async function main(): Promise<void> {
     const met = ratio <= COLD_INIT_TARGET;
     for (const [build, bundle, value] of [
       ['shipped', subjects[`shipped ${name}`]?.bundle ?? '', shippedMs],
+      ['floor (its SDK clients and Powertools only)', floors[name], init[`floor ${name}`] ?? Number.NaN],
       ['baseline (aws-lambda-nodejs defaults)', baseline[name], baselineMs],
     ] as const) {
       const code = readFileSync(bundle);
       const shippedRow = build === 'shipped';
       out(
-        `| ${name} | ${build} | ${code.length} | ${gzipSync(code).length} | ${ms(value)} | ${shippedRow ? `${ratio.toFixed(2)}×` : '1.00×'} | ${shippedRow ? `≤ ${COLD_INIT_TARGET}×` : ''} | ${shippedRow ? (met ? 'yes' : '**no**') : ''} |`,
+        `| ${name} | ${build} | ${code.length} | ${gzipSync(code).length} | ${ms(value)} | ${(value / baselineMs).toFixed(2)}× | ${shippedRow ? `≤ ${COLD_INIT_TARGET}×` : ''} | ${shippedRow ? (met ? 'yes' : '**no**') : ''} |`,
       );
     }
     target(`Cold init of ${name} ≤ ${COLD_INIT_TARGET}× baseline`, met, `${ratio.toFixed(2)}×`);
@@ -203,9 +215,13 @@ async function main(): Promise<void> {
     'The baseline leaves the AWS SDK out of the bundle, as aws-lambda-nodejs does by default, and loads it from',
   );
   out("node_modules (CommonJS builds), as Lambda would load the runtime's SDK. Its size excludes that SDK.");
+  out(
+    "A floor builds only the SDK clients the function's module scope builds, and the Powertools logger and metrics, with the shipped options: what the function loads before any code of its own.",
+  );
   out();
 
   // 1b. The processor's build, one change at a time, and the floor.
+  progress("1b. The processor's build");
   const variants = buildInitVariants(join(ROOT, '.cache', 'bench-variants'));
   // The baseline again, in these same interleaved runs, so every ratio of this table is of one moment.
   const BASELINE = 'baseline (aws-lambda-nodejs defaults)';
@@ -248,10 +264,32 @@ async function main(): Promise<void> {
     }. The SocialMessaging client adds ${(floor - floorWithout).toFixed(1)} ms to it, the most that creating it on the first send could save.`,
   );
   out();
+
+  // 1c. Where the processor's cold init goes.
+  progress("1c. Where the processor's cold init goes");
+  const profiled = profileInit(
+    buildForProfile('inbound-processor', join(ROOT, '.cache', 'bench-profile')),
+    environments['inbound-processor'],
+    SIZE.profileRuns,
+    join(ROOT, '.cache', 'bench-profile', 'cpu'),
+  );
+  out("### Where the processor's cold init goes");
+  out();
+  out(
+    `CPU profiles of ${profiled.runs} fresh processes loading the processor, less as many bare processes, each sample put down to the code it ran. The bundle is the shipped build with its line breaks kept and a source map (V8 counts ticks per line). Profiling slows a process down (${ms(profiled.totalMs)} here, ${ms(shippedVariant)} unprofiled): read the shares.`,
+  );
+  out();
+  out('| Spent on | Profiled | Share |');
+  out('| --- | ---: | ---: |');
+  for (const [share, value] of profiled.shares) {
+    out(`| ${share} | ${ms(value)} | ${((100 * value) / profiled.totalMs).toFixed(0)}% |`);
+  }
+  out();
   out(readFileSync(join(ROOT, 'bench', 'cold-init-notes.md'), 'utf8').trimEnd());
   out();
 
   // 2. Local parts.
+  progress('2. Local parts');
   const dynamo = await startDynamoDbLocal();
   const simulator = await SocialMessagingSimulator.start();
   const client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
@@ -288,6 +326,7 @@ async function main(): Promise<void> {
 
   try {
     // 3. Warm per-event cost through the shipped bundle.
+    progress('3. Warm per-event cost through the shipped bundle');
     out('## Warm per-event cost (shipped bundle, one process per Lambda instance)');
     out();
     out(
@@ -329,6 +368,7 @@ async function main(): Promise<void> {
     out();
 
     // 4. Scale, first the burst of inbound messages (the storm runs last: it leaves DynamoDB Local slowest).
+    progress('4. Scale');
     simulator.reset();
     const burstTable = await newTable(withoutStream);
     const burstHosts = await hosts(burstTable, INSTANCES);
@@ -347,14 +387,17 @@ async function main(): Promise<void> {
     await dropTable(burstTable);
 
     // 5. Log bytes and durations per event, per function, through the whole local pipeline.
+    progress('5. Log bytes and durations per event');
     simulator.reset();
     const perFunction = await measurePipeline(assembly, dynamo.endpoint, simulator, tableName());
 
     // 6. Write units, requests and events per event, counted at the clients (the bundles' code, from source).
+    progress('6. Write units');
     simulator.reset();
     const counted = await measureRequests(dynamo.endpoint, simulator, await newTable());
 
     // 7. Concurrent vs sequential read receipt + reaction at 60 ms.
+    progress('7. Concurrent vs sequential read receipt + reaction at 60 ms');
     simulator.reset();
     simulator.latencyMs = 60;
     const messaging = new SocialMessagingClient({ ...localClientConfig(simulator.endpoint), maxAttempts: 1 });
@@ -387,6 +430,7 @@ async function main(): Promise<void> {
     target('Concurrent receipt + reaction ≤ 0.6× sequential at 60 ms', ratio <= 0.6, `${ratio.toFixed(2)}×`);
 
     // 8. The status storm, and the report of both scale runs.
+    progress('8. The status storm');
     simulator.reset();
     const stormTable = await newTable(withoutStream);
     const stormHosts = await hosts(stormTable, INSTANCES);
@@ -427,6 +471,7 @@ async function main(): Promise<void> {
     );
 
     // 9. Cost, from the measurements above.
+    progress('9. Cost');
     reportCost(perFunction, counted);
   } finally {
     client.destroy();

@@ -1,4 +1,12 @@
-import { initEnvironment } from '../../bench/cold-init';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  FUNCTION_CLIENTS,
+  type FunctionName,
+  floorEntry,
+  initEnvironment,
+  SHIPPED_FUNCTIONS,
+} from '../../bench/cold-init';
 import type { ShippedFunction } from '../../local/assembly';
 
 const shipped = (
@@ -39,5 +47,27 @@ describe('initEnvironment', () => {
     expect(env.ALERTS_TOPIC_ARN).toMatch(/^arn:aws:sns:/);
     expect(env.UNDELIVERED_EVENTS_QUEUE_URL).toMatch(/^https:\/\/sqs\./);
     expect(env.CONVERSATION_TABLE_NAME).toBe('bench');
+  });
+});
+
+describe('the floors', () => {
+  test.each(Object.keys(SHIPPED_FUNCTIONS) as FunctionName[])(
+    '%s: its floor builds the SDK clients its handler builds',
+    (name) => {
+      const handler = readFileSync(join(__dirname, '..', '..', 'lambda', name, 'handler.ts'), 'utf8');
+      const built = [...handler.matchAll(/\bnew (\w+Client)\(/g)].map((m) => m[1]);
+      expect([...new Set(built)].sort()).toEqual([...FUNCTION_CLIENTS[name]].sort());
+    },
+  );
+
+  test('a floor module builds each client and the Powertools logger and metrics, and nothing else', () => {
+    const entry = floorEntry(['DynamoDBClient', 'SNSClient']);
+    expect([...entry.matchAll(/new (\w+)\(/g)].map((m) => m[1])).toEqual([
+      'DynamoDBClient',
+      'SNSClient',
+      'Logger',
+      'Metrics',
+    ]);
+    expect(entry).toContain("from '@aws-sdk/client-sns'");
   });
 });
