@@ -75,15 +75,6 @@ async function deliver(
   };
 }
 
-/** Reads every wamid's record with a few reads in flight. */
-async function readAll<T>(keys: readonly string[], read: (key: string) => Promise<T>): Promise<T[]> {
-  const results: T[] = [];
-  await runConcurrently(keys, 16, async (key) => {
-    results.push(await read(key));
-  });
-  return results;
-}
-
 /** What both scale runs take: the instances, the table's reader, and how events are made. */
 interface ScaleRunOptions {
   readonly hosts: readonly BundleHost[];
@@ -116,7 +107,7 @@ export async function statusStorm(
     ),
   );
   const figures = await deliver(options.hosts, events, 0);
-  const messages = await readAll(wamids, (wamid) => options.reader.getMessage(wamid));
+  const messages = await options.reader.getMessages(wamids);
   let lost = 0;
   let regressed = 0;
   for (const message of messages) {
@@ -182,10 +173,7 @@ export async function inboundBurst(
   // Lambda retries a failed asynchronous invocation twice.
   const figures = await deliver(options.hosts, deliveries.map(eventOf), 2);
 
-  const records = await readAll(
-    sent.map((s) => s.wamid),
-    (wamid) => options.reader.getMessage(wamid),
-  );
+  const records = await options.reader.getMessages(sent.map((s) => s.wamid));
   const unrecorded = records.filter((r) => r === undefined).length;
   const answers = new Map<string, number>();
   for (const request of options.sentSince()) {

@@ -1,5 +1,7 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
@@ -27,6 +29,11 @@ import {
   type WebhookErrorItem,
 } from '../lambda/adapters/items';
 
+/** The most keys one BatchGetItem request may ask for. */
+const BATCH_GET_LIMIT = 100;
+/** BatchGetItem requests per batch before unprocessed keys are an error. */
+const BATCH_GET_ATTEMPTS = 8;
+
 /**
  * Reads the conversation table for people and tests: the inspection command, the local pipeline's
  * report and integration tests. The Lambda functions never read. Every item is decoded into its
@@ -42,6 +49,42 @@ export class ConversationReader {
   async getMessage(wamid: string): Promise<MessageItem | undefined> {
     const item = await this.get(messageKey(wamid));
     return item === undefined ? undefined : messageFromItem(item);
+  }
+
+  /**
+   * Messages by wamid, in the order asked (undefined where there is none): BatchGetItem, 100 keys a
+   * request, for reading thousands at once (the bench checks every message of a storm).
+   */
+  async getMessages(wamids: readonly string[]): Promise<(MessageItem | undefined)[]> {
+    const found = new Map<string, MessageItem>();
+    // A request may not ask for one key twice.
+    const unique = [...new Set(wamids)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, AttributeValue>[] | undefined = unique
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((wamid) => marshall(messageKey(wamid)));
+      for (let attempt = 0; keys !== undefined && keys.length > 0; attempt++) {
+        if (attempt === BATCH_GET_ATTEMPTS) {
+          throw new Error(
+            `${keys.length} message(s) still unprocessed after ${attempt} BatchGetItem attempts`,
+          );
+        }
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        const answer: BatchGetItemCommandOutput = await this.client.send(
+          new BatchGetItemCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+          }),
+        );
+        for (const item of answer.Responses?.[this.tableName] ?? []) {
+          const message = messageFromItem(item);
+          found.set(message.wamid, message);
+        }
+        // DynamoDB may leave keys unprocessed when it throttles; they are asked again.
+        keys = answer.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return wamids.map((wamid) => found.get(wamid));
   }
 
   /** A customer's marketing preference on a business number (docs/account-health.md). */
