@@ -28,7 +28,7 @@ export const BUNDLE_ALIASES = {
  * - minified, but with names kept, so stack traces are readable without source maps; the maps
  *   ship with the code for offline use, but are not enabled at run time (`--enable-source-maps`
  *   adds about 7 ms to every cold start);
- * - the modules of {@link BUNDLE_ALIASES} replaced; event-stream support only unless
+ * - the modules of {@link BUNDLE_ALIASES} replaced, the event-stream support unless
  *   `sdkEventStreams` keeps it.
  */
 export function bundling(options: { readonly sdkEventStreams: boolean }): nodejs.BundlingOptions {
@@ -49,6 +49,12 @@ export function bundling(options: { readonly sdkEventStreams: boolean }): nodejs
     logLevel: nodejs.LogLevel.WARNING,
   };
 }
+
+/**
+ * The esbuild options of the pipeline's own functions ({@link bundling} without event-stream
+ * support), for a function of a team's own built the same way.
+ */
+export const BUNDLING: nodejs.BundlingOptions = bundling({ sdkEventStreams: false });
 
 /** The shipped handler of a function folder under lambda/. */
 export function shippedHandler(handlerDir: string): string {

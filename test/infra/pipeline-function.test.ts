@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { buildSync } from 'esbuild';
-import { BUNDLE_ALIASES, bundling } from '../../lib/constructs/pipeline-function';
+import { BUNDLE_ALIASES, BUNDLING, bundling } from '../../lib/constructs/pipeline-function';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -13,6 +13,10 @@ describe('bundling', () => {
       '--alias:@aws-sdk/credential-provider-node',
       '--alias:@smithy/core/event-streams',
     ]);
+  });
+
+  test("BUNDLING, the pipeline's own functions' options, leaves the event-stream support out", () => {
+    expect(BUNDLING.esbuildArgs).toHaveProperty(['--alias:@smithy/core/event-streams']);
   });
 
   test('keeps the event-stream support when the function asks for it', () => {
