@@ -119,17 +119,12 @@ const SHIPPED_OPTIONS: BuildOptions = {
  */
 export function buildForProfile(name: FunctionName, outdir: string): string {
   mkdirSync(outdir, { recursive: true });
-  const outfile = join(outdir, `${name}.cjs`);
-  buildSync({
-    ...SHIPPED_OPTIONS,
+  return buildShipped(name, join(ROOT, 'lambda', name, 'handler.ts'), outdir, {
     minify: false,
     minifyIdentifiers: true,
     minifySyntax: true,
     sourcemap: 'linked',
-    entryPoints: [join(ROOT, 'lambda', name, 'handler.ts')],
-    outfile,
   });
-  return outfile;
 }
 
 /** The package of each AWS SDK client a function builds at start. */
@@ -211,19 +206,19 @@ export interface InitVariant {
 
 /**
  * The processor built with the shipped options, and with one thing changed at a time: no
- * `keepNames`, ES module output, a warm V8 compile cache; and the floor (the SDK clients and
- * Powertools alone), with and without the SocialMessaging client, which bounds what creating that
- * client on the first send could save.
+ * `keepNames`, ES module output, a warm V8 compile cache; and its floor (`floor`, from
+ * {@link buildFloors}), with and without the SocialMessaging client, which bounds what creating
+ * that client on the first send could save.
  */
-export function buildInitVariants(outdir: string): Record<string, InitVariant> {
+export function buildInitVariants(outdir: string, floor: string): Record<string, InitVariant> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const processor = join(ROOT, 'lambda', 'inbound-processor', 'handler.ts');
-  const clients = FUNCTION_CLIENTS['inbound-processor'];
-  const floor = join(outdir, 'floor.ts');
-  writeFileSync(floor, floorEntry(clients));
   const withoutMessaging = join(outdir, 'floor-without-socialmessaging.ts');
-  writeFileSync(withoutMessaging, floorEntry(clients.filter((c) => c !== 'SocialMessagingClient')));
+  writeFileSync(
+    withoutMessaging,
+    floorEntry(FUNCTION_CLIENTS['inbound-processor'].filter((c) => c !== 'SocialMessagingClient')),
+  );
   const build = (name: string, entry: string, options: BuildOptions = {}) =>
     buildShipped(name, entry, outdir, options);
   const shipped = build('shipped', processor);
@@ -233,9 +228,21 @@ export function buildInitVariants(outdir: string): Record<string, InitVariant> {
     'without keepNames': { bundle: build('without-keepnames', processor, { keepNames: false }) },
     'ES module output': { bundle: build('esm', processor, { format: 'esm' }) },
     'shipped, V8 compile cache warm': { bundle: shipped, compileCache: cache },
-    'floor: SDK clients and Powertools only': { bundle: build('floor', floor) },
+    'floor: SDK clients and Powertools only': { bundle: floor },
     'floor without the SocialMessaging client': { bundle: build('floor-without', withoutMessaging) },
   };
+}
+
+/**
+ * Runs the Lambda runtime's Node with `args`, with only PATH, the local stand-in credentials and
+ * `environment` set; throws with its stderr when it fails.
+ */
+export function runLambdaNode(args: readonly string[], environment: Readonly<Record<string, string>>): void {
+  const run = spawnSync(lambdaNodeBinary(), args, {
+    env: { PATH: process.env.PATH, ...LOCAL_AWS_ENV, ...environment },
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${run.stderr}`);
 }
 
 /**
@@ -243,12 +250,9 @@ export function buildInitVariants(outdir: string): Record<string, InitVariant> {
  * the same Node, all interleaved.
  */
 export function coldInit(subjects: Record<string, InitSubject>, runs: number): Record<string, number> {
-  const node = lambdaNodeBinary();
   const time = (args: string[], environment: Readonly<Record<string, string>>) => {
-    const env = { PATH: process.env.PATH, ...LOCAL_AWS_ENV, ...environment };
     const t0 = performance.now();
-    const run = spawnSync(node, args, { env, encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${run.stderr}`);
+    runLambdaNode(args, environment);
     return performance.now() - t0;
   };
   const load = (subject: InitSubject) => ['-e', 'require(process.argv[1])', subject.bundle];

@@ -8,14 +8,12 @@
  * ticks per line, and a minified bundle is a few very long lines. Profiling slows every process
  * down, so the shares are the figure to read, not the milliseconds.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod/mini';
-import { LOCAL_AWS_ENV } from '../local/aws-env';
-import { lambdaNodeBinary } from '../local/lambda-node';
+import { runLambdaNode } from './cold-init';
 
 /** What a sample of a cold init was spent on, in the order a report lists them. */
 export const INIT_SHARES = [
@@ -86,8 +84,8 @@ export function shareOfFrame(frame: { functionName: string; url: string }): Init
 
 /**
  * Milliseconds of `profile` per share. A sample in the bundle (frames of `bundleUrl`; none when
- * undefined) counts for the source of the line it
- * hit (`sourceOfLine`, 0-based lines); its function's time is split over its lines by their ticks.
+ * undefined) counts for the source of the line it hit (`sourceOfLine`, 0-based lines); its
+ * function's time is split over its lines by their ticks.
  */
 export function attributeProfile(
   profile: CpuProfile,
@@ -180,13 +178,8 @@ export function profileInit(
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   }
-  const profile = (dir: string, args: string[], env: Readonly<Record<string, string>>) => {
-    const run = spawnSync(lambdaNodeBinary(), ['--cpu-prof', '--cpu-prof-dir', dir, ...args], {
-      env: { PATH: process.env.PATH, ...LOCAL_AWS_ENV, ...env },
-      encoding: 'utf8',
-    });
-    if (run.status !== 0) throw new Error(`profiling node ${args.join(' ')} failed: ${run.stderr}`);
-  };
+  const profile = (dir: string, args: string[], env: Readonly<Record<string, string>>) =>
+    runLambdaNode(['--cpu-prof', '--cpu-prof-dir', dir, ...args], env);
   for (let i = 0; i < runs; i++) {
     profile(dirs.bare, ['-e', ''], {});
     profile(dirs.bundle, ['-e', 'require(process.argv[1])', bundle], environment);

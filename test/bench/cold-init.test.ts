@@ -5,6 +5,7 @@ import {
   type FunctionName,
   floorEntry,
   initEnvironment,
+  runLambdaNode,
   SHIPPED_FUNCTIONS,
 } from '../../bench/cold-init';
 import type { ShippedFunction } from '../../local/assembly';
@@ -69,5 +70,19 @@ describe('the floors', () => {
       'Metrics',
     ]);
     expect(entry).toContain("from '@aws-sdk/client-sns'");
+  });
+});
+
+describe('runLambdaNode', () => {
+  test("gives the process only PATH, the local credentials and the caller's variables", () => {
+    const check =
+      "if (process.env.HOME !== undefined || process.env.BENCH_PROBE !== 'yes' || !process.env.AWS_REGION) process.exit(1)";
+    expect(() => runLambdaNode(['-e', check], { BENCH_PROBE: 'yes' })).not.toThrow();
+  });
+
+  test('throws with what the process wrote to stderr when it fails', () => {
+    expect(() => runLambdaNode(['-e', "console.error('no bundle here'); process.exit(3)"], {})).toThrow(
+      /no bundle here/,
+    );
   });
 });
