@@ -2,6 +2,7 @@
 import { addExamples, KeywordReplyConfigError } from '../examples';
 import { buildApp } from '../lib/app';
 import { ConfigValidationError } from '../lib/config';
+import { MessageHookEntryError } from '../lib/constructs/message-hooks';
 import { WhatsAppPipelinePropsError } from '../lib/whatsapp-pipeline';
 
 try {
@@ -11,6 +12,7 @@ try {
   if (
     error instanceof ConfigValidationError ||
     error instanceof WhatsAppPipelinePropsError ||
+    error instanceof MessageHookEntryError ||
     error instanceof KeywordReplyConfigError
   ) {
     process.stderr.write(`${error.message}\n`);

@@ -38,6 +38,8 @@ export const ENTITY = {
   marketingPreference: 'marketing-preference',
   /** A health change that needs a human, waiting in its digest window. */
   healthAlert: 'health-alert',
+  /** One exactly-once side effect (a hook's reply): its claim, then its outcome. */
+  sideEffect: 'side-effect',
 } as const;
 
 /** One of the item kinds of the table. */
@@ -120,4 +122,12 @@ export function marketingPreferenceKey(conversationKey: string, category: string
 /** Key of a health alert in its digest window: one per subject and aspect, the newest winning. */
 export function healthAlertKey(windowStart: string, subjectSortKey: string, aspect: string): TableKey {
   return { pk: failureDigestPartition(windowStart), sk: `HEALTH#${subjectSortKey}#${aspect}` };
+}
+
+/**
+ * Key of one side effect in the partition of what it belongs to (a message's `MSG#<wamid>`), so the
+ * effects of a message sit beside it.
+ */
+export function sideEffectKey(scope: string, effect: string): TableKey {
+  return { pk: scope, sk: `EFFECT#${effect}` };
 }

@@ -8,6 +8,7 @@ export * from './constructs/failure-alerts';
 export * from './constructs/inbound-processor';
 export * from './constructs/inbound-topic';
 export * from './constructs/media-archive';
+export * from './constructs/message-hooks';
 export * from './constructs/pipeline-function';
 export * from './constructs/pipeline-monitoring';
 export * from './constructs/pseudonym-key';

@@ -30,6 +30,7 @@ import { FailureAlerts } from './constructs/failure-alerts';
 import { InboundProcessor } from './constructs/inbound-processor';
 import { InboundTopic } from './constructs/inbound-topic';
 import { MediaArchive } from './constructs/media-archive';
+import type { MessageHookEntry } from './constructs/message-hooks';
 import {
   type AlarmThresholds,
   DEFAULT_ALARM_THRESHOLDS,
@@ -120,6 +121,15 @@ export interface WhatsAppPipelineProps {
    * @default - on, with the registry's default actions
    */
   readonly autoResponse?: AutoResponseOptions;
+  /**
+   * In-process hooks: TypeScript modules outside the core, each exporting a `MessageHook`
+   * (lambda/inbound-processor/hooks.ts), bundled into the processor at synth and run for every
+   * newly recorded message after the auto-responder, in this order. A missing file or export fails
+   * synth, naming it. Use the event bus instead unless the work must happen within one round trip
+   * of the message.
+   * @default [] - no hooks beyond the auto-responder
+   */
+  readonly messageHooks?: readonly MessageHookEntry[];
   /**
    * Days a record is kept after its last write (DynamoDB TTL).
    * @default 365
@@ -300,6 +310,7 @@ export class WhatsAppPipeline extends Construct {
       tracing: props.tracing,
       pseudonymKey: this.pseudonymKey,
       digestWindowMinutes: props.alertDigestMinutes,
+      messageHooks: props.messageHooks,
       autoResponse:
         autoResponse.enabled === false
           ? undefined

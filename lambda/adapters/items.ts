@@ -39,6 +39,9 @@ import {
 } from '../domain/model';
 import type { Address } from '../domain/outbound';
 import { currentStatus, statusRank } from '../domain/status';
+import { type SideEffectItem, sideEffectItemKey, sideEffectItemSchema } from './effect-item';
+
+export type { SideEffectItem } from './effect-item';
 
 /** The auto-response actions of a message. */
 export type ResponseActionName = 'receipt' | 'reaction';
@@ -365,7 +368,8 @@ export type TableItem =
   | FailureDigestItem
   | SubjectHealthItem
   | MarketingPreferenceItem
-  | HealthAlertItem;
+  | HealthAlertItem
+  | SideEffectItem;
 
 /** Attribute names the store writes by name (everything else is written through the codecs). */
 export const ATTRIBUTE = {
@@ -427,6 +431,8 @@ export function keyOf(item: TableItem): TableKey {
       return marketingPreferenceKey(item.conversationKey, item.category);
     case ENTITY.healthAlert:
       return healthAlertKey(item.windowStart, item.subjectKey, item.aspect);
+    case ENTITY.sideEffect:
+      return sideEffectItemKey(item);
   }
 }
 
@@ -480,6 +486,7 @@ export function toAttributes(item: TableItem): Attributes {
     case ENTITY.webhookError:
     case ENTITY.failureDigest:
     case ENTITY.healthAlert:
+    case ENTITY.sideEffect:
       return compact({ ...item });
   }
 }
@@ -1058,6 +1065,7 @@ const itemSchema = z.union([
   accountHealthSchema,
   marketingPreferenceSchema,
   healthAlertSchema,
+  sideEffectItemSchema,
 ]);
 
 /** The value without its undefined members (DynamoDB stores none). */

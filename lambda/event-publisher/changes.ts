@@ -111,6 +111,8 @@ export function eventsOfChange(change: RecordChange, pipeline: string): Conversa
     case ENTITY.conversation:
     case ENTITY.failureDigest:
     case ENTITY.healthAlert:
+    // A hook's reply is seen by the customer; its record is bookkeeping, like the claims it holds.
+    case ENTITY.sideEffect:
       return [];
   }
 }

@@ -4,7 +4,9 @@
  * the conversation event bus instead (README, "Build on it"): a hook runs inside the processor's
  * time budget, and its failure makes the whole notification retry.
  */
+import { messageKey } from '../../contracts';
 import type { NewAutoResponse } from '../adapters/conversation-store';
+import type { EffectKey } from '../adapters/effect-store';
 import type { MessageItem } from '../adapters/items';
 import type { SendResult, WhatsAppSender } from '../adapters/whatsapp-sender';
 import type { InboundMessage, Routing } from '../domain/model';
@@ -16,6 +18,7 @@ import {
   readReceipt,
   textMessage,
 } from '../domain/outbound';
+import { type EffectDone, type EffectLedger, type EffectResult, runOnce } from '../shared/exactly-once';
 
 /** One invocation's identity and time budget. */
 export interface Invocation {
@@ -33,15 +36,31 @@ export interface Invocation {
 /**
  * Sends to the customer of one message, from the number that received it. Read receipts and
  * reactions are idempotent on the customer's screen, so they are retried within the deadline even
- * after a failure that may have been delivered; a text never is (CallFailedError with `ambiguous`).
+ * after a failure that may have been delivered. A text is not: each {@link reply} is an
+ * exactly-once effect of the hook (lambda/shared/exactly-once.ts).
  */
 export interface ReplySender {
   /** Marks the message (and the chat before it) read; optionally shows "typing…". */
   markRead(options?: { readonly typingIndicator?: boolean }): Promise<SendResult>;
   /** Reacts to the message. */
   react(emoji: string): Promise<SendResult>;
-  /** Replies with a text, quoting the message. Not idempotent: sent at most once per call. */
-  reply(text: string): Promise<SendResult>;
+  /**
+   * Replies with a text, quoting the message, exactly once for this hook's n-th reply to this
+   * message across every redelivery and retry. The answer says how it ended: `done` (with the AWS
+   * message id as `reference`), `failed` (refused for good) or `unknown` (it may have been
+   * delivered, so it is never sent again); `fresh` is false when an earlier attempt settled it.
+   *
+   * @throws EffectDeferredError when the send was refused until the deadline (throttled): the
+   *   notification fails and its retry sends once
+   * @throws EffectInProgressError when another live invocation is sending it
+   */
+  reply(text: string): Promise<EffectResult>;
+}
+
+/** Options of {@link MessageHookContext.once}. */
+export interface OnceOptions {
+  /** Doing it twice is harmless: an ambiguous failure or a stale claim is retried, not recorded `unknown`. */
+  readonly idempotent: boolean;
 }
 
 /** What a hook is given for one message. */
@@ -55,6 +74,12 @@ export interface MessageHookContext {
   remainingMs(): number;
   /** Absent when the message was not routed to a number of this account, or sending is off. */
   readonly send?: ReplySender;
+  /**
+   * Runs a side effect of this hook for this message exactly once (a CRM call, a ticket), keyed by
+   * `effect`: settled before, it is not run again, and its record is the answer. Errors are sorted
+   * as a send's are (lambda/shared/exactly-once.ts); pass an idempotent act where you can.
+   */
+  once(effect: string, options: OnceOptions, act: () => Promise<EffectDone>): Promise<EffectResult>;
 }
 
 /**
@@ -71,8 +96,26 @@ export interface MessageHook {
   plan?(message: InboundMessage, invocation: Invocation): NewAutoResponse | undefined;
   /** The message was recorded by this invocation. */
   onRecorded(context: MessageHookContext): Promise<void>;
-  /** The message had been recorded before (a redelivery): finish what an earlier attempt left undone. */
+  /**
+   * The message had been recorded before (a redelivery, or the retry of a failed notification):
+   * finish what an earlier attempt left undone.
+   * @default - onRecorded again: its replies and `once` effects are exactly-once, so only what is
+   *   missing happens
+   */
   onRedelivered?(context: MessageHookContext): Promise<void>;
+}
+
+/** A value that is not a {@link MessageHook} where one was registered. */
+export function isMessageHook(value: unknown): value is MessageHook {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'name' in value &&
+    typeof value.name === 'string' &&
+    value.name !== '' &&
+    'onRecorded' in value &&
+    typeof value.onRecorded === 'function'
+  );
 }
 
 /** Hooks that cannot work together. */
@@ -94,14 +137,43 @@ export function checkedHooks(hooks: readonly MessageHook[]): readonly MessageHoo
   return hooks;
 }
 
-/** A {@link ReplySender} for one message, over the WhatsApp sender. */
+/** The effect key of a hook's effect on a message: beside the message, named by the hook. */
+export function hookEffectKey(wamid: string, hookName: string, effect: string): EffectKey {
+  return { scope: messageKey(wamid).pk, effect: `hook#${hookName}#${effect}` };
+}
+
+/** What a hook's exactly-once effects need: the ledger, the invocation, and the clock. */
+export interface HookEffects {
+  readonly ledger: EffectLedger<EffectKey>;
+  readonly hookName: string;
+  readonly invocation: Invocation;
+  readonly clock?: () => number;
+}
+
+/** {@link MessageHookContext.once} for one hook and message. */
+export function hookOnce(effects: HookEffects, message: InboundMessage): MessageHookContext['once'] {
+  return (effect, options, act) =>
+    runOnce(
+      effects.ledger,
+      hookEffectKey(message.wamid, effects.hookName, effect),
+      effects.invocation,
+      { idempotent: options.idempotent, clock: effects.clock },
+      act,
+    );
+}
+
+/** A {@link ReplySender} for one hook and message, over the WhatsApp sender. */
 export function replySender(
   sender: Pick<WhatsAppSender, 'send'>,
   message: InboundMessage,
   originationPhoneNumberId: string,
-  deadline: number,
+  effects: HookEffects,
 ): ReplySender {
+  const { deadline } = effects.invocation;
   const send = (payload: OutboundPayload) => sender.send(originationPhoneNumberId, payload, deadline);
+  const once = hookOnce(effects, message);
+  // The n-th reply of this hook's run: a hook that answers the same way each time gets the same keys.
+  let replies = 0;
   const to = () => {
     const address = addressOf(message.customer);
     if (address === undefined) throw new InvalidAddressError('The customer has no phone number or user id');
@@ -110,6 +182,13 @@ export function replySender(
   return {
     markRead: (options) => send(readReceipt(message.wamid, options?.typingIndicator ?? false)),
     react: async (emoji) => send(reaction(message.wamid, emoji, to())),
-    reply: async (text) => send(textMessage(to(), text, message.wamid)),
+    reply: async (text) => {
+      replies += 1;
+      const payload = textMessage(to(), text, message.wamid);
+      return once(`reply#${replies}`, { idempotent: payload.idempotent }, async () => {
+        const sent = await send(payload);
+        return { reference: sent.messageId, attempts: sent.attempts };
+      });
+    },
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { DIMENSION, METRIC, OTHER_DIMENSION_VALUE } from '../../contracts';
 import type { ConversationStore, InboundOutcome, NewAutoResponse } from '../adapters/conversation-store';
+import type { EffectKey } from '../adapters/effect-store';
 import type { HealthStore } from '../adapters/health-store';
 import type { WhatsAppSender } from '../adapters/whatsapp-sender';
 import { type DecodedHealthChange, type HealthChange, isSubjectChange } from '../domain/account-health';
@@ -9,10 +10,13 @@ import { decodeSnsEvent } from '../domain/decode';
 import { asError, EventDecodeError } from '../domain/errors';
 import { MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry, typeDimension } from '../domain/message-types';
 import { type DecodedNotification, type InboundMessage, isKnownStatus } from '../domain/model';
+import type { EffectLedger } from '../shared/exactly-once';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
 import { loggableError, type Pseudonymizer, type PseudonymSource, scrub } from '../shared/privacy';
 import {
   checkedHooks,
+  type HookEffects,
+  hookOnce,
   type Invocation,
   type MessageHook,
   type MessageHookContext,
@@ -34,6 +38,11 @@ export interface InboundProcessorDeps {
   /** Gives hooks a {@link MessageHookContext.send}. @default - none: hooks cannot send */
   readonly sender?: Pick<WhatsAppSender, 'send'>;
   /**
+   * Where hooks' replies and `once` effects are recorded (an EffectStore on the conversation table).
+   * @default - none: a hook's `reply` or `once` fails with HookEffectsUnavailableError
+   */
+  readonly effects?: EffectLedger<EffectKey>;
+  /**
    * Records account-health changes (templates, numbers, the account, marketing preferences).
    * @default - none: health changes are counted as skipped, and not recorded
    */
@@ -48,6 +57,11 @@ export interface InboundProcessorDeps {
 const RECORDING_RESERVE_MS = 3000;
 /** Budget when there is no Lambda context (local runs). */
 const DEFAULT_BUDGET_MS = 30_000;
+
+/** A hook asked for an exactly-once effect, and the processor was built without a ledger. */
+export class HookEffectsUnavailableError extends Error {
+  public override readonly name = 'HookEffectsUnavailableError';
+}
 
 /** Some items of a notification could not be stored or answered; the invocation fails so that it is retried. */
 export class ProcessingError extends Error {
@@ -163,9 +177,10 @@ async function processNotification(
 }
 
 /**
- * Records a message exactly once, then runs every hook: for a new record `onRecorded`, for a
- * redelivery `onRedelivered` (to finish what an earlier attempt left). Hooks run one after the
- * other, so the auto-response goes first; if any fails, the notification is retried.
+ * Records a message exactly once, then runs every hook in order of registration: for a new record
+ * `onRecorded`, for a redelivery `onRedelivered` (by default `onRecorded` again, whose effects are
+ * exactly-once). Every hook runs even when one before it failed, so one hook's failure never makes
+ * the retry skip another's work; then the message fails with every hook's error.
  */
 async function handleMessage(
   message: InboundMessage,
@@ -179,36 +194,66 @@ async function handleMessage(
     return plan === undefined ? [] : [plan];
   });
   const outcome = await recordMessage(message, planned[0], deps, pseudonyms);
-  const context = hookContext(
-    message,
-    outcome.kind === 'created' ? outcome.item : outcome.existing,
-    deps,
-    invocation,
-  );
+  const record = outcome.kind === 'created' ? outcome.item : outcome.existing;
+  const failures: { hook: string; error: Error }[] = [];
   for (const hook of hooks) {
-    if (outcome.kind === 'created') await hook.onRecorded(context);
-    else await hook.onRedelivered?.(context);
+    const context = hookContext(message, record, hook.name, deps, invocation);
+    try {
+      if (outcome.kind === 'created') await hook.onRecorded(context);
+      else await (hook.onRedelivered ?? hook.onRecorded).call(hook, context);
+    } catch (error) {
+      failures.push({ hook: hook.name, error: asError(error) });
+    }
+  }
+  if (failures.length === 1 && failures[0] !== undefined) throw failures[0].error;
+  if (failures.length > 1) {
+    throw new AggregateError(
+      failures.map((f) => f.error),
+      `Message hooks failed: ${failures.map((f) => f.hook).join(', ')}`,
+    );
   }
 }
 
 function hookContext(
   message: InboundMessage,
   record: MessageHookContext['record'],
+  hookName: string,
   deps: InboundProcessorDeps,
   invocation: Invocation,
 ): MessageHookContext {
   const clock = deps.clock ?? Date.now;
   const { routing } = message;
+  const ledger = deps.effects;
+  const effects: HookEffects | undefined =
+    ledger === undefined ? undefined : { ledger, hookName, invocation, clock };
+  const unavailable = () =>
+    Promise.reject(
+      new HookEffectsUnavailableError(
+        `Hook "${hookName}" needs an effect ledger for exactly-once effects; build the processor with effects`,
+      ),
+    );
   return {
     message,
     record,
     routing,
     invocation,
     remainingMs: () => Math.max(0, invocation.deadline - clock()),
+    once: effects === undefined ? unavailable : hookOnce(effects, message),
     send:
       deps.sender === undefined || routing.kind !== 'routed'
         ? undefined
-        : replySender(deps.sender, message, routing.originationPhoneNumberId, invocation.deadline),
+        : replySender(
+            deps.sender,
+            message,
+            routing.originationPhoneNumberId,
+            effects ?? {
+              // Without a ledger, reply fails with the error above; receipts and reactions still go.
+              ledger: { claim: unavailable, settle: unavailable, release: unavailable },
+              hookName,
+              invocation,
+              clock,
+            },
+          ),
   };
 }
 

@@ -8,6 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type AutoResponsePolicy, autoResponsePolicySchema, ENV } from '../../contracts';
 import type { IConversationTable } from './conversation-table';
+import { type MessageHookEntry, MessageHookEntryError, processorEntryWithHooks } from './message-hooks';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
 import type { PseudonymKey } from './pseudonym-key';
 import { failureQueue, QueueSendDestination, rotatingKey } from './secure-defaults';
@@ -32,10 +33,16 @@ export interface InboundProcessorProps {
   /** Keys the pseudonyms of the function's logs. */
   readonly pseudonymKey: PseudonymKey;
   /**
-   * The handler to run.
+   * The handler to run. Give `messageHooks` instead to add hooks to the shipped processor.
    * @default - the shipped processor, lambda/inbound-processor/handler.ts
    */
   readonly entry?: string;
+  /**
+   * Modules outside the core whose export is a `MessageHook`, bundled into the shipped processor
+   * and run after the auto-responder, in this order (README, "Build on it").
+   * @default [] - the auto-responder alone
+   */
+  readonly messageHooks?: readonly MessageHookEntry[];
   /**
    * Fate of the failure queues, their key and the log group on stack deletion.
    * @default RemovalPolicy.RETAIN
@@ -123,8 +130,16 @@ export class InboundProcessor extends Construct {
       holds: 'Lambda on-failure records of invocations that failed after retries',
     });
 
+    const hooks = props.messageHooks ?? [];
+    if (props.entry !== undefined && hooks.length > 0) {
+      throw new MessageHookEntryError(
+        `${this.node.path}: give entry or messageHooks, not both: hooks are bundled into the shipped processor`,
+      );
+    }
     this.function = new PipelineFunction(this, 'Processor', {
-      entry: props.entry ?? shippedHandler('inbound-processor'),
+      entry:
+        props.entry ??
+        (hooks.length > 0 ? processorEntryWithHooks(hooks) : shippedHandler('inbound-processor')),
       serviceName: props.serviceName,
       tracing: props.tracing,
       description: 'Records every WhatsApp message, status and error from End User Messaging Social',
