@@ -14,6 +14,7 @@ import type {
   MessageItem,
   OrphanFailureItem,
   PhoneNumberHealthItem,
+  SideEffectItem,
   TableItem,
   TemplateHealthItem,
   WebhookErrorItem,
@@ -416,6 +417,33 @@ export const healthAlert: fc.Arbitrary<HealthAlertItem> = fc
   )
   .map((a) => ({ entity: 'health-alert' as const, ...a }));
 
+const effectError = fc.record({ name: text, message: text });
+
+export const sideEffect: fc.Arbitrary<SideEffectItem> = fc
+  .record(
+    {
+      scope: text,
+      effect: text,
+      record: fc.oneof(
+        fc.record({ owner: text, token: text, expiresAtMs: count, at: iso }).map((c) => ({
+          state: 'in-progress' as const,
+          ...c,
+        })),
+        fc
+          .record({ at: iso, reference: opt(text), attempts: opt(count) }, { requiredKeys: ['at'] })
+          .map((d) => ({ state: 'done' as const, ...d })),
+        fc.record({
+          state: fc.constantFrom('failed' as const, 'unknown' as const),
+          at: iso,
+          error: effectError,
+        }),
+      ),
+      expiresAt: count,
+    },
+    { requiredKeys: ['scope', 'effect', 'expiresAt'] },
+  )
+  .map((e) => ({ entity: 'side-effect' as const, ...e }));
+
 export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
   message,
   conversation,
@@ -427,4 +455,5 @@ export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
   accountHealth,
   marketingPreference,
   healthAlert,
+  sideEffect,
 );

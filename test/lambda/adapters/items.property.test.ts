@@ -12,6 +12,7 @@ import {
   message,
   orphan,
   phoneNumberHealth,
+  sideEffect,
   templateHealth,
   webhookError,
 } from '../../support/item-arbitraries';
@@ -33,6 +34,7 @@ describe('table item codecs', () => {
     ['account health record', accountHealth],
     ['marketing preference', marketingPreference],
     ['health alert', healthAlert],
+    ['side effect', sideEffect],
   ] as const)('fromItem(toItem(x)) equals x for every %s', (_kind, arbitrary: fc.Arbitrary<TableItem>) => {
     fc.assert(
       fc.property(arbitrary, (item) => {

@@ -1,4 +1,5 @@
 import { ConversationStore } from '../../../lambda/adapters/conversation-store';
+import { EffectStore } from '../../../lambda/adapters/effect-store';
 import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
 import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-response';
 import { AutoResponder } from '../../../lambda/inbound-processor/auto-responder';
@@ -38,6 +39,14 @@ function recordingHook(name: string, options: { reply?: string; redelivered?: bo
   return { hook, recorded, redelivered };
 }
 
+/** The texts the simulator accepted, in order. */
+function textsSent(): string[] {
+  return parts.simulator.sent.flatMap((r) => {
+    const sent = r.message as { type?: string; text?: { body?: string } };
+    return sent.type === 'text' && sent.text?.body !== undefined ? [sent.text.body] : [];
+  });
+}
+
 async function processor(hooks: readonly MessageHook[], withSender = true) {
   const tableName = await createConversationTable(parts.dynamo);
   const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
@@ -49,6 +58,7 @@ async function processor(hooks: readonly MessageHook[], withSender = true) {
     metrics: new RecordingMetrics(),
     hooks,
     sender: withSender ? sender : undefined,
+    effects: new EffectStore({ client: parts.dynamo, tableName, retentionDays: 30 }),
   });
 }
 
@@ -155,5 +165,54 @@ describe('message hooks: the in-process seam', () => {
 
   test('two hooks of one name are refused up front', async () => {
     await expect(processor([recordingHook('x').hook, recordingHook('x').hook])).rejects.toThrow(/named "x"/);
+  });
+
+  test("one hook's failure runs the next hook all the same, and the retry gives neither a second reply", async () => {
+    let failures = 1;
+    const flaky: MessageHook = {
+      name: 'flaky',
+      async onRecorded({ send }) {
+        if (failures-- > 0) throw new Error('CRM down');
+        await send?.reply('Your ticket is open');
+      },
+    };
+    const { hook: bot } = recordingHook('bot', { reply: 'Thanks', redelivered: false });
+    const handler = await processor([flaky, bot]);
+    await expect(handler(fixtureEvent('message-text', 'sns-1'), lambdaContext(10_000))).rejects.toThrow(
+      /could not be processed/,
+    );
+    expect(textsSent()).toEqual(['Thanks']);
+    await handler(fixtureEvent('message-text', 'sns-1'), lambdaContext(10_000));
+    await handler(fixtureEvent('message-text', 'sns-1'), lambdaContext(10_000));
+    expect(textsSent()).toEqual(['Thanks', 'Your ticket is open']);
+  });
+
+  test('a hook without onRedelivered runs onRecorded again on a redelivery, and its reply is not repeated', async () => {
+    const { hook, recorded } = recordingHook('bot', { reply: 'Thanks', redelivered: false });
+    const handler = await processor([hook]);
+    await handler(fixtureEvent('message-text', 'sns-1'), lambdaContext(10_000));
+    await handler(fixtureEvent('message-text', 'sns-2'), lambdaContext(10_000));
+    expect(recorded).toHaveLength(2);
+    expect(textsSent()).toEqual(['Thanks']);
+  });
+
+  test("a hook's once() runs its act once across redeliveries and answers with the first record", async () => {
+    const calls: string[] = [];
+    const results: string[] = [];
+    const crm: MessageHook = {
+      name: 'crm',
+      async onRecorded({ once }) {
+        const result = await once('upsert', { idempotent: true }, async () => {
+          calls.push('upsert');
+          return { reference: 'contact-1' };
+        });
+        results.push(`${result.record.state} ${result.fresh}`);
+      },
+    };
+    const handler = await processor([crm]);
+    await handler(fixtureEvent('message-text', 'sns-1'), lambdaContext(10_000));
+    await handler(fixtureEvent('message-text', 'sns-1'), lambdaContext(10_000));
+    expect(calls).toEqual(['upsert']);
+    expect(results).toEqual(['done true', 'done false']);
   });
 });
