@@ -68,7 +68,8 @@ export class KeywordAutoReply extends Construct {
     const fn = this.function.function;
     iam.Grant.addToPrincipal({
       grantee: fn,
-      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      // A released claim is updated away, not deleted (lambda/adapters/effect-store.ts).
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resourceArns: [this.claims.tableArn],
     });
     key.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');

@@ -3,9 +3,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import * as z from 'zod/mini';
 import { ENV } from '../../contracts';
+import { EffectStore } from '../../lambda/adapters/effect-store';
 import { WhatsAppSender } from '../../lambda/adapters/whatsapp-sender';
 import { requireEnv } from '../../lambda/shared/env';
-import { ReplyClaims } from './claims';
 import { KEYWORD_REPLY_ENV } from './env';
 import { createKeywordReplyHandler } from './reply';
 
@@ -15,10 +15,11 @@ const logger = new Logger({ serviceName: process.env[ENV.serviceName] || 'keywor
 
 /** Target of the pipeline's Message Received events: answers configured keywords, exactly once. */
 export const handler = createKeywordReplyHandler({
-  claims: new ReplyClaims({
+  effects: new EffectStore({
     client: new DynamoDBClient({}),
     tableName: requireEnv(KEYWORD_REPLY_ENV.claimsTableName),
     retentionDays: 7,
+    keySchema: 'pk',
   }),
   sender: new WhatsAppSender({
     client: new SocialMessagingClient({ maxAttempts: 1 }),

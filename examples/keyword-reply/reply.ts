@@ -1,16 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { ConversationEventParseError, parseConversationEvent } from '../../events';
+import type { EffectKey } from '../../lambda/adapters/effect-store';
 import type { WhatsAppSender } from '../../lambda/adapters/whatsapp-sender';
 import { addressOf, textMessage } from '../../lambda/domain/outbound';
 import { serviceWindowOpen } from '../../lambda/domain/service-window';
+import { EffectDeferredError, type EffectLedger, runOnce } from '../../lambda/shared/exactly-once';
 import type { LoggerPort } from '../../lambda/shared/observability';
-import { CallFailedError } from '../../lambda/shared/retry';
-import type { ReplyClaims } from './claims';
 import { type KeywordReplies, replyFor } from './keywords';
 
 /** What the keyword reply needs. */
 export interface KeywordReplyDeps {
-  readonly claims: Pick<ReplyClaims, 'claim' | 'settle' | 'release'>;
+  /** Where each reply's claim and outcome are recorded: an EffectStore on the example's table. */
+  readonly effects: EffectLedger<EffectKey>;
   readonly sender: Pick<WhatsAppSender, 'send'>;
   readonly keywords: KeywordReplies;
   readonly logger: Pick<LoggerPort, 'info' | 'warn' | 'error'>;
@@ -35,6 +37,11 @@ export class ReplyDeferredError extends Error {
   public override readonly name = 'ReplyDeferredError';
 }
 
+/** The effect key of an event's reply: one per conversation event, by its stable `eventId`. */
+export function keywordReplyKey(eventId: string): EffectKey {
+  return { scope: `EVENT#${eventId}`, effect: 'keyword-reply' };
+}
+
 /** Time kept back from the invocation's budget to record the outcome of the send. */
 const RECORDING_RESERVE_MS = 2000;
 
@@ -42,11 +49,12 @@ const RECORDING_RESERVE_MS = 2000;
  * Target of `Message Received` (text messages): a text that is a configured keyword, within the
  * customer-service window, gets the configured text, exactly once.
  *
- * A text is not idempotent, so the reply is claimed before it is sent, keyed by the event's stable
- * `eventId`: a redelivered or retried event finds the claim and sends nothing. After a send whose
- * answer was lost (a timeout, a 5xx), the reply may have been delivered: it is recorded as
- * `unknown`, never sent again. Only a refusal before anything happened (throttling) releases the
- * claim, and the event fails so that EventBridge and Lambda retry it.
+ * The reply is one exactly-once effect (lambda/shared/exactly-once.ts) keyed by the event's stable
+ * `eventId`: a redelivered or retried event finds it settled and sends nothing; a concurrent
+ * duplicate fails and is retried later. After a send whose answer was lost (a timeout, a 5xx), the
+ * reply may have been delivered: it is recorded `unknown`, never sent again. Only a refusal before
+ * anything happened (throttling past the budget) releases the claim, and the event fails so that
+ * EventBridge and Lambda retry it.
  */
 export function createKeywordReplyHandler(deps: KeywordReplyDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -73,44 +81,49 @@ export function createKeywordReplyHandler(deps: KeywordReplyDeps) {
     const address = addressOf(message.customer);
     if (address === undefined) return 'no-address';
 
-    const key = message.eventId;
-    const claim = await deps.claims.claim(key);
-    if (!claim.claimed) {
-      // `sending` means an earlier attempt stopped mid-send: it may have been delivered.
-      deps.logger.info('Keyword reply already handled', { state: claim.existing.state, eventId: key });
-      return 'already-handled';
-    }
-    const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? 30_000) - RECORDING_RESERVE_MS;
+    const eventId = message.eventId;
+    const end = Date.now() + (context?.getRemainingTimeInMillis() ?? 30_000);
+    const invocation = { id: context?.awsRequestId ?? randomUUID(), end };
+    const payload = textMessage(address, reply, message.wamid);
+    let result: Awaited<ReturnType<typeof runOnce>>;
     try {
-      const sent = await deps.sender.send(origination, textMessage(address, reply, message.wamid), deadline);
-      await deps.claims.settle(key, { state: 'sent', messageId: sent.messageId });
-      deps.logger.info('Keyword reply sent', { eventId: key, attempts: sent.attempts });
-      return 'sent';
-    } catch (error) {
-      if (!(error instanceof CallFailedError)) throw error;
-      if (error.kind === 'permanent') {
-        await deps.claims.settle(key, { state: 'failed', errorName: error.errorName });
-        deps.logger.error('Keyword reply refused; recorded, not retried', {
-          eventId: key,
-          errorName: error.errorName,
-        });
-        return 'failed';
-      }
-      if (error.ambiguous) {
-        await deps.claims.settle(key, { state: 'unknown', errorName: error.errorName });
-        deps.logger.warn('Keyword reply may have been delivered; recorded as unknown, never sent again', {
-          eventId: key,
-          errorName: error.errorName,
-        });
-        return 'unknown';
-      }
-      await deps.claims.release(key);
-      throw new ReplyDeferredError(
-        `The keyword reply was refused before sending (${error.errorName}); retry`,
-        {
-          cause: error,
+      result = await runOnce(
+        deps.effects,
+        keywordReplyKey(eventId),
+        invocation,
+        { idempotent: false },
+        async () => {
+          const sent = await deps.sender.send(origination, payload, end - RECORDING_RESERVE_MS);
+          return { reference: sent.messageId, attempts: sent.attempts };
         },
       );
+    } catch (error) {
+      if (!(error instanceof EffectDeferredError)) throw error;
+      throw new ReplyDeferredError('The keyword reply was refused before sending; retry', {
+        cause: error.cause,
+      });
+    }
+    const { record } = result;
+    if (!result.fresh) {
+      deps.logger.info('Keyword reply already handled', { state: record.state, eventId });
+      return 'already-handled';
+    }
+    switch (record.state) {
+      case 'done':
+        deps.logger.info('Keyword reply sent', { eventId, attempts: record.attempts });
+        return 'sent';
+      case 'failed':
+        deps.logger.error('Keyword reply refused; recorded, not retried', {
+          eventId,
+          errorName: record.error.name,
+        });
+        return 'failed';
+      case 'unknown':
+        deps.logger.warn('Keyword reply may have been delivered; recorded as unknown, never sent again', {
+          eventId,
+          errorName: record.error.name,
+        });
+        return 'unknown';
     }
   };
 }

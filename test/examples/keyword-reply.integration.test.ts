@@ -7,10 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CreateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { ReplyClaims } from '../../examples/keyword-reply/claims';
 import { createKeywordReplyHandler, ReplyDeferredError } from '../../examples/keyword-reply/reply';
+import { EffectStore } from '../../lambda/adapters/effect-store';
 import type { MessageItem } from '../../lambda/adapters/items';
 import { WhatsAppSender } from '../../lambda/adapters/whatsapp-sender';
+import { EffectInProgressError } from '../../lambda/shared/exactly-once';
 import { CallFailedError } from '../../lambda/shared/retry';
 import { synthesizeAssembly } from '../../local/assembly';
 import { envelope, inboundValue, newWamid } from '../../local/events';
@@ -47,7 +48,13 @@ async function reply(tableName?: string, sender?: Pick<WhatsAppSender, 'send'>) 
   const logger = new RecordingLogger();
   const table = tableName ?? (await claimsTable());
   const handler = createKeywordReplyHandler({
-    claims: new ReplyClaims({ client: parts.dynamo, tableName: table, retentionDays: 7, clock: () => NOW }),
+    effects: new EffectStore({
+      client: parts.dynamo,
+      tableName: table,
+      retentionDays: 7,
+      keySchema: 'pk',
+      clock: () => NOW,
+    }),
     sender:
       sender ??
       new WhatsAppSender({
@@ -118,8 +125,14 @@ describe('the keyword reply, exactly once', () => {
   test('concurrent deliveries of one event send once', async () => {
     const { handler } = await reply();
     const event = received('hours');
-    const outcomes = await Promise.all([1, 2, 3].map(() => handler(event, lambdaContext())));
-    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
+    // The others find the reply in progress and fail, to be retried once it is settled.
+    const outcomes = await Promise.allSettled([1, 2, 3].map(() => handler(event, lambdaContext())));
+    const sent = outcomes.filter((o) => o.status === 'fulfilled' && o.value === 'sent');
+    expect(sent).toHaveLength(1);
+    for (const other of outcomes.filter((o) => o.status === 'rejected')) {
+      expect(other.reason).toBeInstanceOf(EffectInProgressError);
+    }
+    await expect(handler(event, lambdaContext())).resolves.toBe('already-handled');
     expect(texts()).toEqual([KEYWORDS.hours]);
   });
 
