@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-import { addExamples, KeywordReplyConfigError } from '../examples';
+import { APP_EXTENSIONS, KeywordReplyConfigError } from '../examples';
 import { buildApp } from '../lib/app';
 import { ConfigValidationError } from '../lib/config';
 import { MessageHookEntryError } from '../lib/constructs/message-hooks';
 import { WhatsAppPipelinePropsError } from '../lib/whatsapp-pipeline';
 
 try {
-  buildApp({ extend: addExamples });
+  buildApp(APP_EXTENSIONS);
 } catch (error) {
   // A configuration mistake is the message alone: no stack trace, no code frame.
   if (

@@ -2,10 +2,13 @@
  * The examples of building on the pipeline, added to the app when their configuration enables them
  * (README, "Build on it"). Nothing under lib/ or lambda/ knows of them.
  */
+import type { MessageHookEntry } from '../lib/constructs/message-hooks';
 import type { WhatsAppPipelineStack } from '../lib/whatsapp-pipeline-stack';
+import { FAQ_HOOK_ENTRY, faqHookEnabled } from './faq-hook/config';
 import { keywordReplyConfigOf } from './keyword-reply/config';
 import { KeywordAutoReply } from './keyword-reply/construct';
 
+export { FAQ_HOOK_ENTRY } from './faq-hook/config';
 export { KeywordReplyConfigError } from './keyword-reply/config';
 export { KeywordAutoReply } from './keyword-reply/construct';
 
@@ -19,3 +22,11 @@ export function addExamples(stack: WhatsAppPipelineStack): void {
     });
   }
 }
+
+/** The enabled example hooks, for the processor (`messageHooks`). */
+export function exampleMessageHooks(context: Readonly<Record<string, unknown>>): readonly MessageHookEntry[] {
+  return faqHookEnabled(context) ? [FAQ_HOOK_ENTRY] : [];
+}
+
+/** What the app adds to the pipeline: the options bin/app.ts and the local pipeline build it with. */
+export const APP_EXTENSIONS = { extend: addExamples, messageHooks: exampleMessageHooks } as const;

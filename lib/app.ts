@@ -5,6 +5,7 @@ import {
   type PipelineConfig,
   parsePipelineConfig,
 } from './config';
+import type { MessageHookEntry } from './constructs/message-hooks';
 import { WhatsAppPipelineStack } from './whatsapp-pipeline-stack';
 
 /** The name of the stack `cdk deploy` creates without a stage. */
@@ -161,13 +162,16 @@ export function buildApp(
   props: AppProps & {
     /** Adds what the app builds on the pipeline (bin/app.ts adds the enabled examples). */
     readonly extend?: (stack: WhatsAppPipelineStack) => void;
+    /** The processor's hooks, from the app's context (bin/app.ts adds the enabled example hooks). */
+    readonly messageHooks?: (context: Readonly<Record<string, unknown>>) => readonly MessageHookEntry[];
   } = {},
 ): { app: App; stack: WhatsAppPipelineStack } {
-  const { extend, ...appProps } = props;
+  const { extend, messageHooks, ...appProps } = props;
   const app = new App(appProps);
   const { config, stage, environment } = configFromContext(app.node.getAllContext());
   const stack = new WhatsAppPipelineStack(app, stackNameOf(stage), {
     config,
+    messageHooks: messageHooks?.(app.node.getAllContext()),
     description: `WhatsApp event pipeline behind AWS End User Messaging Social${stage === undefined ? '' : ` (${stage})`}`,
     ...(environment.account !== undefined || environment.region !== undefined ? { env: environment } : {}),
   });

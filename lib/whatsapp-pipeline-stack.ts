@@ -2,12 +2,18 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { OUTPUT } from '../contracts';
 import { autoResponseOptionsOf, type PipelineConfig } from './config';
+import type { MessageHookEntry } from './constructs/message-hooks';
 import { WhatsAppPipeline, type WhatsAppPipelineProps } from './whatsapp-pipeline';
 
 /** Properties of a {@link WhatsAppPipelineStack}. */
 export interface WhatsAppPipelineStackProps extends StackProps {
   /** The validated pipeline configuration (see `parsePipelineConfig`). */
   readonly config: PipelineConfig;
+  /**
+   * The app's in-process hooks (`WhatsAppPipelineProps.messageHooks`).
+   * @default [] - none
+   */
+  readonly messageHooks?: readonly MessageHookEntry[];
 }
 
 /** The construct props a cdk.json configuration stands for. */
@@ -37,7 +43,10 @@ export class WhatsAppPipelineStack extends Stack {
 
   constructor(scope: Construct, id: string, props: WhatsAppPipelineStackProps) {
     super(scope, id, props);
-    const pipeline = new WhatsAppPipeline(this, 'Default', pipelinePropsOf(props.config));
+    const pipeline = new WhatsAppPipeline(this, 'Default', {
+      ...pipelinePropsOf(props.config),
+      messageHooks: props.messageHooks,
+    });
     this.pipeline = pipeline;
 
     new CfnOutput(this, OUTPUT.inboundTopicArn, {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { addExamples } from '../examples';
+import { APP_EXTENSIONS } from '../examples';
 import { buildApp, STACK_NAME } from '../lib/app';
 import { CONFIG_CONTEXT_KEY } from '../lib/config';
 import { type LocalTableDefinition, tablesFromTemplate } from './tables';
@@ -93,7 +93,11 @@ export class CloudAssembly {
   /** The stack's CloudFormation template. */
   public readonly template: { Resources: Record<string, unknown> };
 
-  constructor(public readonly dir: string) {
+  /** The assembly's folder, absolute: bundles are loaded from it by other processes. */
+  public readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = resolve(dir);
     this.template = z
       .object({ Resources: z.record(z.string(), z.unknown()) })
       .parse(JSON.parse(readFileSync(join(dir, `${STACK_NAME}.template.json`), 'utf8')));
@@ -234,7 +238,7 @@ export function synthesizeAssembly(
   config?: Record<string, unknown>,
   extraContext: Record<string, unknown> = {},
 ): CloudAssembly {
-  const { app } = buildApp({ context: synthContext(config, extraContext), outdir, extend: addExamples });
+  const { app } = buildApp({ context: synthContext(config, extraContext), outdir, ...APP_EXTENSIONS });
   app.synth();
   return new CloudAssembly(outdir);
 }

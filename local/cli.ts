@@ -35,6 +35,8 @@ Faults injected into the SocialMessaging simulator:
 
   --keyword-reply      add the keyword auto-reply example (examples/keyword-reply), with cdk.json's
                        keywords (try --text hours)
+  --faq-hook           add the FAQ hook example (examples/faq-hook) to the processor
+                       (try --text "what are your opening hours")
   --assembly <dir>     use a cloud assembly synthesized before (cdk.out) instead of synthesizing
   --debug              show stack traces
 Needs Java 17 or newer (DynamoDB Local is a Java program).`;
@@ -51,6 +53,7 @@ interface RunPlan {
   readonly throttle?: number;
   readonly failRate?: number;
   readonly keywordReply: boolean;
+  readonly faqHook: boolean;
 }
 
 /** Reads and checks the flags: every problem is a UsageError, within a second, before any synth. */
@@ -66,6 +69,7 @@ export async function planRun(argv: readonly string[]): Promise<RunPlan> {
     'fail-rate': { type: 'string' },
     assembly: { type: 'string' },
     'keyword-reply': { type: 'boolean', default: false },
+    'faq-hook': { type: 'boolean', default: false },
   });
   const modes = [values.serve, values.replay !== undefined, values.text !== undefined].filter(Boolean);
   if (modes.length > 1) throw new UsageError('choose one of --serve, --replay and --text');
@@ -82,10 +86,12 @@ export async function planRun(argv: readonly string[]): Promise<RunPlan> {
   if (values.serve && port !== 0 && !(await portIsFree(port))) {
     throw new UsageError(`--port ${port} is in use; choose another, or --port 0 for any free port`);
   }
-  if (values.assembly !== undefined && values['keyword-reply']) {
-    throw new UsageError(
-      '--keyword-reply synthesizes the stack with the example; it cannot be used with --assembly',
-    );
+  for (const example of ['keyword-reply', 'faq-hook'] as const) {
+    if (values.assembly !== undefined && values[example]) {
+      throw new UsageError(
+        `--${example} synthesizes the stack with the example; it cannot be used with --assembly`,
+      );
+    }
   }
   if (values.assembly !== undefined && !existsSync(join(values.assembly, 'manifest.json'))) {
     throw new UsageError(
@@ -109,6 +115,7 @@ export async function planRun(argv: readonly string[]): Promise<RunPlan> {
     throttle: numberFlag('throttle', values.throttle, { min: 0, max: 1_000_000, integer: true }),
     failRate: numberFlag('fail-rate', values['fail-rate'], { min: 0, max: 1 }),
     keywordReply: values['keyword-reply'],
+    faqHook: values['faq-hook'],
   };
 }
 
@@ -148,7 +155,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const pipeline = await LocalPipeline.start({
     progress,
     assembly: plan.assembly === undefined ? undefined : new CloudAssembly(plan.assembly),
-    extraContext: plan.keywordReply ? { 'keywordReply.enabled': 'true' } : undefined,
+    extraContext: {
+      ...(plan.keywordReply ? { 'keywordReply.enabled': 'true' } : {}),
+      ...(plan.faqHook ? { 'faqHook.enabled': 'true' } : {}),
+    },
   });
   stopOnSignal(pipeline);
   try {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import {
   envelope,
   inboundValue,
@@ -280,6 +280,18 @@ describe('npm start, as a process', () => {
     expect(run.output()).toContain('2 replayed, 1 failed');
     // A failed run stops everything too.
     for (const port of ports(run.output())) expect(await listening(port)).toBe(false);
+  }, 90_000);
+
+  test('--assembly takes a path relative to the working directory, as `cdk synth` writes cdk.out', async () => {
+    const run = cli([
+      '--text',
+      'Hello from a relative assembly',
+      '--assembly',
+      relative(ROOT, testAssembly().dir),
+    ]);
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toContain('Hello from a relative assembly');
+    expect(run.output()).not.toContain('Cannot find module');
   }, 90_000);
 
   test.each([
