@@ -1,6 +1,11 @@
 // zod/mini: this schema ships in the processor bundle, where classic zod adds ~430 KB.
 import * as z from 'zod/mini';
-import { RESPONSE_ACTIONS, type ResponseAction } from './message-types';
+import {
+  DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
+  defaultActions,
+  RESPONSE_ACTIONS,
+  type ResponseAction,
+} from './message-types';
 
 /**
  * The resolved auto-response policy, as the construct hands it to the processor (one JSON
@@ -33,3 +38,30 @@ export const autoResponsePolicySchema = z.strictObject({
   typingIndicator: z.boolean(),
   maxMessageAgeSeconds: z.number().check(z.positive()),
 });
+
+/**
+ * The defaults of the auto-response, written once: the construct's `autoResponse` options fall
+ * back to them, and {@link DEFAULT_AUTO_RESPONSE_POLICY} is made of them.
+ */
+export const AUTO_RESPONSE_DEFAULTS = {
+  enabled: true,
+  reactionEmoji: '👍',
+  typingIndicator: false,
+  /** The customer-service window: a replay after an outage must not answer older messages. */
+  maxMessageAgeHours: 24,
+  defaultAction: DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
+} as const;
+
+/**
+ * The policy with every default: a read receipt and a reaction for what customers write or send,
+ * nothing for reactions and system messages, a read receipt for everything else (unsupported,
+ * unknown and future types), and nothing once the 24-hour window has passed.
+ */
+export const DEFAULT_AUTO_RESPONSE_POLICY: AutoResponsePolicy = {
+  actions: defaultActions(),
+  defaultAction: AUTO_RESPONSE_DEFAULTS.defaultAction,
+  emoji: AUTO_RESPONSE_DEFAULTS.reactionEmoji,
+  emojiByType: {},
+  typingIndicator: AUTO_RESPONSE_DEFAULTS.typingIndicator,
+  maxMessageAgeSeconds: AUTO_RESPONSE_DEFAULTS.maxMessageAgeHours * 3600,
+};

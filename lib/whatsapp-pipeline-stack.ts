@@ -16,7 +16,7 @@ export interface WhatsAppPipelineStackProps extends StackProps {
   readonly messageHooks?: readonly MessageHookEntry[];
 }
 
-/** The construct props a cdk.json configuration stands for. */
+/** The construct props a cdk.json configuration stands for: only what it sets, so the construct's defaults hold. */
 export function pipelinePropsOf(config: PipelineConfig): WhatsAppPipelineProps {
   return {
     phoneNumberIds: config.phoneNumberIds,
@@ -24,7 +24,12 @@ export function pipelinePropsOf(config: PipelineConfig): WhatsAppPipelineProps {
     autoResponse: autoResponseOptionsOf(config),
     dataRetentionDays: config.dataRetentionDays,
     logRetention: config.logRetentionDays,
-    removalPolicy: config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    removalPolicy:
+      config.removalPolicy === undefined
+        ? undefined
+        : config.removalPolicy === 'destroy'
+          ? RemovalPolicy.DESTROY
+          : RemovalPolicy.RETAIN,
     alarmEmail: config.alarmEmail,
     alarmThresholds: config.alarmThresholds,
     linkedWabas: config.linkedWabas,

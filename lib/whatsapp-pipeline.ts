@@ -10,10 +10,10 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  AUTO_RESPONSE_DEFAULTS,
   type AutoResponsePolicy,
   CONSTRUCT_ID,
   CONVERSATION_EVENT,
-  DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
   defaultActions,
   type KnownMessageType,
   type ResponseAction,
@@ -26,7 +26,7 @@ import {
   type SubscriptionOptions,
 } from './constructs/conversation-events';
 import { ConversationTable, type IConversationTable } from './constructs/conversation-table';
-import { FailureAlerts } from './constructs/failure-alerts';
+import { DEFAULT_DIGEST_WINDOW_MINUTES, FailureAlerts } from './constructs/failure-alerts';
 import { InboundProcessor } from './constructs/inbound-processor';
 import { InboundTopic } from './constructs/inbound-topic';
 import { MediaArchive } from './constructs/media-archive';
@@ -223,8 +223,44 @@ export class WhatsAppPipelinePropsError extends Error {
   public override readonly name = 'WhatsAppPipelinePropsError';
 }
 
-const DEFAULT_RETENTION_DAYS = 365;
-const DEFAULT_META_API_VERSION = 'v24.0';
+/**
+ * The defaults of {@link WhatsAppPipelineProps}, each written once: the construct falls back to
+ * them, cdk.json pins none of them, and a test holds the README's configuration table to them.
+ */
+export const WHATSAPP_PIPELINE_DEFAULTS = {
+  metaApiVersion: 'v24.0',
+  phoneNumberIds: [] as readonly string[],
+  reactionEmoji: AUTO_RESPONSE_DEFAULTS.reactionEmoji,
+  dataRetentionDays: 365,
+  logRetentionDays: logs.RetentionDays.ONE_MONTH,
+  removalPolicy: 'retain',
+  alertDigestMinutes: DEFAULT_DIGEST_WINDOW_MINUTES,
+  tracing: false,
+  linkedWabas: [] as readonly string[],
+} as const;
+
+/** A check of a prop's value and, in words, what it accepts. */
+export interface PropRule<T> {
+  readonly test: (value: T) => boolean;
+  /** What is accepted, as the error message says it after "expected". */
+  readonly expected: string;
+}
+
+const wholeNumber = (min: number, max: number) => (n: number) => Number.isInteger(n) && n >= min && n <= max;
+
+/** The rules the construct checks its props with; the cdk.json configuration is checked with the same. */
+export const PROP_RULES = {
+  namePrefix: {
+    test: (prefix: string) => /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/.test(prefix),
+    expected: '1 to 200 letters, digits, ".", "_" or "-"',
+  },
+  alertDigestMinutes: { test: wholeNumber(1, 1440), expected: 'a whole number of minutes from 1 to 1440' },
+  dataRetentionDays: { test: wholeNumber(1, 3650), expected: 'a whole number of days from 1 to 3650' },
+  phoneNumberId: {
+    test: (id: string) => /^phone-number-id-[0-9a-zA-Z]+$/.test(id),
+    expected: 'an AWS phone-number id such as "phone-number-id-0123456789abcdef0123456789abcdef"',
+  },
+} as const satisfies Record<string, PropRule<never>>;
 
 /**
  * The pipeline behind AWS End User Messaging Social (WhatsApp), as one construct: the encrypted
@@ -273,13 +309,16 @@ export class WhatsAppPipeline extends Construct {
   constructor(scope: Construct, id: string, props: WhatsAppPipelineProps = {}) {
     super(scope, id);
     validate(props);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const logRetentionDays = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const dataRetentionDays = props.dataRetentionDays ?? DEFAULT_RETENTION_DAYS;
+    const defaults = WHATSAPP_PIPELINE_DEFAULTS;
+    const removalPolicy =
+      props.removalPolicy ??
+      (defaults.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+    const logRetentionDays = props.logRetention ?? defaults.logRetentionDays;
+    const dataRetentionDays = props.dataRetentionDays ?? defaults.dataRetentionDays;
     this.namePrefix = props.namePrefix ?? defaultNamePrefix(this);
     const serviceName = this.namePrefix;
-    this.metaApiVersion = props.metaApiVersion ?? DEFAULT_META_API_VERSION;
-    this.phoneNumberIds = props.phoneNumberIds ?? [];
+    this.metaApiVersion = props.metaApiVersion ?? defaults.metaApiVersion;
+    this.phoneNumberIds = props.phoneNumberIds ?? defaults.phoneNumberIds;
     this.dataRetentionDays = dataRetentionDays;
     this.logRetention = logRetentionDays;
     this.removalPolicy = removalPolicy;
@@ -309,14 +348,14 @@ export class WhatsAppPipeline extends Construct {
       serviceName,
       tracing: props.tracing,
       pseudonymKey: this.pseudonymKey,
-      digestWindowMinutes: props.alertDigestMinutes,
+      digestWindowMinutes: props.alertDigestMinutes ?? defaults.alertDigestMinutes,
       messageHooks: props.messageHooks,
       autoResponse:
         autoResponse.enabled === false
           ? undefined
           : {
               policy: autoResponsePolicyOf(autoResponse),
-              metaApiVersion: props.metaApiVersion ?? DEFAULT_META_API_VERSION,
+              metaApiVersion: this.metaApiVersion,
               phoneNumberIds: props.phoneNumberIds,
             },
     });
@@ -522,11 +561,13 @@ export function autoResponsePolicyOf(options: AutoResponseOptions): AutoResponse
   }
   return {
     actions,
-    defaultAction: options.defaultAction ?? DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
-    emoji: options.reactionEmoji ?? '👍',
+    defaultAction: options.defaultAction ?? AUTO_RESPONSE_DEFAULTS.defaultAction,
+    emoji: options.reactionEmoji ?? AUTO_RESPONSE_DEFAULTS.reactionEmoji,
     emojiByType,
-    typingIndicator: options.typingIndicator ?? false,
-    maxMessageAgeSeconds: Math.round((options.maxMessageAgeHours ?? 24) * 3600),
+    typingIndicator: options.typingIndicator ?? AUTO_RESPONSE_DEFAULTS.typingIndicator,
+    maxMessageAgeSeconds: Math.round(
+      (options.maxMessageAgeHours ?? AUTO_RESPONSE_DEFAULTS.maxMessageAgeHours) * 3600,
+    ),
   };
 }
 
@@ -590,23 +631,18 @@ function defaultNamePrefix(construct: Construct): string {
 
 function validate(props: WhatsAppPipelineProps): void {
   const problems: string[] = [];
-  if (props.namePrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/.test(props.namePrefix)) {
-    problems.push(`namePrefix "${props.namePrefix}": expected 1 to 200 letters, digits, ".", "_" or "-"`);
+  const rules = PROP_RULES;
+  if (props.namePrefix !== undefined && !rules.namePrefix.test(props.namePrefix)) {
+    problems.push(`namePrefix "${props.namePrefix}": expected ${rules.namePrefix.expected}`);
   }
-  const minutes = props.alertDigestMinutes;
-  if (minutes !== undefined && !(Number.isInteger(minutes) && minutes >= 1 && minutes <= 1440)) {
-    problems.push(`alertDigestMinutes ${minutes}: expected a whole number of minutes from 1 to 1440`);
-  }
-  const days = props.dataRetentionDays;
-  if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 3650)) {
-    problems.push(`dataRetentionDays ${days}: expected a whole number of days from 1 to 3650`);
+  for (const key of ['alertDigestMinutes', 'dataRetentionDays'] as const) {
+    const value = props[key];
+    if (value !== undefined && !rules[key].test(value))
+      problems.push(`${key} ${value}: expected ${rules[key].expected}`);
   }
   for (const id of props.phoneNumberIds ?? []) {
-    if (!/^phone-number-id-[0-9a-zA-Z]+$/.test(id)) {
-      problems.push(
-        `phoneNumberIds "${id}": expected an AWS phone-number id such as "phone-number-id-0123456789abcdef"`,
-      );
-    }
+    if (!rules.phoneNumberId.test(id))
+      problems.push(`phoneNumberIds "${id}": expected ${rules.phoneNumberId.expected}`);
   }
   if (props.events !== false && props.table !== undefined && props.table.table.tableStreamArn === undefined) {
     problems.push(

@@ -1,27 +1,10 @@
-import {
-  type AutoResponsePolicy,
-  DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
-  defaultActions,
-  type ResponseAction,
-} from '../../contracts';
+import type { AutoResponsePolicy, ResponseAction } from '../../contracts';
 import type { InboundMessage } from './model';
 import { type Address, addressOf } from './outbound';
 
+/** The policy with every default (contracts/auto-response-policy.ts). */
+export { DEFAULT_AUTO_RESPONSE_POLICY } from '../../contracts';
 export type { AutoResponsePolicy, ResponseAction };
-
-/**
- * The default policy: a read receipt and a reaction for what a customer writes or sends, nothing
- * for reactions (never react to a reaction) and system notices, a read receipt alone for anything
- * else (unsupported, unknown and future types), and nothing once the 24-hour window has passed.
- */
-export const DEFAULT_AUTO_RESPONSE_POLICY: AutoResponsePolicy = {
-  actions: defaultActions(),
-  defaultAction: DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
-  emoji: '👍',
-  emojiByType: {},
-  typingIndicator: false,
-  maxMessageAgeSeconds: 24 * 60 * 60,
-};
 
 /** Who a reaction goes to. */
 export type ReactionAddress = Address;

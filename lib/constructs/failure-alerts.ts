@@ -15,6 +15,9 @@ import { eventBridgeDeadLetterKey, failureQueue, QueueSendDestination, rotatingK
 
 export { FAILED_MESSAGE_EVENT_PATTERN };
 
+/** Minutes of an alerts-digest window unless set: the one default of the window, for the digest and the processor. */
+export const DEFAULT_DIGEST_WINDOW_MINUTES = 15;
+
 /** Properties of {@link FailureAlerts}. */
 export interface FailureAlertsProps {
   /** Where failures are recorded. */
@@ -174,7 +177,7 @@ export class FailureAlerts extends Construct {
       removalPolicy,
       environment: {
         [ENV.retentionDays]: String(props.dataRetentionDays),
-        [ENV.digestWindowMinutes]: String(props.digestWindowMinutes ?? 15),
+        [ENV.digestWindowMinutes]: String(props.digestWindowMinutes ?? DEFAULT_DIGEST_WINDOW_MINUTES),
       },
     });
     const recorder = this.recorder.function;
@@ -214,7 +217,7 @@ export class FailureAlerts extends Construct {
     this.rule.addTarget(new targets.LambdaFunction(recorder, delivery));
 
     // The human channel: one notification per number and error code per window.
-    const windowMinutes = props.digestWindowMinutes ?? 15;
+    const windowMinutes = props.digestWindowMinutes ?? DEFAULT_DIGEST_WINDOW_MINUTES;
     this.digest = new PipelineFunction(this, 'Digest', {
       entry: props.digestEntry ?? shippedHandler('failure-digest'),
       serviceName: props.serviceName,

@@ -8,6 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type AutoResponsePolicy, autoResponsePolicySchema, ENV } from '../../contracts';
 import type { IConversationTable } from './conversation-table';
+import { DEFAULT_DIGEST_WINDOW_MINUTES } from './failure-alerts';
 import { type MessageHookEntry, MessageHookEntryError, processorEntryWithHooks } from './message-hooks';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
 import type { PseudonymKey } from './pseudonym-key';
@@ -147,7 +148,7 @@ export class InboundProcessor extends Construct {
       removalPolicy,
       environment: {
         [ENV.retentionDays]: String(props.dataRetentionDays),
-        [ENV.digestWindowMinutes]: String(props.digestWindowMinutes ?? 15),
+        [ENV.digestWindowMinutes]: String(props.digestWindowMinutes ?? DEFAULT_DIGEST_WINDOW_MINUTES),
       },
     });
     const fn = this.function.function;

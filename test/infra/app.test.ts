@@ -36,7 +36,7 @@ describe('configuration from the command line', () => {
       alarmEmail: 'ops@example.com',
       dataRetentionDays: 30,
       linkedWabas: ['waba-a1'],
-      autoResponse: { typingIndicator: true, enabled: true },
+      autoResponse: { typingIndicator: true },
     });
   });
 

@@ -3,18 +3,17 @@ import {
   autoResponsePolicyOfConfig,
   CONFIG_CONTEXT_KEY,
   ConfigValidationError,
-  DEFAULT_CONFIG,
   parsePipelineConfig,
 } from '../../lib/config';
 import { buildTestApp, cdkJsonContext } from '../support/synth';
 
 describe('parsePipelineConfig', () => {
-  test('applies every default when the context is absent', () => {
-    expect(parsePipelineConfig(undefined)).toEqual(DEFAULT_CONFIG);
+  test('an absent context is an empty configuration: it restates no default of the construct', () => {
+    expect(parsePipelineConfig(undefined)).toEqual({});
   });
 
-  test('cdk.json ships a valid configuration equal to the defaults', () => {
-    expect(parsePipelineConfig(cdkJsonContext()[CONFIG_CONTEXT_KEY])).toEqual(DEFAULT_CONFIG);
+  test('cdk.json holds only what a deployer set: nothing, so the construct decides every default', () => {
+    expect(parsePipelineConfig(cdkJsonContext()[CONFIG_CONTEXT_KEY])).toEqual({});
   });
 
   test('keeps the values it is given', () => {
@@ -47,9 +46,11 @@ describe('parsePipelineConfig', () => {
     expect(parsePipelineConfig(given)).toEqual(given);
   });
 
-  test('fills missing auto-response keys with defaults', () => {
-    expect(parsePipelineConfig({ autoResponse: { typingIndicator: true } }).autoResponse).toEqual({
-      ...DEFAULT_CONFIG.autoResponse,
+  test('keeps only the auto-response keys it is given; the policy fills the rest from the defaults', () => {
+    const config = parsePipelineConfig({ autoResponse: { typingIndicator: true } });
+    expect(config.autoResponse).toEqual({ typingIndicator: true });
+    expect(autoResponsePolicyOfConfig(config)).toEqual({
+      ...DEFAULT_AUTO_RESPONSE_POLICY,
       typingIndicator: true,
     });
   });
@@ -113,7 +114,7 @@ describe('parsePipelineConfig', () => {
 
 describe('autoResponsePolicyOfConfig', () => {
   test('with the defaults, is the documented default policy', () => {
-    expect(autoResponsePolicyOfConfig(DEFAULT_CONFIG)).toEqual(DEFAULT_AUTO_RESPONSE_POLICY);
+    expect(autoResponsePolicyOfConfig(parsePipelineConfig({}))).toEqual(DEFAULT_AUTO_RESPONSE_POLICY);
   });
 
   test('merges action overrides over the defaults and converts hours to seconds', () => {
