@@ -10,6 +10,7 @@ export * from './constructs/inbound-topic';
 export * from './constructs/media-archive';
 export * from './constructs/message-hooks';
 export * from './constructs/pipeline-function';
+export * from './constructs/pipeline-metrics';
 export * from './constructs/pipeline-monitoring';
 export * from './constructs/pseudonym-key';
 export * from './constructs/secure-defaults';

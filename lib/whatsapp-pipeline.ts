@@ -1,5 +1,6 @@
 import { Annotations, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -31,6 +32,7 @@ import { InboundProcessor } from './constructs/inbound-processor';
 import { InboundTopic } from './constructs/inbound-topic';
 import { MediaArchive } from './constructs/media-archive';
 import type { MessageHookEntry } from './constructs/message-hooks';
+import { iteratorAge } from './constructs/pipeline-metrics';
 import {
   type AlarmThresholds,
   DEFAULT_ALARM_THRESHOLDS,
@@ -305,6 +307,13 @@ export class WhatsAppPipeline extends Construct {
   public readonly logRetention: logs.RetentionDays;
   /** Fate of stateful resources on stack deletion. */
   public readonly removalPolicy: RemovalPolicy;
+  /**
+   * Every failure queue the pipeline alarms on, by the name its alarms carry: the processor's
+   * on-failure queue and subscription dead-letter queue, the alerts' dead-letter queue and, with
+   * the event bus, the undelivered-events and stream-failure queues. (Each event subscriber's own
+   * dead-letter queue is on its subscription.)
+   */
+  public readonly failureQueues: Readonly<Record<string, sqs.IQueue>>;
 
   constructor(scope: Construct, id: string, props: WhatsAppPipelineProps = {}) {
     super(scope, id);
@@ -397,6 +406,17 @@ export class WhatsAppPipeline extends Construct {
         tracing: props.tracing,
       });
     }
+    this.failureQueues = {
+      ProcessorFailureQueue: this.processor.failureQueue,
+      SubscriptionDeadLetterQueue: this.processor.subscriptionDeadLetterQueue,
+      AlertsDeadLetterQueue: this.alerts.deadLetterQueue,
+      ...(this.events === undefined
+        ? {}
+        : {
+            UndeliveredEventsQueue: this.events.undeliveredEventsQueue,
+            StreamFailureQueue: this.events.streamFailureQueue,
+          }),
+    };
     this.monitoring = new PipelineMonitoring(this, CONSTRUCT_ID.monitoring, {
       alertsTopic: this.alerts.topic,
       inboundTopic: this.topic,
@@ -408,17 +428,7 @@ export class WhatsAppPipeline extends Construct {
         ...(this.media === undefined ? {} : { MediaArchiver: this.media.archiver.function }),
       },
       streamConsumers: this.events === undefined ? {} : { EventPublisher: this.events.publisher.function },
-      deadLetterQueues: {
-        ProcessorFailureQueue: this.processor.failureQueue,
-        SubscriptionDeadLetterQueue: this.processor.subscriptionDeadLetterQueue,
-        AlertsDeadLetterQueue: this.alerts.deadLetterQueue,
-        ...(this.events === undefined
-          ? {}
-          : {
-              UndeliveredEventsQueue: this.events.undeliveredEventsQueue,
-              StreamFailureQueue: this.events.streamFailureQueue,
-            }),
-      },
+      deadLetterQueues: this.failureQueues,
       table: this.conversations.table,
       rules: { FailedMessagesRule: this.alerts.rule, DigestScheduleRule: this.alerts.digestSchedule },
       thresholds: { ...DEFAULT_ALARM_THRESHOLDS, ...props.alarmThresholds },
@@ -524,18 +534,54 @@ export class WhatsAppPipeline extends Construct {
     return this.alerts.recorder.function;
   }
 
+  /** The alert-digest function. */
+  get digestFunction(): lambda.IFunction {
+    return this.alerts.digest.function;
+  }
+
+  /** The conversation table itself. */
+  get table(): dynamodb.ITable {
+    return this.conversations.table;
+  }
+
+  /** The conversation event publisher (on the table's stream), unless the bus is off. */
+  get publisherFunction(): lambda.IFunction | undefined {
+    return this.events?.publisher.function;
+  }
+
+  /** The media archiver, unless the archive is off. */
+  get archiverFunction(): lambda.IFunction | undefined {
+    return this.media?.archiver.function;
+  }
+
+  /** Inbound messages recorded for the first time, by message type (for graphs; see PipelineMetrics). */
+  metricMessagesRecorded(): cloudwatch.IMetric {
+    return this.monitoring.metrics.messagesRecorded();
+  }
+
+  /** Read receipts and reactions sent, by the answered message's type (for graphs). */
+  metricAutoResponsesSent(): cloudwatch.IMetric {
+    return this.monitoring.metrics.autoResponsesSent();
+  }
+
+  /** Read receipts and reactions refused for good; the AutoResponsesRejected alarm watches it. */
+  metricAutoResponsesFailed(): cloudwatch.IMetric {
+    return this.monitoring.metrics.autoResponsesFailed();
+  }
+
+  /** Events rejected as not End User Messaging Social's, by reason (for graphs). */
+  metricUndecodableEvents(): cloudwatch.IMetric {
+    return this.monitoring.metrics.undecodableEvents();
+  }
+
+  /** How far the event publisher is behind the table's stream (ms); its IteratorAge alarm watches it. */
+  metricPublisherIteratorAge(): cloudwatch.IMetric {
+    return iteratorAge(this.requireEvents().publisher.function);
+  }
+
   /** Where alerts and alarms are published. */
   get alertsTopic(): sns.ITopic {
     return this.alerts.topic;
-  }
-
-  /** Every failure queue, by a short name. */
-  get failureQueues(): Readonly<Record<string, sqs.IQueue>> {
-    return {
-      processorFailureQueue: this.processor.failureQueue,
-      subscriptionDeadLetterQueue: this.processor.subscriptionDeadLetterQueue,
-      alertsDeadLetterQueue: this.alerts.deadLetterQueue,
-    };
   }
 
   /** The alarms: the pipeline's, and the dead-letter alarm of each event subscriber. */

@@ -15,16 +15,40 @@ export interface IConversationTable {
   readonly table: dynamodb.ITable;
   /** The key that encrypts the table, when it is a customer-managed key. */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * Lets a principal read conversations: get and query items, through the table and its indexes
+   * (a CRM export, an analytics job, `npm run inspect`'s role), and decrypt them.
+   */
+  grantReadConversations(grantee: iam.IGrantable): iam.Grant;
   /** Lets a principal write records (`PutItem`, `UpdateItem`, which also cover transactions) and no more. */
-  grantWriteRecords(grantee: iam.IGrantable): iam.Grant;
+  grantWriteConversations(grantee: iam.IGrantable): iam.Grant;
   /** Lets a principal find messages by their auto-responses' AWS message ids, and write failure records. */
   grantFailureRecording(grantee: iam.IGrantable): iam.Grant;
-  /** Gives a function the table's name (its environment variable) and the permission to write records. */
-  bindRecordWriter(fn: lambda.Function): iam.Grant;
-  /** {@link bindRecordWriter}, plus the permissions of {@link grantFailureRecording}. */
-  bindFailureRecorder(fn: lambda.Function): iam.Grant;
-  /** Gives a function the table's name and lets it query the failure digests and mark them notified. */
-  bindDigestReader(fn: lambda.Function): iam.Grant;
+  /** Lets a principal query the alert-digest windows and mark them notified, and no more. */
+  grantDigestUpdates(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** What a pipeline function does with the table: the permission it gets with the table's name. */
+export type ConversationTableAccess = 'write' | 'failure-recording' | 'digest';
+
+/**
+ * Gives one of the pipeline's functions the table's name (its environment variable) and the
+ * permission of its `access`: the pipeline's own wiring, over the table's capability grants.
+ */
+export function bindConversationTable(
+  fn: lambda.Function,
+  table: IConversationTable,
+  access: ConversationTableAccess,
+): iam.Grant {
+  fn.addEnvironment(ENV.tableName, table.table.tableName);
+  switch (access) {
+    case 'write':
+      return table.grantWriteConversations(fn);
+    case 'failure-recording':
+      return table.grantFailureRecording(fn);
+    case 'digest':
+      return table.grantDigestUpdates(fn);
+  }
 }
 
 /** Properties of a {@link ConversationTable}. */
@@ -57,7 +81,16 @@ abstract class ConversationTableBase extends Construct implements IConversationT
   public abstract readonly table: dynamodb.ITable;
   public abstract readonly encryptionKey?: kms.IKey;
 
-  grantWriteRecords(grantee: iam.IGrantable): iam.Grant {
+  grantReadConversations(grantee: iam.IGrantable): iam.Grant {
+    if (this.encryptionKey !== undefined) this.encryptionKey.grantDecrypt(grantee);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+      resourceArns: [this.table.tableArn, `${this.table.tableArn}/index/*`],
+    });
+  }
+
+  grantWriteConversations(grantee: iam.IGrantable): iam.Grant {
     this.grantKeyUse(grantee);
     // The table only: writers never touch an index, so no `/index/*` resource.
     return iam.Grant.addToPrincipal({
@@ -68,7 +101,7 @@ abstract class ConversationTableBase extends Construct implements IConversationT
   }
 
   grantFailureRecording(grantee: iam.IGrantable): iam.Grant {
-    const write = this.grantWriteRecords(grantee);
+    const write = this.grantWriteConversations(grantee);
     const query = iam.Grant.addToPrincipal({
       grantee,
       actions: ['dynamodb:Query'],
@@ -86,22 +119,11 @@ abstract class ConversationTableBase extends Construct implements IConversationT
     acknowledgeKeyGrant(grantee);
   }
 
-  bindRecordWriter(fn: lambda.Function): iam.Grant {
-    fn.addEnvironment(ENV.tableName, this.table.tableName);
-    return this.grantWriteRecords(fn);
-  }
-
-  bindFailureRecorder(fn: lambda.Function): iam.Grant {
-    fn.addEnvironment(ENV.tableName, this.table.tableName);
-    return this.grantFailureRecording(fn);
-  }
-
-  bindDigestReader(fn: lambda.Function): iam.Grant {
-    fn.addEnvironment(ENV.tableName, this.table.tableName);
-    this.grantKeyUse(fn);
+  grantDigestUpdates(grantee: iam.IGrantable): iam.Grant {
+    this.grantKeyUse(grantee);
     // The table only (digests are read by key, not through an index).
     return iam.Grant.addToPrincipal({
-      grantee: fn,
+      grantee,
       actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
       resourceArns: [this.table.tableArn],
     });

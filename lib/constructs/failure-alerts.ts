@@ -9,7 +9,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONSTRUCT_ID, ENV, FAILED_MESSAGE_EVENT_PATTERN, SOCIAL_MESSAGING_SOURCE } from '../../contracts';
-import type { IConversationTable } from './conversation-table';
+import { bindConversationTable, type IConversationTable } from './conversation-table';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
 import { eventBridgeDeadLetterKey, failureQueue, QueueSendDestination, rotatingKey } from './secure-defaults';
 
@@ -181,7 +181,7 @@ export class FailureAlerts extends Construct {
       },
     });
     const recorder = this.recorder.function;
-    props.conversations.bindFailureRecorder(recorder);
+    bindConversationTable(recorder, props.conversations, 'failure-recording');
     recorder.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
@@ -235,7 +235,7 @@ export class FailureAlerts extends Construct {
         ...(props.dashboardName === undefined ? {} : { [ENV.dashboardName]: props.dashboardName }),
       },
     });
-    props.conversations.bindDigestReader(this.digest.function);
+    bindConversationTable(this.digest.function, props.conversations, 'digest');
     this.topic.grantPublish(this.digest.function);
     this.digestSchedule = new events.Rule(this, 'DigestSchedule', {
       description: 'Sends the failure digests of the windows that closed',

@@ -7,7 +7,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type AutoResponsePolicy, autoResponsePolicySchema, ENV } from '../../contracts';
-import type { IConversationTable } from './conversation-table';
+import { bindConversationTable, type IConversationTable } from './conversation-table';
 import { DEFAULT_DIGEST_WINDOW_MINUTES } from './failure-alerts';
 import { type MessageHookEntry, MessageHookEntryError, processorEntryWithHooks } from './message-hooks';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
@@ -157,7 +157,7 @@ export class InboundProcessor extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new QueueSendDestination(this.failureQueue),
     });
-    props.conversations.bindRecordWriter(fn);
+    bindConversationTable(fn, props.conversations, 'write');
     props.pseudonymKey.bindReader(fn);
     if (props.autoResponse !== undefined) {
       this.grantSend(props.autoResponse);

@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CONSTRUCT_ID, CONVERSATION_EVENT, ENV, MEDIA_KEY_PREFIX } from '../../contracts';
 import type { ConversationEventSubscription, ConversationEvents } from './conversation-events';
-import type { IConversationTable } from './conversation-table';
+import { bindConversationTable, type IConversationTable } from './conversation-table';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
 import { rotatingKey } from './secure-defaults';
 import { grantOnPhoneNumbers } from './send-permission';
@@ -103,7 +103,7 @@ export class MediaArchive extends Construct {
       environment: { [ENV.mediaBucketName]: this.bucket.bucketName },
     });
     const fn = this.archiver.function;
-    props.conversations.bindRecordWriter(fn);
+    bindConversationTable(fn, props.conversations, 'write');
     // Scoped as sends are, with the one action it needs: the archiver can fetch media, never send.
     grantOnPhoneNumbers(
       this,

@@ -7,7 +7,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DIMENSION, METRIC, METRICS_NAMESPACE, type MetricName, SERVICE_DIMENSION } from '../../contracts';
+import { DIMENSION, METRIC, type MetricName } from '../../contracts';
+import { iteratorAge, PipelineMetrics } from './pipeline-metrics';
 
 /** Alarm thresholds. Alarms on errors, throttles and dead letters fire on the first occurrence. */
 export interface AlarmThresholds {
@@ -98,22 +99,6 @@ const TABLE_OPERATIONS = [
   dynamodb.Operation.QUERY,
 ];
 
-/** A custom metric of one pipeline, with the `service` dimension Powertools adds. */
-function pipelineMetric(
-  serviceName: string,
-  metricName: MetricName,
-  dimensions: Record<string, string> = {},
-  period = FIVE_MINUTES,
-) {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName,
-    dimensionsMap: { [SERVICE_DIMENSION]: serviceName, ...dimensions },
-    statistic: cloudwatch.Stats.SUM,
-    period,
-  });
-}
-
 /** Sums a metric of `AWS/SocialMessaging` over all its dimensions (fee type, country, number). */
 function socialMessagingTotal(metricName: string, label: string): cloudwatch.IMetric {
   return new cloudwatch.MathExpression({
@@ -133,9 +118,12 @@ export class PipelineMonitoring extends Construct {
   public readonly definitions: readonly AlarmDefinition[];
   public readonly alarms: readonly cloudwatch.Alarm[];
   public readonly dashboard: cloudwatch.Dashboard;
+  /** The pipeline's metrics, as the alarms and the dashboard use them. */
+  public readonly metrics: PipelineMetrics;
 
   constructor(scope: Construct, id: string, props: PipelineMonitoringProps) {
     super(scope, id);
+    this.metrics = new PipelineMetrics(props.serviceName);
     this.definitions = alarmDefinitions(props);
     const action = new actions.SnsAction(props.alertsTopic);
     this.alarms = this.definitions.map((definition) => {
@@ -159,8 +147,8 @@ export class PipelineMonitoring extends Construct {
 /** Every alarm of the pipeline. */
 export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinition[] {
   const thresholds = props.thresholds ?? DEFAULT_ALARM_THRESHOLDS;
-  const metric = (name: MetricName, dimensions?: Record<string, string>) =>
-    pipelineMetric(props.serviceName, name, dimensions);
+  const metrics = new PipelineMetrics(props.serviceName);
+  const metric = (name: MetricName, dimensions?: Record<string, string>) => metrics.metric(name, dimensions);
   const definitions: AlarmDefinition[] = [];
   for (const [name, fn] of Object.entries(props.functions)) {
     definitions.push(
@@ -182,7 +170,7 @@ export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinitio
     definitions.push({
       id: `${name}IteratorAge`,
       description: `The ${name} function is more than ${STREAM_LAG_MINUTES} minutes behind its stream: events are late, and records older than 24 hours leave the stream.`,
-      metric: fn.metric('IteratorAge', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
+      metric: iteratorAge(fn),
       threshold: STREAM_LAG_MINUTES * 60_000,
     });
   }
@@ -252,15 +240,7 @@ export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinitio
       id: 'AutoResponsesRejected',
       description:
         'SendWhatsAppMessage rejected read receipts or reactions permanently (permissions, parameters, numbers).',
-      metric: new cloudwatch.MathExpression({
-        expression: 'FILL(receipts, 0) + FILL(reactions, 0)',
-        usingMetrics: {
-          receipts: metric(METRIC.autoResponsesFailed, { [DIMENSION.action]: 'receipt' }),
-          reactions: metric(METRIC.autoResponsesFailed, { [DIMENSION.action]: 'reaction' }),
-        },
-        label: 'Auto-responses rejected',
-        period: FIVE_MINUTES,
-      }),
+      metric: metrics.autoResponsesFailed(),
       threshold: 0,
     },
     {
@@ -306,19 +286,6 @@ export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinitio
   return definitions;
 }
 
-function search(
-  serviceName: string,
-  metricName: MetricName,
-  dimension: string,
-  label: string,
-): cloudwatch.IMetric {
-  return new cloudwatch.MathExpression({
-    expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},${SERVICE_DIMENSION}} MetricName="${metricName}" ${SERVICE_DIMENSION}="${serviceName}"', 'Sum', 300)`,
-    label,
-    period: FIVE_MINUTES,
-  });
-}
-
 function buildDashboard(
   scope: Construct,
   props: PipelineMonitoringProps,
@@ -331,14 +298,15 @@ function buildDashboard(
   const graph = (title: string, left: cloudwatch.IMetric[], width = 8) =>
     new cloudwatch.GraphWidget({ title, left, width, height: 6 });
   const functions = Object.entries(props.functions);
+  const metrics = new PipelineMetrics(props.serviceName);
   const find = (name: MetricName, dimension: string, label: string) =>
-    search(props.serviceName, name, dimension, label);
-  const metric = (name: MetricName) => pipelineMetric(props.serviceName, name);
+    metrics.byDimension(name, dimension, label);
+  const metric = (name: MetricName) => metrics.metric(name);
   dashboard.addWidgets(
-    graph('Inbound messages by type', [find(METRIC.inboundMessages, DIMENSION.type, 'messages')]),
+    graph('Inbound messages by type', [metrics.messagesRecorded()]),
     graph('Statuses by kind', [find(METRIC.statusUpdates, DIMENSION.status, 'statuses')]),
     graph('Auto-responses sent (by message type) and rejected (by action)', [
-      find(METRIC.autoResponsesSent, DIMENSION.type, 'sent'),
+      metrics.autoResponsesSent(),
       find(METRIC.autoResponsesFailed, DIMENSION.action, 'rejected'),
       find(METRIC.autoResponsesRetried, DIMENSION.action, 'left for retry'),
     ]),
@@ -356,7 +324,7 @@ function buildDashboard(
     graph('Duplicates, unrouted and rejected events', [
       metric(METRIC.duplicateMessages),
       metric(METRIC.unroutedMessages),
-      find(METRIC.undecodableEvents, DIMENSION.reason, 'rejected'),
+      metrics.undecodableEvents(),
     ]),
   );
   dashboard.addWidgets(
