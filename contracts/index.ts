@@ -9,6 +9,7 @@ export * from './conversation-events';
 export * from './env';
 export * from './events';
 export * from './media';
+export * from './message-content';
 export * from './message-types';
 export * from './metrics';
 export * from './table';

@@ -15,6 +15,7 @@ import {
   HEALTH_ASPECTS,
   MEDIA_TYPES,
 } from '../contracts';
+import { messageContentSchema } from './content-schema';
 
 /** Marks a schema as holding personal data; kept in the generated JSON Schema as `x-personal-data`. */
 function personal<T extends z.ZodType>(schema: T, description: string): T {
@@ -39,64 +40,7 @@ const customer = z.object({
 
 const conversationKey = personal(z.string(), 'The conversation: `<businessPhoneNumberId>#<customer key>`.');
 
-const media = {
-  mediaId: z.string().optional().meta({ description: 'The id GetWhatsAppMessageMedia takes.' }),
-  mimeType: z.string().optional(),
-  sha256: z.string().optional(),
-  caption: personal(z.string().optional(), "The customer's words."),
-  filename: personal(z.string().optional(), 'Documents only.'),
-  voice: z.boolean().optional(),
-  animated: z.boolean().optional(),
-};
-
-/** What a message says, by kind: the model of lambda/domain/model.ts. */
-export const messageContentSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('text'), body: personal(z.string(), "The customer's words.") }),
-  z.object({ kind: z.literal('media'), mediaType: z.enum(MEDIA_TYPES), ...media }),
-  z.object({
-    kind: z.literal('location'),
-    latitude: personal(z.number(), "The customer's location."),
-    longitude: personal(z.number(), "The customer's location."),
-    name: z.string().optional(),
-    address: personal(z.string().optional(), "The customer's location."),
-  }),
-  z.object({ kind: z.literal('contacts'), count: z.number().int() }),
-  z.object({
-    kind: z.literal('interactive'),
-    replyType: z.string(),
-    replyId: z.string().optional(),
-    title: z.string().optional(),
-    description: z.string().optional(),
-    flowName: z.string().optional(),
-    responseJson: personal(z.string().optional(), "A flow's answers: the customer's words."),
-  }),
-  z.object({
-    kind: z.literal('button'),
-    text: z.string().optional(),
-    payload: z.string().optional(),
-  }),
-  z.object({
-    kind: z.literal('reaction'),
-    targetWamid: wamid,
-    emoji: z.string().optional().meta({ description: 'Absent when the customer removed the reaction.' }),
-  }),
-  z.object({
-    kind: z.literal('order'),
-    catalogId: z.string().optional(),
-    itemCount: z.number().int(),
-    text: personal(z.string().optional(), "The customer's words."),
-  }),
-  z.object({
-    kind: z.literal('system'),
-    systemType: z.string().optional(),
-    body: personal(z.string().optional(), 'Can name the customer and their new number.'),
-    newPhone: personal(z.string().optional(), "The customer's new number."),
-    newUserId: personal(z.string().optional(), "The customer's new user id."),
-  }),
-  z.object({ kind: z.literal('welcome') }),
-  z.object({ kind: z.literal('unsupported'), unsupportedType: z.string().optional() }),
-  z.object({ kind: z.literal('other') }),
-]);
+export { messageContentSchema } from './content-schema';
 
 const referral = z.object({
   sourceType: z.string().optional(),

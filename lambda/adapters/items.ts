@@ -16,7 +16,6 @@ import {
   HEALTH_ASPECTS,
   type HealthAspect,
   healthAlertKey,
-  MEDIA_TYPES,
   marketingPreferenceKey,
   messageKey,
   orphanFailureKey,
@@ -39,6 +38,7 @@ import {
 } from '../domain/model';
 import type { Address } from '../domain/outbound';
 import { currentStatus, statusRank } from '../domain/status';
+import { storedContentSchema } from './content-item';
 import { type SideEffectItem, sideEffectItemKey, sideEffectItemSchema } from './effect-item';
 
 export type { SideEffectItem } from './effect-item';
@@ -674,50 +674,8 @@ const historySchema = z.object({
   recordedAt: optionalText,
 });
 
-const contentSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('text'), body: text }),
-  z.object({
-    kind: z.literal('media'),
-    mediaType: z.enum(MEDIA_TYPES),
-    mediaId: optionalText,
-    mimeType: optionalText,
-    sha256: optionalText,
-    caption: optionalText,
-    filename: optionalText,
-    voice: z.optional(z.boolean()),
-    animated: z.optional(z.boolean()),
-  }),
-  z.object({
-    kind: z.literal('location'),
-    latitude: count,
-    longitude: count,
-    name: optionalText,
-    address: optionalText,
-  }),
-  z.object({ kind: z.literal('contacts'), count }),
-  z.object({
-    kind: z.literal('interactive'),
-    replyType: text,
-    replyId: optionalText,
-    title: optionalText,
-    description: optionalText,
-    flowName: optionalText,
-    responseJson: optionalText,
-  }),
-  z.object({ kind: z.literal('button'), text: optionalText, payload: optionalText }),
-  z.object({ kind: z.literal('reaction'), targetWamid: text, emoji: optionalText }),
-  z.object({ kind: z.literal('order'), catalogId: optionalText, itemCount: count, text: optionalText }),
-  z.object({
-    kind: z.literal('system'),
-    systemType: optionalText,
-    body: optionalText,
-    newPhone: optionalText,
-    newUserId: optionalText,
-  }),
-  z.object({ kind: z.literal('welcome') }),
-  z.object({ kind: z.literal('unsupported'), unsupportedType: optionalText }),
-  z.object({ kind: z.literal('other') }),
-]);
+/** Message content: derived from the kinds' one definition (contracts/message-content.ts). */
+const contentSchema = storedContentSchema;
 
 const referralSchema = z.object({
   sourceType: optionalText,

@@ -1,5 +1,5 @@
 /** The pipeline's own view of WhatsApp events, independent of the wire format. */
-import type { KnownMessageType, MediaType } from '../../contracts';
+import type { KnownMessageType, MediaType, MessageContent } from '../../contracts';
 import type { DecodedHealthChange } from './account-health';
 
 export type { KnownMessageType, MediaType };
@@ -66,62 +66,11 @@ export function toMessageStatus(status: string): MessageStatus {
   return status as MessageStatus;
 }
 
-/** A media object of an inbound message. */
-export interface MediaRef {
-  /** The media id GetWhatsAppMessageMedia takes; absent in malformed payloads. */
-  readonly mediaId?: string;
-  readonly mimeType?: string;
-  readonly sha256?: string;
-  readonly caption?: string;
-  /** Documents only. */
-  readonly filename?: string;
-  /** Audio only: a push-to-talk voice note rather than an audio file. */
-  readonly voice?: boolean;
-  /** Stickers only. */
-  readonly animated?: boolean;
-}
+/** What a message says, by kind: defined once in contracts/message-content.ts. */
+export type { MessageContent };
 
-/** What a message says, by type. `other` keeps unknown and future types; their raw payload is stored. */
-export type MessageContent =
-  | { readonly kind: 'text'; readonly body: string }
-  | ({ readonly kind: 'media'; readonly mediaType: MediaType } & MediaRef)
-  | {
-      readonly kind: 'location';
-      readonly latitude: number;
-      readonly longitude: number;
-      readonly name?: string;
-      readonly address?: string;
-    }
-  | { readonly kind: 'contacts'; readonly count: number }
-  | {
-      readonly kind: 'interactive';
-      readonly replyType: string;
-      readonly replyId?: string;
-      readonly title?: string;
-      readonly description?: string;
-      readonly flowName?: string;
-      readonly responseJson?: string;
-    }
-  | { readonly kind: 'button'; readonly text?: string; readonly payload?: string }
-  /** `emoji` is absent when the customer removed their reaction. */
-  | { readonly kind: 'reaction'; readonly targetWamid: string; readonly emoji?: string }
-  | {
-      readonly kind: 'order';
-      readonly catalogId?: string;
-      readonly itemCount: number;
-      readonly text?: string;
-    }
-  | {
-      readonly kind: 'system';
-      readonly systemType?: string;
-      readonly body?: string;
-      readonly newPhone?: string;
-      readonly newUserId?: string;
-    }
-  /** The customer opened the chat for the first time; there is nothing to read. */
-  | { readonly kind: 'welcome' }
-  | { readonly kind: 'unsupported'; readonly unsupportedType?: string }
-  | { readonly kind: 'other' };
+/** A media object of an inbound message: the media kind's fields but its type. */
+export type MediaRef = Omit<Extract<MessageContent, { kind: 'media' }>, 'kind' | 'mediaType'>;
 
 /** Where a notification's items came from. */
 export interface Source {

@@ -1,6 +1,6 @@
 /** fast-check arbitraries of every table item kind, shared by the codec and event property tests. */
 import fc from 'fast-check';
-import { HEALTH_ASPECTS, type HealthAspect, MEDIA_TYPES } from '../../contracts';
+import { HEALTH_ASPECTS, type HealthAspect, MESSAGE_CONTENT_KINDS } from '../../contracts';
 import type {
   AccountHealthItem,
   ActionRecord,
@@ -20,6 +20,7 @@ import type {
   WebhookErrorItem,
 } from '../../lambda/adapters/items';
 import { KNOWN_STATUSES, type MessageContent, toMessageStatus } from '../../lambda/domain/model';
+import { contentArbitrary } from './content-arbitraries';
 
 const text = fc.string({ maxLength: 30 });
 const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
@@ -71,31 +72,8 @@ export const action: fc.Arbitrary<ActionRecord> = fc.oneof(
   ),
   fc.record({ state: fc.constant('unknown' as const), error: sendError, at: iso }),
 );
-export const content: fc.Arbitrary<MessageContent> = fc.oneof(
-  fc.record({ kind: fc.constant('text' as const), body: fc.string({ unit: 'grapheme', maxLength: 50 }) }),
-  fc.record(
-    {
-      kind: fc.constant('media' as const),
-      mediaType: fc.constantFrom(...MEDIA_TYPES),
-      mediaId: opt(text),
-      mimeType: opt(text),
-      caption: opt(text),
-      voice: opt(fc.boolean()),
-    },
-    { requiredKeys: ['kind', 'mediaType'] },
-  ),
-  fc.record({
-    kind: fc.constant('location' as const),
-    latitude: fc.double({ min: -90, max: 90, noNaN: true }),
-    longitude: fc.double({ min: -180, max: 180, noNaN: true }),
-  }),
-  fc.record(
-    { kind: fc.constant('reaction' as const), targetWamid: text, emoji: opt(text) },
-    { requiredKeys: ['kind', 'targetWamid'] },
-  ),
-  fc.constant({ kind: 'welcome' as const }),
-  fc.constant({ kind: 'other' as const }),
-);
+/** Content of every kind, derived from the kinds' one definition. */
+export const content: fc.Arbitrary<MessageContent> = contentArbitrary(MESSAGE_CONTENT_KINDS);
 const status = fc
   .oneof(fc.constantFrom(...KNOWN_STATUSES), fc.stringMatching(/^[a-z]{1,10}$/))
   .map(toMessageStatus);
