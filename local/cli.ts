@@ -25,8 +25,8 @@ stack's own bundled Lambda handlers, on 127.0.0.1.
   npm start -- --replay events.json           replay SNS, envelope or EventBridge events (JSON array or one per line)
   npm start -- --text "Hello" [--from 1425…]  one inbound text from a customer
   npm start -- --serve [--port 8787]          keep running; POST /sns (envelope or SNS event), POST /events
-                                              (EventBridge event), GET /conversations/<customer key>,
-                                              GET /published (conversation events); Ctrl-C stops
+                                              (EventBridge event), POST /digest, GET /conversations/<customer key>,
+                                              GET /published (conversation events), GET /health; Ctrl-C stops
 
 Faults injected into the SocialMessaging simulator:
   --latency <ms>       every API call takes this long (0 to 60000)
@@ -196,6 +196,35 @@ async function scenario(pipeline: LocalPipeline): Promise<number> {
   return 0;
 }
 
+/**
+ * The alert digest, run as its schedule would, and the account's health: what the scenario shows
+ * after its steps, for replays and texts too.
+ */
+async function digestAndHealth(
+  pipeline: LocalPipeline,
+): Promise<{ notifications: readonly string[]; digest: string; health?: string }> {
+  const { notifications } = await pipeline.runDigest();
+  const digest =
+    notifications.length > 0
+      ? `Alert digest sent to the alerts topic:\n  ${notifications.join('\n\n').replace(/\n/g, '\n  ')}`
+      : 'Alert digest: nothing to send now. Failures and health alerts wait until their window closes (alertDigestMinutes); the digest runs every 5 minutes.';
+  const records = await pipeline.wabaHealth();
+  return {
+    notifications,
+    digest,
+    health:
+      records.length === 0
+        ? undefined
+        : `Account health (npm run inspect -- --health):\n${renderWabaHealth(LOCAL_BUSINESS.wabaId, records)}`,
+  };
+}
+
+async function printDigestAndHealth(pipeline: LocalPipeline): Promise<void> {
+  const { digest, health } = await digestAndHealth(pipeline);
+  if (health !== undefined) console.log(`\n${health}`);
+  console.log(`\n${digest}`);
+}
+
 /** SocialMessaging calls the simulator answered with a fault so far. */
 function faultsAnswered(pipeline: LocalPipeline): number {
   return pipeline.simulator.requests.filter((r) => 'fault' in r.outcome).length;
@@ -225,6 +254,7 @@ async function replayFiles(pipeline: LocalPipeline, files: readonly string[]): P
   console.log(`\n${total - failed} replayed, ${failed} failed`);
   if (pipeline.hasEvents) console.log(`\n${renderSettled(settled)}`);
   for (const customer of customers) console.log(`\n${await conversationView(pipeline, customer)}`);
+  await printDigestAndHealth(pipeline);
   console.log(`\n${renderApiCalls(pipeline.simulator.requests)}`);
   return failed > 0 ? 1 : 0;
 }
@@ -240,9 +270,14 @@ async function sendText(pipeline: LocalPipeline, text: string, from: string): Pr
   const settled = await pipeline.settle();
   console.log(`\n${await conversationView(pipeline, from)}\n`);
   if (pipeline.hasEvents) console.log(`${renderSettled(settled)}\n`);
-  console.log(renderApiCalls(pipeline.simulator.requests));
+  await printDigestAndHealth(pipeline);
+  console.log(`\n${renderApiCalls(pipeline.simulator.requests)}`);
   return result.ok ? 0 : 1;
 }
+
+/** The routes of `--serve`, as its banner, its 404 and the README list them. */
+const SERVE_ROUTES =
+  'POST /sns, POST /events, POST /digest (run the alert digest now), GET /conversations, GET /conversations/<customer>, GET /events, GET /published, GET /sends, GET /health';
 
 /** What `--serve` has been given, for GET /events. */
 interface ServedEvent {
@@ -318,10 +353,15 @@ async function serve(pipeline: LocalPipeline, port: number): Promise<number> {
       if (req.method === 'GET' && path === '/sends') {
         return reply(200, pipeline.simulator.requests, renderApiCalls(pipeline.simulator.requests));
       }
-      return reply(404, {
-        message:
-          'POST /sns, POST /events, GET /conversations, GET /conversations/<customer>, GET /events, GET /published, GET /sends',
-      });
+      if (req.method === 'POST' && path === '/digest') {
+        const { notifications, digest } = await digestAndHealth(pipeline);
+        return reply(200, { notifications }, digest);
+      }
+      if (req.method === 'GET' && path === '/health') {
+        const records = await pipeline.wabaHealth();
+        return reply(200, records, renderWabaHealth(LOCAL_BUSINESS.wabaId, records));
+      }
+      return reply(404, { message: `Routes: ${SERVE_ROUTES}` });
     } catch (error) {
       return reply(500, { message: error instanceof Error ? error.message : String(error) });
     }
@@ -333,7 +373,7 @@ async function serve(pipeline: LocalPipeline, port: number): Promise<number> {
   const address = server.address();
   const actualPort = typeof address === 'object' && address !== null ? address.port : port;
   console.log(
-    `Accepting events on http://127.0.0.1:${actualPort} (POST /sns, POST /events; GET /conversations, /conversations/<customer>, /events, /published, /sends; JSON, or text with Accept: text/plain).`,
+    `Accepting events on http://127.0.0.1:${actualPort} (${SERVE_ROUTES}; JSON, or text with Accept: text/plain).`,
   );
   console.log(
     `Inspect: npm run inspect -- --endpoint ${pipeline.dynamoDbEndpoint} --table ${pipeline.tableName} <customer or wamid>`,

@@ -278,6 +278,7 @@ describe('npm start, as a process', () => {
     expect(run.output()).toContain('✓ line 3: envelope: redelivery, recorded once, nothing sent again');
     expect(run.output()).toContain('Conversation with File +14255550177');
     expect(run.output()).toContain('2 replayed, 1 failed');
+    expect(run.output()).toContain('Alert digest: nothing to send now');
     // A failed run stops everything too.
     for (const port of ports(run.output())) expect(await listening(port)).toBe(false);
   }, 90_000);
@@ -390,6 +391,11 @@ describe('npm start, as a process', () => {
       expect.objectContaining({ 'detail-type': 'Auto Response Completed' }),
     ]);
     expect(await (await fetch(`${base}/sends`)).json()).toHaveLength(2);
+    // The digest and the health view, as the scenario shows them.
+    const digest = await fetch(`${base}/digest`, { method: 'POST', headers: { accept: 'text/plain' } });
+    expect(digest.status).toBe(200);
+    expect(await digest.text()).toContain('Alert digest: nothing to send now');
+    expect(await (await fetch(`${base}/health`)).json()).toEqual([]);
 
     run.child.kill('SIGINT');
     expect(await run.exit).toBe(130);
