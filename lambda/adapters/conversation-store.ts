@@ -25,7 +25,7 @@ import {
   toMessageStatus,
   type WebhookError,
 } from '../domain/model';
-import { currentStatus, statusRank } from '../domain/status';
+import { statusRank } from '../domain/status';
 import {
   type ActionRecord,
   ATTRIBUTE,
@@ -272,7 +272,7 @@ export class ConversationStore {
     };
     const rank = statusRank(status.status);
     const outranks = [
-      `(attribute_not_exists(${ATTRIBUTE.statusRank}) AND attribute_not_exists(${ATTRIBUTE.legacyStatuses}))`,
+      `attribute_not_exists(${ATTRIBUTE.statusRank})`,
       `${ATTRIBUTE.statusRank} < :rank`,
       // Between unknown statuses the alphabetically first wins, whatever the arrival order.
       ...(rank === 0 ? [`(${ATTRIBUTE.statusRank} = :rank AND #current > :status)`] : []),
@@ -307,38 +307,23 @@ export class ConversationStore {
       const old = first.old ?? {};
       if (setHas(old[ATTRIBUTE.statusKeys], statusKey)) return { kind: 'duplicate', writes };
 
-      // Out of order, or a message of the first layout whose status was never stored.
-      const legacy = old[ATTRIBUTE.statusRank] === undefined;
+      // Out of order: a higher status is stored. Only the history grows.
       const stored = stringAttribute(old, ATTRIBUTE.status);
-      const current = legacy
-        ? (currentStatus([...setValues(old[ATTRIBUTE.legacyStatuses]), status.status]) ?? status.status)
-        : (stored ?? status.status);
+      const current = stored ?? status.status;
       writes++;
       const second = await this.conditionalUpdate('recordStatus', messageKey(status.wamid), {
         ...history,
-        set: {
-          [ATTRIBUTE.expiresAt]: this.expiresAt(now),
-          ...(legacy
-            ? {
-                [ATTRIBUTE.status]: current,
-                [ATTRIBUTE.statusAt]: current === status.status ? at : legacyStatusAt(old, current),
-                [ATTRIBUTE.statusRank]: statusRank(current),
-              }
-            : {}),
-        },
+        set: { [ATTRIBUTE.expiresAt]: this.expiresAt(now) },
         condition: {
-          expression: legacy
-            ? `${notYetRecorded} AND attribute_not_exists(${ATTRIBUTE.statusRank})`
-            : `${notYetRecorded} AND ${ATTRIBUTE.statusRank} >= :rank`,
-          values: { ':statusKey': statusKey, ...(legacy ? {} : { ':rank': rank }) },
+          expression: `${notYetRecorded} AND ${ATTRIBUTE.statusRank} >= :rank`,
+          values: { ':statusKey': statusKey, ':rank': rank },
         },
         returnOldOnFailure: true,
       });
       if (second.applied) {
-        const previous = legacy ? currentStatus(setValues(old[ATTRIBUTE.legacyStatuses])) : stored;
         return {
           kind: 'recorded',
-          previous: optionalStatus(previous),
+          previous: optionalStatus(stored),
           current: toMessageStatus(current),
           writes,
         };
@@ -543,23 +528,8 @@ function stringAttribute(item: Attributes | undefined, name: string): string | u
   return typeof value === 'string' ? value : undefined;
 }
 
-function setValues(value: unknown): string[] {
-  return value instanceof Set ? [...value].filter((v): v is string => typeof v === 'string') : [];
-}
-
 function setHas(value: unknown, member: string): boolean {
   return value instanceof Set && value.has(member);
-}
-
-/** The time of a status in the first layout, from its `status_<status>_<ts>` attribute. */
-function legacyStatusAt(old: Attributes, status: string): string | undefined {
-  for (const [name, value] of Object.entries(old)) {
-    if (!name.startsWith(`${ATTRIBUTE.legacyStatusPrefix}${status}_`)) continue;
-    if (typeof value === 'object' && value !== null && 'at' in value && typeof value.at === 'string') {
-      return value.at;
-    }
-  }
-  return undefined;
 }
 
 function isoFromUnixSeconds(seconds: number): string {

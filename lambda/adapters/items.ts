@@ -37,7 +37,7 @@ import {
   type WhatsAppError,
 } from '../domain/model';
 import type { Address } from '../domain/outbound';
-import { currentStatus, statusRank } from '../domain/status';
+import { statusRank } from '../domain/status';
 import { storedContentSchema } from './content-item';
 import { type SideEffectItem, sideEffectItemKey, sideEffectItemSchema } from './effect-item';
 
@@ -396,10 +396,6 @@ export const ATTRIBUTE = {
   historyKeys: 'historyKeys',
   receiptMessageId: CONVERSATION_TABLE.byReceiptMessageId.partitionKey,
   reactionMessageId: CONVERSATION_TABLE.byReactionMessageId.partitionKey,
-  /** The status set of the first layout (before statusHistory); read, never written. */
-  legacyStatuses: 'statuses',
-  /** Prefix of the per-status attributes of the first layout; read, never written. */
-  legacyStatusPrefix: 'status_',
 } as const;
 
 /** Attribute values as the codecs produce them, before marshalling. */
@@ -530,14 +526,12 @@ export class ItemDecodeError extends Error {
 
 /**
  * Decodes a stored item, marshalled or not, into its typed form, validating it on the way.
- * Messages written by the first layout (a status set and `status_<status>_<ts>` attributes) are
- * read into the same typed history.
  *
  * @throws ItemDecodeError naming the key and the first problems
  */
 export function fromItem(stored: Record<string, AttributeValue> | Attributes, marshalled = true): TableItem {
   const plain: Attributes = marshalled ? unmarshall(stored as Record<string, AttributeValue>) : stored;
-  const parsed = itemSchema.safeParse(withLegacyHistory(plain));
+  const parsed = itemSchema.safeParse(plain);
   if (!parsed.success) {
     const where = `${String(plain.pk)} / ${String(plain.sk)}`;
     throw new ItemDecodeError(
@@ -585,25 +579,7 @@ export function conversationFromItem(stored: Record<string, AttributeValue>): Co
   return item;
 }
 
-/** Moves the first layout's status attributes into `statusHistory`, and derives its status. */
-function withLegacyHistory(plain: Attributes): Attributes {
-  if (plain.entity !== ENTITY.message || plain[ATTRIBUTE.statusHistory] !== undefined) return plain;
-  const legacy = Object.entries(plain).filter(([name]) => name.startsWith(ATTRIBUTE.legacyStatusPrefix));
-  if (legacy.length === 0) return plain;
-  const history = legacy
-    .map(([, value]) => value)
-    .filter((value): value is Record<string, unknown> => typeof value === 'object' && value !== null)
-    .sort(
-      (a, b) => String(a.at).localeCompare(String(b.at)) || String(a.status).localeCompare(String(b.status)),
-    );
-  const seen = plain[ATTRIBUTE.legacyStatuses];
-  const names = seen instanceof Set ? [...seen].map(String) : history.map((h) => String(h.status));
-  const status = plain.status ?? currentStatus(names);
-  const statusAt = plain.statusAt ?? history.find((h) => h.status === status)?.at;
-  return { ...plain, statusHistory: history, status, statusAt };
-}
-
-// Read schemas. Loose where the first layout or a newer writer may add attributes; strict enough
+// Read schemas. Loose where a newer writer may add attributes; strict enough
 // that nothing untyped escapes.
 const text = z.string();
 const optionalText = z.optional(z.string());
@@ -780,7 +756,6 @@ const conversationSchema = z.object({
 const webhookErrorSchema = z.pipe(
   z.object({
     entity: z.literal(ENTITY.webhookError),
-    sk: text,
     businessPhoneNumberId: text,
     wabaId: text,
     snsMessageId: text,
@@ -791,17 +766,15 @@ const webhookErrorSchema = z.pipe(
     payload: text,
     recordedAt: text,
     expiresAt: count,
-    occurredAt: optionalText,
-    digest: optionalText,
+    occurredAt: text,
+    digest: text,
   }),
-  z.transform((e): WebhookErrorItem => {
-    const hash = e.sk.lastIndexOf('#');
-    return {
+  z.transform(
+    (e): WebhookErrorItem => ({
       entity: e.entity,
       businessPhoneNumberId: e.businessPhoneNumberId,
-      // The first layout kept these in the sort key only.
-      occurredAt: e.occurredAt ?? e.sk.slice(0, hash),
-      digest: e.digest ?? e.sk.slice(hash + 1),
+      occurredAt: e.occurredAt,
+      digest: e.digest,
       wabaId: e.wabaId,
       snsMessageId: e.snsMessageId,
       code: e.code,
@@ -809,8 +782,8 @@ const webhookErrorSchema = z.pipe(
       payload: e.payload,
       recordedAt: e.recordedAt,
       expiresAt: e.expiresAt,
-    };
-  }),
+    }),
+  ),
 );
 
 const orphanSchema = z.pipe(

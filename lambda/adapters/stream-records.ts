@@ -2,6 +2,8 @@
  * DynamoDB stream records as Lambda delivers them, parsed at the boundary: the images arrive in
  * DynamoDB's JSON (`{"S": "…"}`), which is read here into plain attributes for the item codecs.
  */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod/mini';
 import { type Attributes, fromItem, ItemDecodeError, type TableItem } from './items';
 
@@ -98,57 +100,29 @@ function entityOf(image: Readonly<Record<string, unknown>>): string | undefined 
     : undefined;
 }
 
+/** The attribute types of DynamoDB JSON. */
+const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
+
+/** Whether every attribute of an image is typed DynamoDB JSON at its top (the SDK reads what is inside). */
+function isAttributeMap(image: Readonly<Record<string, unknown>>): image is Record<string, AttributeValue> {
+  return Object.values(image).every((value) => {
+    if (typeof value !== 'object' || value === null) return false;
+    const keys = Object.keys(value);
+    return keys.length === 1 && ATTRIBUTE_TYPES.has(keys[0] ?? '');
+  });
+}
+
 /**
- * An image in DynamoDB JSON as plain attributes: maps, lists, numbers, sets as `Set`s.
+ * An image in DynamoDB JSON as plain attributes (maps, lists, numbers, sets as `Set`s), read by the
+ * SDK's own `unmarshall`.
  *
  * @throws StreamImageError for an attribute that is not DynamoDB JSON
  */
 export function fromImage(image: Readonly<Record<string, unknown>>): Attributes {
-  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, fromAttributeValue(value)]));
-}
-
-function fromAttributeValue(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) throw new StreamImageError('An attribute is not typed');
-  const entries = Object.entries(value);
-  const [entry] = entries;
-  if (entry === undefined || entries.length !== 1)
-    throw new StreamImageError('An attribute has no single type');
-  const [type, v] = entry;
-  switch (type) {
-    case 'S':
-      return text(v);
-    case 'N':
-      return Number(text(v));
-    case 'BOOL':
-      if (typeof v !== 'boolean') throw new StreamImageError('BOOL is not a boolean');
-      return v;
-    case 'NULL':
-      return null;
-    case 'B':
-      return Buffer.from(text(v), 'base64');
-    case 'M':
-      if (typeof v !== 'object' || v === null || Array.isArray(v))
-        throw new StreamImageError('M is not a map');
-      return fromImage(Object.fromEntries(Object.entries(v)));
-    case 'L':
-      return list(v).map(fromAttributeValue);
-    case 'SS':
-      return new Set(list(v).map(text));
-    case 'NS':
-      return new Set(list(v).map((n) => Number(text(n))));
-    case 'BS':
-      return new Set(list(v).map((b) => Buffer.from(text(b), 'base64')));
-    default:
-      throw new StreamImageError(`Unknown attribute type ${type}`);
+  if (!isAttributeMap(image)) throw new StreamImageError('An attribute is not typed DynamoDB JSON');
+  try {
+    return unmarshall(image);
+  } catch (error) {
+    throw new StreamImageError('An attribute is not DynamoDB JSON', { cause: error });
   }
-}
-
-function text(value: unknown): string {
-  if (typeof value !== 'string') throw new StreamImageError('A scalar attribute is not a string');
-  return value;
-}
-
-function list(value: unknown): unknown[] {
-  if (!Array.isArray(value)) throw new StreamImageError('A list attribute is not an array');
-  return value;
 }

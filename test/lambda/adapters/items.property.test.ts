@@ -1,6 +1,4 @@
-import { marshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
-import { messageKey } from '../../../contracts';
 import { fromItem, ItemDecodeError, keyOf, type TableItem, toItem } from '../../../lambda/adapters/items';
 import {
   accountHealth,
@@ -66,29 +64,5 @@ describe('table item codecs', () => {
         },
       ),
     );
-  });
-
-  test('a message of the first layout reads into the typed status history, with its derived status', () => {
-    const legacy = marshall(
-      {
-        ...messageKey('wamid.legacy'),
-        entity: 'message',
-        wamid: 'wamid.legacy',
-        direction: 'outbound',
-        expiresAt: 1,
-        statuses: new Set(['sent', 'read', 'delivered']),
-        status_read_1767225605: { status: 'read', at: '2026-01-01T00:00:05.000Z' },
-        status_sent_1767225601: { status: 'sent', at: '2026-01-01T00:00:01.000Z' },
-        status_delivered_1767225603: { status: 'delivered', at: '2026-01-01T00:00:03.000Z' },
-      },
-      { convertClassInstanceToMap: false },
-    );
-    const item = fromItem(legacy);
-    expect(item).toMatchObject({
-      entity: 'message',
-      status: 'read',
-      statusAt: '2026-01-01T00:00:05.000Z',
-      statusHistory: [{ status: 'sent' }, { status: 'delivered' }, { status: 'read' }],
-    });
   });
 });

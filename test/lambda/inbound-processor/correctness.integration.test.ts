@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
-import { messageKey } from '../../../contracts';
 import { ConversationStore } from '../../../lambda/adapters/conversation-store';
 import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
 import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-response';
@@ -182,43 +180,6 @@ describe('the current status, stored', () => {
     );
   });
 
-  test('a message written by the first layout gets its status on the next status write', async () => {
-    const { store, reader, tableName } = await pipeline();
-    await dynamo.send(
-      new UpdateItemCommand({
-        TableName: tableName,
-        Key: marshall(messageKey(OUT)),
-        UpdateExpression:
-          'SET entity = :e, wamid = :w, direction = :d, expiresAt = :x, #r = :r ADD statuses :s',
-        ExpressionAttributeNames: { '#r': 'status_read_1767225605' },
-        ExpressionAttributeValues: marshall(
-          {
-            ':e': 'message',
-            ':w': OUT,
-            ':d': 'outbound',
-            ':x': 1,
-            ':r': { status: 'read', at: '2026-01-01T00:00:05.000Z' },
-            ':s': new Set(['read']),
-          },
-          { convertClassInstanceToMap: false },
-        ),
-      }),
-    );
-    expect((await reader.getMessage(OUT))?.status).toBe('read');
-    const [delivered] = decodeSnsEvent(statusEvent('delivered', 1_767_225_603));
-    await store.recordStatus(delivered?.statuses[0] ?? fail());
-    const { Item } = await dynamo.send(
-      new GetItemCommand({
-        TableName: tableName,
-        Key: marshall(messageKey(OUT)),
-      }),
-    );
-    expect(Item?.status).toEqual({ S: 'read' });
-    expect(Item?.statusAt).toEqual({ S: '2026-01-01T00:00:05.000Z' });
-  });
-});
-
-describe('addressing', () => {
   test('an empty from is absent: the reaction goes to the business-scoped user id, never to ""', async () => {
     const { invoke } = await pipeline();
     await invoke(fresh('message-username-user-empty-from'));
