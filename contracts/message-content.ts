@@ -1,6 +1,6 @@
 /**
  * What a message says, by kind: the one definition of message content. The domain type
- * (`MessageContent`), the item codec (lambda/adapters/content-item.ts), the event schema
+ * (`MessageContent`), the item codec (lambda/adapters/items/content.ts), the event schema
  * (events/content-schema.ts) and the JSON Schemas in docs/events/ are all derived from this table,
  * so a new kind is added here and nowhere else (its decoder goes into the type registry,
  * lambda/domain/message-types.ts).

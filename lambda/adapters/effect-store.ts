@@ -14,7 +14,7 @@ import type {
   EffectRecord,
   SettledEffect,
 } from '../shared/exactly-once';
-import { effectRecordSchema, type SideEffectItem } from './effect-item';
+import { effectRecordSchema, type SideEffectItem } from './items/effect';
 
 /** Which effect: what it belongs to (a message's partition) and its name there. */
 export interface EffectKey {

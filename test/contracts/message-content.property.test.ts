@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import * as z from 'zod';
 import { type ContentKinds, MESSAGE_CONTENT_KINDS } from '../../contracts';
 import { contentEventSchema, messageContentSchema } from '../../events/content-schema';
-import { contentItemSchema, storedContentSchema } from '../../lambda/adapters/content-item';
+import { contentItemSchema, storedContentSchema } from '../../lambda/adapters/items/content';
 import { contentArbitrary } from '../support/content-arbitraries';
 
 /** As DynamoDB stores it and the SDK reads it back. */

@@ -9,7 +9,7 @@ import {
   type ContentOf,
   MESSAGE_CONTENT_KINDS,
   type MessageContent,
-} from '../../contracts';
+} from '../../../contracts';
 
 /** A field as stored. Numbers are read as numbers, whole or not: the decoder made them. */
 function storedField(field: ContentField): z.ZodMiniType {

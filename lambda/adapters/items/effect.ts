@@ -4,8 +4,8 @@
  * codec and the schema in one place, which items.ts puts into the table's union.
  */
 import * as z from 'zod/mini';
-import { ENTITY, sideEffectKey, type TableKey } from '../../contracts';
-import type { EffectRecord } from '../shared/exactly-once';
+import { ENTITY, sideEffectKey, type TableKey } from '../../../contracts';
+import type { EffectRecord } from '../../shared/exactly-once';
 
 /** A side effect, as stored. */
 export interface SideEffectItem {

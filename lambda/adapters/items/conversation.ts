@@ -1,0 +1,42 @@
+/** The conversation item: one customer on one business number. */
+import * as z from 'zod/mini';
+import { ENTITY } from '../../../contracts';
+import { count, optionalText, text } from './common';
+
+/** A conversation: one customer on one business number. */
+export interface ConversationItem {
+  readonly entity: typeof ENTITY.conversation;
+  readonly conversationKey: string;
+  readonly businessPhoneNumberId: string;
+  readonly customerKey: string;
+  readonly customerPhone?: string;
+  readonly customerUserId?: string;
+  readonly originationPhoneNumberId?: string;
+  readonly profileName?: string;
+  readonly username?: string;
+  /** Time of the newest inbound message: the customer-service window opens there. */
+  readonly lastInboundAt?: string;
+  readonly lastInboundWamid?: string;
+  readonly activityBucket?: string;
+  readonly createdAt?: string;
+  readonly inboundCount: number;
+  readonly expiresAt: number;
+}
+
+export const conversationSchema = z.object({
+  entity: z.literal(ENTITY.conversation),
+  conversationKey: text,
+  businessPhoneNumberId: text,
+  customerKey: text,
+  customerPhone: optionalText,
+  customerUserId: optionalText,
+  originationPhoneNumberId: optionalText,
+  profileName: optionalText,
+  username: optionalText,
+  lastInboundAt: optionalText,
+  lastInboundWamid: optionalText,
+  activityBucket: optionalText,
+  createdAt: optionalText,
+  inboundCount: count,
+  expiresAt: count,
+});
