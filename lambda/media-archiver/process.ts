@@ -3,12 +3,16 @@ import type { Context } from 'aws-lambda';
 import { DIMENSION, METRIC, mediaKeyPrefix } from '../../contracts';
 import { ConversationEventParseError, parseConversationEvent } from '../../events';
 import type { MediaSkipReason } from '../adapters/items';
-import type { MediaArchiveStore } from '../adapters/media-archive-store';
+import {
+  type MediaArchiveStore,
+  type MediaFetched,
+  MediaMessageMissingError,
+} from '../adapters/media-archive-store';
 import type { MediaFetcher } from '../adapters/media-fetcher';
 import { isSupportedMediaMimeType } from '../domain/media';
+import { EffectDeferredError, EffectInProgressError, runOnce } from '../shared/exactly-once';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
 import { loggableError } from '../shared/privacy';
-import { CallFailedError } from '../shared/retry';
 
 /** What the archiver needs. */
 export interface MediaArchiverDeps {
@@ -92,68 +96,66 @@ export function createMediaArchiverHandler(deps: MediaArchiverDeps) {
 
       const now = clock();
       const end = now + (context?.getRemainingTimeInMillis() ?? DEFAULT_BUDGET_MS);
-      const owner = context?.awsRequestId ?? randomUUID();
-      const claim = await deps.store.claim(message.wamid, owner, end, now);
-      if (claim.kind === 'missing') return missing();
-      if (claim.kind === 'taken') {
-        if (claim.existing?.state === 'fetching') {
-          throw new MediaArchiveInProgressError('Another invocation is fetching this media; will retry');
-        }
-        return 'already-handled';
-      }
-
+      const invocation = { id: context?.awsRequestId ?? randomUUID(), end };
       const keyPrefix = mediaKeyPrefix(
         message.businessPhoneNumberId,
         new Date(message.occurredAt),
         message.wamid,
       );
+      const { mediaId, mimeType, mediaType } = content;
+      let result: Awaited<ReturnType<typeof runOnce<string, MediaFetched>>>;
       try {
-        const fetched = await deps.fetcher.fetch(
-          {
-            mediaId: content.mediaId,
-            originationPhoneNumberId: origination,
-            bucket: deps.bucketName,
-            keyPrefix,
+        // A fetch writes the same object again: idempotent, so a stale claim is taken over and an
+        // ambiguous failure retried (lambda/shared/exactly-once.ts).
+        result = await runOnce(
+          deps.store,
+          message.wamid,
+          invocation,
+          { idempotent: true, clock },
+          async () => {
+            const fetched = await deps.fetcher.fetch(
+              { mediaId, originationPhoneNumberId: origination, bucket: deps.bucketName, keyPrefix },
+              Math.max(now, end - RECORDING_RESERVE_MS),
+            );
+            return {
+              bucket: deps.bucketName,
+              keyPrefix,
+              mimeType: fetched.mimeType ?? mimeType,
+              fileSizeKb: fetched.fileSizeKb,
+              attempts: fetched.attempts,
+            };
           },
-          Math.max(now, end - RECORDING_RESERVE_MS),
         );
-        await deps.store.settle(message.wamid, owner, {
-          state: 'archived',
-          bucket: deps.bucketName,
-          keyPrefix,
-          mimeType: fetched.mimeType ?? content.mimeType,
-          fileSizeKb: fetched.fileSizeKb,
-          archivedAt: new Date(clock()).toISOString(),
-          attempts: fetched.attempts,
-        });
-        metrics.count(METRIC.mediaArchived, 1, { name: DIMENSION.type, value: content.mediaType });
-        logger.info('Media archived', {
-          eventId: message.eventId,
-          mediaType: content.mediaType,
-          attempts: fetched.attempts,
-        });
-        return 'archived';
       } catch (error) {
-        if (error instanceof CallFailedError && error.kind === 'permanent') {
-          await deps.store.settle(message.wamid, owner, {
-            state: 'failed',
-            error: {
-              name: error.errorName,
-              message: error.cause instanceof Error ? error.cause.message : error.message,
-            },
-            at: new Date(clock()).toISOString(),
+        if (error instanceof MediaMessageMissingError) return missing();
+        if (error instanceof EffectInProgressError) {
+          throw new MediaArchiveInProgressError('Another invocation is fetching this media; will retry', {
+            cause: error,
           });
-          metrics.count(METRIC.mediaArchiveFailed, 1, { name: DIMENSION.reason, value: error.errorName });
-          logger.error('Media could not be fetched; recorded, not retried', {
-            eventId: message.eventId,
-            errorName: error.errorName,
-          });
-          return 'failed';
         }
-        await deps.store.release(message.wamid, owner);
-        logger.warn('Media fetch failed for now; the event will be retried', { error: loggableError(error) });
-        throw new MediaFetchDeferredError('The media fetch failed transiently; retry', { cause: error });
+        if (error instanceof EffectDeferredError) {
+          logger.warn('Media fetch failed for now; the event will be retried', {
+            error: loggableError(error.cause),
+          });
+          throw new MediaFetchDeferredError('The media fetch failed transiently; retry', {
+            cause: error.cause,
+          });
+        }
+        throw error;
       }
+      const { record } = result;
+      if (!result.fresh) return 'already-handled';
+      if (record.state === 'done') {
+        metrics.count(METRIC.mediaArchived, 1, { name: DIMENSION.type, value: mediaType });
+        logger.info('Media archived', { eventId: message.eventId, mediaType, attempts: record.attempts });
+        return 'archived';
+      }
+      metrics.count(METRIC.mediaArchiveFailed, 1, { name: DIMENSION.reason, value: record.error.name });
+      logger.error('Media could not be fetched; recorded, not retried', {
+        eventId: message.eventId,
+        errorName: record.error.name,
+      });
+      return 'failed';
     } finally {
       metrics.flush();
     }

@@ -41,53 +41,53 @@ export interface EffectClaim {
   readonly expiresAtMs: number;
 }
 
-/** The stored record of one effect. */
-export type EffectRecord =
+/** What the act reports when it succeeds: by default a reference to find it by, and its attempts. */
+export interface EffectDone {
+  /** What the act returned to find it by later (an AWS message id). */
+  readonly reference?: string;
+  readonly attempts?: number;
+}
+
+/**
+ * The stored record of one effect.
+ * @typeParam D - what a done act reports, kept with its record
+ */
+export type EffectRecord<D extends EffectDone = EffectDone> =
   | ({ readonly state: 'in-progress'; readonly at: string } & EffectClaim)
-  | {
-      readonly state: 'done';
-      readonly at: string;
-      /** What the act returned to find it by later (an AWS message id). */
-      readonly reference?: string;
-      readonly attempts?: number;
-    }
-  | { readonly state: 'failed' | 'unknown'; readonly at: string; readonly error: EffectError };
+  | SettledEffect<D>;
 
 /** A settled record: what an attempt writes when it is done. */
-export type SettledEffect = Exclude<EffectRecord, { state: 'in-progress' }>;
+export type SettledEffect<D extends EffectDone = EffectDone> =
+  | ({ readonly state: 'done'; readonly at: string } & D)
+  | { readonly state: 'failed' | 'unknown'; readonly at: string; readonly error: EffectError };
 
 /** What claiming a key did. */
-export type ClaimAnswer =
+export type ClaimAnswer<D extends EffectDone = EffectDone> =
   | { readonly claimed: true }
-  | { readonly claimed: false; readonly existing: EffectRecord };
+  | { readonly claimed: false; readonly existing: EffectRecord<D> };
 
 /**
  * Where effect records live (lambda/adapters/effect-store.ts keeps them in DynamoDB). Every write
  * is conditional, so two attempts never both act.
  *
  * @typeParam K - the key of a record in the store
+ * @typeParam D - what a done act reports
  */
-export interface EffectLedger<K> {
+export interface EffectLedger<K, D extends EffectDone = EffectDone> {
   /**
    * Creates the claim unless a record exists; with `takeOver`, also replaces an in-progress record
    * of the same owner or one that expired before `nowMs`. The caller's own claim (same token) is
    * always its own: a claim whose answer was lost and that the SDK wrote again.
    */
-  claim(key: K, claim: EffectClaim, nowMs: number, takeOver: boolean): Promise<ClaimAnswer>;
+  claim(key: K, claim: EffectClaim, nowMs: number, takeOver: boolean): Promise<ClaimAnswer<D>>;
   /** Records the outcome, if the in-progress record still holds `token`. */
-  settle(key: K, token: string, outcome: SettledEffect): Promise<'recorded' | 'claim-lost'>;
+  settle(key: K, token: string, outcome: SettledEffect<D>): Promise<'recorded' | 'claim-lost'>;
   /** Deletes the in-progress record of `token`: the effect surely did not happen. A no-op otherwise. */
   release(key: K, token: string): Promise<void>;
 }
 
 /** How a failure of an act is to be treated (see the module's rules). */
 export type EffectFailureClass = 'permanent' | 'ambiguous' | 'transient';
-
-/** What the act reports when it succeeds. */
-export interface EffectDone {
-  readonly reference?: string;
-  readonly attempts?: number;
-}
 
 /** The invocation that runs an effect. */
 export interface EffectInvocation {
@@ -113,8 +113,8 @@ export interface RunOnceOptions {
 }
 
 /** What {@link runOnce} found or did. `fresh`: this call acted (or recorded the outcome). */
-export interface EffectResult {
-  readonly record: SettledEffect;
+export interface EffectResult<D extends EffectDone = EffectDone> {
+  readonly record: SettledEffect<D>;
   /** Whether this call settled it; false when it had been settled before. */
   readonly fresh: boolean;
 }
@@ -143,13 +143,13 @@ export function classifySendFailure(error: unknown): EffectFailureClass {
  * @throws EffectDeferredError when the act was refused before it happened (its claim released)
  * @throws the ledger's errors as they are (nothing was acted on, or the claim stays and expires)
  */
-export async function runOnce<K>(
-  ledger: EffectLedger<K>,
+export async function runOnce<K, D extends EffectDone = EffectDone>(
+  ledger: EffectLedger<K, D>,
   key: K,
   invocation: EffectInvocation,
   options: RunOnceOptions,
-  act: () => Promise<EffectDone>,
-): Promise<EffectResult> {
+  act: () => Promise<D>,
+): Promise<EffectResult<D>> {
   const clock = options.clock ?? Date.now;
   const classify = options.classify ?? classifySendFailure;
   const at = () => new Date(clock()).toISOString();
@@ -161,7 +161,7 @@ export async function runOnce<K>(
     const stale = existing.owner === invocation.id || existing.expiresAtMs < clock();
     if (!stale) throw new EffectInProgressError('Another invocation holds this effect; retry later');
     // Not idempotent (a takeover would have been granted otherwise): the attempt that is gone may have acted.
-    const unknown: SettledEffect = {
+    const unknown: SettledEffect<D> = {
       state: 'unknown',
       at: at(),
       error: { name: 'StaleClaim', message: 'An earlier attempt ended while it held this effect' },
@@ -171,13 +171,13 @@ export async function runOnce<K>(
     return { record: unknown, fresh: true };
   }
 
-  let done: EffectDone;
+  let done: D;
   try {
     done = await act();
   } catch (error) {
     const kind = classify(error);
     if (kind === 'permanent' || (kind === 'ambiguous' && !options.idempotent)) {
-      const record: SettledEffect = {
+      const record: SettledEffect<D> = {
         state: kind === 'permanent' ? 'failed' : 'unknown',
         at: at(),
         error: effectErrorOf(error),
@@ -191,12 +191,7 @@ export async function runOnce<K>(
     throw new EffectDeferredError('The effect was not done; retry', { cause: error });
   }
   // If this write fails, the claim stays until it expires: a retry then treats it as stale.
-  const record: SettledEffect = {
-    state: 'done',
-    at: at(),
-    reference: done.reference,
-    attempts: done.attempts,
-  };
+  const record: SettledEffect<D> = { ...done, state: 'done', at: at() };
   await ledger.settle(key, claim.token, record);
   return { record, fresh: true };
 }

@@ -58,7 +58,14 @@ export type MediaSkipReason = 'unrouted' | 'no-media-id' | 'unknown-mime-type';
 /** Where a message's media archive stands (see lambda/media-archiver). */
 export type MediaArchiveRecord =
   /** An archiver invocation holds the fetch until `expiresAtMs`. */
-  | { readonly state: 'fetching'; readonly owner: string; readonly expiresAtMs: number; readonly at: string }
+  | {
+      readonly state: 'fetching';
+      readonly owner: string;
+      /** The attempt holding the claim (lambda/shared/exactly-once.ts). */
+      readonly token?: string;
+      readonly expiresAtMs: number;
+      readonly at: string;
+    }
   | {
       readonly state: 'archived';
       readonly bucket: string;
@@ -213,7 +220,7 @@ export const referralSchema = z.object({
 });
 
 export const mediaArchiveSchema = z.discriminatedUnion('state', [
-  z.object({ state: z.literal('fetching'), owner: text, expiresAtMs: count, at: text }),
+  z.object({ state: z.literal('fetching'), owner: text, token: optionalText, expiresAtMs: count, at: text }),
   z.object({
     state: z.literal('archived'),
     bucket: text,
