@@ -12,6 +12,18 @@ import { type AutoResponsePolicy, planResponse } from '../domain/auto-response';
 import { MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry, typeDimension } from '../domain/message-types';
 import type { InboundMessage } from '../domain/model';
 import { type OutboundPayload, reaction, readReceipt } from '../domain/outbound';
+import {
+  type ClaimAnswer,
+  classifySendFailure,
+  type EffectClaim,
+  EffectDeferredError,
+  type EffectDone,
+  EffectInProgressError,
+  type EffectLedger,
+  type EffectResult,
+  runOnce,
+  type SettledEffect,
+} from '../shared/exactly-once';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
 import { loggableError } from '../shared/privacy';
 import { CallFailedError } from '../shared/retry';
@@ -84,7 +96,7 @@ export class AutoResponder implements MessageHook {
 
   /** After this invocation created the message: send what the plan left pending. */
   async respondToNew(message: InboundMessage, record: MessageItem, invocation: Invocation): Promise<void> {
-    await this.executeReleasingOnFailure(message, record, invocation);
+    await this.run(message, record, invocation, true);
   }
 
   /**
@@ -94,55 +106,79 @@ export class AutoResponder implements MessageHook {
    */
   async resume(message: InboundMessage, existing: MessageItem, invocation: Invocation): Promise<void> {
     if (pendingActions(existing.autoResponse).length === 0) return;
-    const claim = await this.deps.store.claimResponse(message.wamid, invocation.id, invocation.end);
-    if (!claim.claimed) {
-      if (pendingActions(claim.record?.autoResponse).length === 0) return;
-      this.deps.metrics.count(METRIC.autoResponsesDeferred, 1);
-      throw new ResponseInProgressError('Another invocation is responding to this message; will retry');
-    }
-    this.deps.logger.debug('Resuming an unfinished auto-response');
-    await this.executeReleasingOnFailure(message, claim.record, invocation);
+    await this.run(message, existing, invocation, false);
   }
 
-  /** Runs the plan; if anything throws before the outcome is recorded, the claim is given up at once. */
-  private async executeReleasingOnFailure(
+  /**
+   * The auto-response as one idempotent effect of the exactly-once helper (both actions are
+   * harmless to repeat), over the message item's own claim: the helper claims, sends, records and
+   * releases by its rules; a transient send is left pending in the recorded outcome, so the retry
+   * sends it and only it.
+   */
+  private async run(
     message: InboundMessage,
     record: MessageItem,
     invocation: Invocation,
-  ) {
-    let recorded = false;
+    createdNow: boolean,
+  ): Promise<void> {
+    const ledger = new AutoResponseLedger(
+      this.deps.store,
+      record,
+      createdNow,
+      invocation.id,
+      this.deps.logger,
+    );
+    let result: EffectResult<ResponseRun>;
     try {
-      const outcome = await this.execute(message, record, invocation);
-      recorded = outcome.recorded;
-      const { transient } = outcome;
-      if (transient.length > 0) {
-        throw transient.length === 1
-          ? transient[0]
-          : new AggregateError(transient, 'Auto-response sends failed');
-      }
-    } finally {
-      if (!recorded && record.claim?.owner === invocation.id) {
-        await this.deps.store.releaseClaim(message.wamid, invocation.id).catch((error: unknown) => {
+      result = await runOnce(
+        ledger,
+        message.wamid,
+        invocation,
+        {
+          idempotent: true,
+          // Claims compare with invocation deadlines: wall-clock time, not the records' clock.
           // The retry of this invocation holds the same id, so an unreleased claim costs no delay.
-          this.deps.logger.warn('Could not release the auto-response claim', { error: loggableError(error) });
+          onReleaseFailed: (error) =>
+            this.deps.logger.warn('Could not release the auto-response claim', {
+              error: loggableError(error),
+            }),
+        },
+        () => this.send(message, ledger.record, invocation),
+      );
+    } catch (error) {
+      if (error instanceof EffectInProgressError) {
+        this.deps.metrics.count(METRIC.autoResponsesDeferred, 1);
+        throw new ResponseInProgressError('Another invocation is responding to this message; will retry', {
+          cause: error,
         });
       }
+      // The claim was released: the error is the send's own, for the retry to meet again.
+      if (error instanceof EffectDeferredError) throw error.cause;
+      throw error;
+    }
+    if (!result.fresh || result.record.state !== 'done') return;
+    if (!createdNow) this.deps.logger.debug('Resumed an unfinished auto-response');
+    const { transient } = result.record;
+    if (transient.length > 0) {
+      throw transient.length === 1
+        ? transient[0]
+        : new AggregateError(transient, 'Auto-response sends failed');
     }
   }
 
-  /** @returns whether the outcome was recorded (which releases the claim), and the sends left for a retry */
-  private async execute(
+  /** Sends what the plan left pending, concurrently: each action's outcome, and the sends left for a retry. */
+  private async send(
     message: InboundMessage,
     record: MessageItem,
     invocation: Invocation,
-  ): Promise<{ recorded: boolean; transient: Error[] }> {
-    const { sender, store, logger, metrics, policy } = this.deps;
+  ): Promise<ResponseRun> {
+    const { sender, logger, metrics, policy } = this.deps;
     const origination =
       message.routing.kind === 'routed' ? message.routing.originationPhoneNumberId : undefined;
     const plan = record.autoResponse;
     const pending = pendingActions(plan);
     if (plan === undefined || pending.length === 0 || origination === undefined) {
-      return { recorded: false, transient: [] };
+      return { results: {}, transient: [] };
     }
 
     const payloadOf = (action: ResponseActionName): OutboundPayload => {
@@ -189,7 +225,8 @@ export class AutoResponder implements MessageHook {
         return;
       }
       const error = outcome.reason;
-      if (error instanceof CallFailedError && error.kind === 'permanent') {
+      const failure = classifySendFailure(error);
+      if (error instanceof CallFailedError && failure === 'permanent') {
         results[action] = { state: 'failed', error: sendErrorOf(error), at };
         metrics.count(METRIC.autoResponsesFailed, 1, dimension);
         logger.error('Auto-response failed permanently; recorded, not retried', {
@@ -198,7 +235,11 @@ export class AutoResponder implements MessageHook {
         });
         return;
       }
-      if (error instanceof CallFailedError && error.ambiguous && payloads.get(action)?.idempotent === false) {
+      if (
+        error instanceof CallFailedError &&
+        failure === 'ambiguous' &&
+        payloads.get(action)?.idempotent === false
+      ) {
         // May have been delivered: sending again could show it twice, so it is never repeated.
         results[action] = { state: 'unknown', error: sendErrorOf(error), at };
         metrics.count(METRIC.autoResponsesUnknown, 1, dimension);
@@ -208,16 +249,84 @@ export class AutoResponder implements MessageHook {
       transient.push(error instanceof Error ? error : new Error(String(error)));
       metrics.count(METRIC.autoResponsesRetried, 1, dimension);
     });
-
-    const outcome = await store.recordResponses(message.wamid, invocation.id, results);
-    if (outcome === 'claim-lost') {
-      logger.error('Auto-response claim was taken over before the outcome was recorded');
-    }
     logger.debug('Auto-response outcome', {
       actions: Object.fromEntries(Object.entries(results).map(([a, r]) => [a, r.state])),
     });
-    return { recorded: true, transient };
+    return { results, transient };
   }
+}
+
+/** What one auto-response run reports: each action it settled, and the sends left pending for a retry. */
+interface ResponseRun extends EffectDone {
+  readonly results: Partial<Record<ResponseActionName, ActionRecord>>;
+  readonly transient: readonly Error[];
+}
+
+/**
+ * The exactly-once ledger of one message's auto-response: its claim and outcomes live on the
+ * message item (docs/auto-response.md, "Bookkeeping"), so a new message costs no write for its
+ * claim (the creating transaction wrote it) and one for both outcomes.
+ */
+class AutoResponseLedger implements EffectLedger<string, ResponseRun> {
+  constructor(
+    private readonly store: Pick<ConversationStore, 'claimResponse' | 'recordResponses' | 'releaseClaim'>,
+    /** The record as created or found; replaced by the claimed one. */
+    public record: MessageItem,
+    /** Whether this invocation's own transaction created it, with its claim. */
+    private readonly createdNow: boolean,
+    private readonly owner: string,
+    private readonly logger: Pick<LoggerPort, 'error'>,
+  ) {}
+
+  async claim(wamid: string, claim: EffectClaim, nowMs: number): Promise<ClaimAnswer<ResponseRun>> {
+    if (pendingActions(this.record.autoResponse).length === 0)
+      return { claimed: false, existing: settledOf(this.record) };
+    if (this.createdNow && this.record.claim?.owner === claim.owner) return { claimed: true };
+    const outcome = await this.store.claimResponse(wamid, claim.owner, claim.expiresAtMs, nowMs);
+    if (outcome.claimed) {
+      this.record = outcome.record;
+      return { claimed: true };
+    }
+    const current = outcome.record;
+    if (current === undefined || pendingActions(current.autoResponse).length === 0) {
+      return { claimed: false, existing: settledOf(current ?? this.record) };
+    }
+    return {
+      claimed: false,
+      existing: {
+        state: 'in-progress',
+        owner: current.claim?.owner ?? '',
+        token: '',
+        expiresAtMs: current.claim?.expiresAtMs ?? Number.POSITIVE_INFINITY,
+        at: current.receivedAt ?? '',
+      },
+    };
+  }
+
+  async settle(
+    wamid: string,
+    _token: string,
+    outcome: SettledEffect<ResponseRun>,
+  ): Promise<'recorded' | 'claim-lost'> {
+    // Both actions are idempotent and the run sorts its own failures: only `done` reaches here.
+    const results = outcome.state === 'done' ? outcome.results : {};
+    const recorded = await this.store.recordResponses(wamid, this.owner, results);
+    if (recorded === 'claim-lost') {
+      this.logger.error('Auto-response claim was taken over before the outcome was recorded');
+      return 'claim-lost';
+    }
+    return 'recorded';
+  }
+
+  async release(wamid: string): Promise<void> {
+    // Conditional on the owner: a claim that is not this invocation's stays.
+    await this.store.releaseClaim(wamid, this.owner);
+  }
+}
+
+/** A message's auto-response as a settled effect: nothing is pending. */
+function settledOf(record: MessageItem): SettledEffect<ResponseRun> {
+  return { state: 'done', at: record.receivedAt ?? '', results: {}, transient: [] };
 }
 
 function sendErrorOf(error: CallFailedError): { name: string; message: string } {

@@ -13,7 +13,9 @@
  * - its answer was lost (`ambiguous`): a non-idempotent effect may have happened, so it is recorded
  *   `unknown`; an idempotent one is released like a transient failure;
  * - refused before it happened (throttled past the budget, `transient`): the claim is released and
- *   {@link EffectDeferredError} thrown, so the retry acts once.
+ *   {@link EffectDeferredError} thrown, so the retry acts once;
+ * - the outcome could not be recorded: the error is thrown; an idempotent effect's claim is released
+ *   (doing it again is harmless), a non-idempotent one's stays, and a retry finds it stale.
  *
  * Powertools idempotency was considered and not used: it deletes its in-progress record when the
  * wrapped function throws and re-runs one whose expiry passed, which repeats a send that may have
@@ -185,15 +187,29 @@ export async function runOnce<K, D extends EffectDone = EffectDone>(
       await ledger.settle(key, claim.token, record);
       return { record, fresh: true };
     }
-    await ledger
-      .release(key, claim.token)
-      .catch((releaseError: unknown) => options.onReleaseFailed?.(releaseError));
+    await release(ledger, key, claim.token, options);
     throw new EffectDeferredError('The effect was not done; retry', { cause: error });
   }
-  // If this write fails, the claim stays until it expires: a retry then treats it as stale.
   const record: SettledEffect<D> = { ...done, state: 'done', at: at() };
-  await ledger.settle(key, claim.token, record);
+  try {
+    await ledger.settle(key, claim.token, record);
+  } catch (error) {
+    // Doing it again is harmless: give the claim up, so any retry acts at once. Otherwise the
+    // claim stays until it expires, and a retry then finds it stale (`unknown`).
+    if (options.idempotent) await release(ledger, key, claim.token, options);
+    throw error;
+  }
   return { record, fresh: true };
+}
+
+/** Gives up a claim; a failure to is reported, not thrown (the claim then expires with the invocation). */
+async function release<K, D extends EffectDone>(
+  ledger: EffectLedger<K, D>,
+  key: K,
+  token: string,
+  options: RunOnceOptions,
+): Promise<void> {
+  await ledger.release(key, token).catch((error: unknown) => options.onReleaseFailed?.(error));
 }
 
 /** The recorded form of an act's error: the API's error name and the service's own message. */

@@ -127,6 +127,17 @@ describe('runOnce', () => {
   });
 });
 
+describe('runOnce, when the outcome cannot be recorded', () => {
+  test('an idempotent effect gives its claim up, so any retry acts at once', async () => {
+    const ledger = new MemoryLedger();
+    ledger.settle = async () => Promise.reject(new Error('DynamoDB unavailable'));
+    await expect(runOnce(ledger, 'k', invocation(), receipt, async () => ({}))).rejects.toThrow(
+      'DynamoDB unavailable',
+    );
+    expect(ledger.records.has('k')).toBe(false);
+  });
+});
+
 describe('classifySendFailure', () => {
   test.each([
     ['permanent', refused(), 'permanent'],
