@@ -27,6 +27,3 @@ export function addExamples(stack: WhatsAppPipelineStack): void {
 export function exampleMessageHooks(context: Readonly<Record<string, unknown>>): readonly MessageHookEntry[] {
   return faqHookEnabled(context) ? [FAQ_HOOK_ENTRY] : [];
 }
-
-/** What the app adds to the pipeline: the options bin/app.ts and the local pipeline build it with. */
-export const APP_EXTENSIONS = { extend: addExamples, messageHooks: exampleMessageHooks } as const;

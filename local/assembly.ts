@@ -1,8 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { APP_EXTENSIONS } from '../examples';
-import { buildApp, STACK_NAME } from '../lib/app';
+import { STACK_NAME } from '../lib/app';
 import { CONFIG_CONTEXT_KEY } from '../lib/config';
 import { type LocalTableDefinition, tablesFromTemplate } from './tables';
 
@@ -229,16 +229,45 @@ export class CloudAssembly {
   }
 }
 
+/** The app `cdk synth` runs (cdk.json's `app`): the entry point of the deployed app. */
+export const APP_ENTRY = join(PROJECT_ROOT, 'bin', 'app.ts');
+
+/** The app could not be synthesized; the message is what it printed. */
+export class SynthError extends Error {
+  public override readonly name = 'SynthError';
+}
+
 /**
- * Synthesizes the app into `outdir` exactly as `cdk synth` does (templates and the bundles the
- * stack ships), with cdk.json's context and, optionally, another pipeline configuration.
+ * Synthesizes the app into `outdir` exactly as `cdk synth` does: it runs bin/app.ts (with whatever
+ * a fork added there: examples, hooks, subscribers) in a process of its own, handing it the output
+ * folder and the context through the CDK's own variables (CDK_OUTDIR, CDK_CONTEXT_JSON), with
+ * cdk.json's context and, optionally, another pipeline configuration.
+ *
+ * @throws SynthError with what the app printed (a configuration error's one line, or its stack trace)
  */
 export function synthesizeAssembly(
   outdir: string,
   config?: Record<string, unknown>,
   extraContext: Record<string, unknown> = {},
 ): CloudAssembly {
-  const { app } = buildApp({ context: synthContext(config, extraContext), outdir, ...APP_EXTENSIONS });
-  app.synth();
+  const run = spawnSync(process.execPath, [TSX_CLI, APP_ENTRY], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      CDK_OUTDIR: resolve(outdir),
+      CDK_CONTEXT_JSON: JSON.stringify(synthContext(config, extraContext)),
+    },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.error !== undefined || run.status !== 0) {
+    const printed = `${run.stderr ?? ''}${run.stdout ?? ''}`.trim();
+    throw new SynthError(printed === '' ? `bin/app.ts failed: ${String(run.error ?? run.status)}` : printed, {
+      cause: run.error,
+    });
+  }
   return new CloudAssembly(outdir);
 }
+
+/** tsx, as cdk.json's `npx tsx bin/app.ts` runs it, on this process's Node. */
+const TSX_CLI = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');

@@ -8,30 +8,6 @@ import { startDynamoDbLocal } from '../../local/dynamodb-local';
 export const TEST_ASSEMBLY_DIR = join(__dirname, '..', '..', '.cache', 'test-assembly');
 
 /**
- * Runs `work` with stderr held back: synth prints "Bundling asset …" lines and the validation
- * report of known warnings (asserted by the template tests). Shown only when `work` fails.
- */
-function quietly<T>(work: () => T): T {
-  const held: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    held.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-    return true;
-  }) as typeof process.stderr.write;
-  const original = console.error;
-  console.error = (...args: unknown[]) => held.push(`${args.map(String).join(' ')}\n`);
-  try {
-    return work();
-  } catch (error) {
-    write(held.join(''));
-    throw error;
-  } finally {
-    process.stderr.write = write;
-    console.error = original;
-  }
-}
-
-/**
  * Once per integration run: synthesize the real app (templates and Lambda bundles, as `cdk synth`
  * makes them) and start DynamoDB Local. Workers inherit the environment set here, so the code under
  * test finds DynamoDB Local through the SDK's standard AWS_ENDPOINT_URL_DYNAMODB.
@@ -40,7 +16,8 @@ export default async function globalSetup(): Promise<void> {
   Object.assign(process.env, LOCAL_AWS_ENV);
   rmSync(TEST_ASSEMBLY_DIR, { recursive: true, force: true });
   mkdirSync(TEST_ASSEMBLY_DIR, { recursive: true });
-  quietly(() => synthesizeAssembly(TEST_ASSEMBLY_DIR));
+  // bin/app.ts in a process of its own, as `cdk synth` runs it; its output is held by the call.
+  synthesizeAssembly(TEST_ASSEMBLY_DIR);
 
   const dynamoDb = await startDynamoDbLocal();
   Object.assign(process.env, {
