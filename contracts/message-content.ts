@@ -115,3 +115,17 @@ export type MessageContent = ContentOf<typeof MESSAGE_CONTENT_KINDS>;
 
 /** One of the content kinds. */
 export type ContentKind = MessageContent['kind'];
+
+/**
+ * Every kind with its fields turned into `T` by `field`: what a schema builder (the table codec,
+ * the event schema, a test's generator) makes its variants of, in the table's order.
+ */
+export function mapContentKinds<T>(
+  kinds: ContentKinds,
+  field: (definition: ContentField) => T,
+): { readonly kind: string; readonly fields: Record<string, T> }[] {
+  return Object.entries(kinds).map(([kind, fields]) => ({
+    kind,
+    fields: Object.fromEntries(Object.entries(fields).map(([name, definition]) => [name, field(definition)])),
+  }));
+}

@@ -10,6 +10,7 @@ import {
   type ContentOf,
   MESSAGE_CONTENT_KINDS,
   type MessageContent,
+  mapContentKinds,
 } from '../contracts';
 
 function eventField(field: ContentField): z.ZodType {
@@ -37,13 +38,9 @@ function baseOf(field: ContentField): z.ZodType {
 
 /** The event schema of the content of `kinds`, typed as the content they describe. */
 export function contentEventSchema<T extends ContentKinds>(kinds: T): z.ZodType<ContentOf<T>> {
-  const variants = Object.entries(kinds).map(([kind, fields]) =>
-    z.object({
-      kind: z.literal(kind),
-      ...Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, eventField(field)])),
-    }),
+  const [first, ...rest] = mapContentKinds(kinds, eventField).map(({ kind, fields }) =>
+    z.object({ kind: z.literal(kind), ...fields }),
   );
-  const [first, ...rest] = variants;
   if (first === undefined) throw new Error('No content kinds');
   // Built from the same table as ContentOf<T>; zod cannot infer a mapped type.
   return z.discriminatedUnion('kind', [first, ...rest]) as unknown as z.ZodType<ContentOf<T>>;

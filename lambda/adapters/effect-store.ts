@@ -95,25 +95,10 @@ export class EffectStore implements EffectLedger<EffectKey> {
 
   async settle(key: EffectKey, token: string, outcome: SettledEffect): Promise<'recorded' | 'claim-lost'> {
     try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: marshall(this.keyOf(key)),
-          UpdateExpression: 'SET #record = :record, expiresAt = :expiresAt',
-          ConditionExpression: '#record.#state = :inProgress AND #record.#token = :token',
-          ExpressionAttributeNames: { '#record': 'record', '#state': 'state', '#token': 'token' },
-          ExpressionAttributeValues: marshall(
-            {
-              ':record': outcome,
-              ':expiresAt': this.expiresAt(),
-              ':inProgress': 'in-progress',
-              ':token': token,
-            },
-            { removeUndefinedValues: true },
-          ),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
+      await this.updateHeld(key, token, 'SET #record = :record, expiresAt = :expiresAt', {
+        ':record': outcome,
+        ':expiresAt': this.expiresAt(),
+      });
       return 'recorded';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -126,19 +111,33 @@ export class EffectStore implements EffectLedger<EffectKey> {
   async release(key: EffectKey, token: string): Promise<void> {
     // An update, not a delete: the writers of the table may put and update items, and no more.
     try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: marshall(this.keyOf(key)),
-          UpdateExpression: 'REMOVE #record',
-          ConditionExpression: '#record.#state = :inProgress AND #record.#token = :token',
-          ExpressionAttributeNames: { '#record': 'record', '#state': 'state', '#token': 'token' },
-          ExpressionAttributeValues: marshall({ ':inProgress': 'in-progress', ':token': token }),
-        }),
-      );
+      await this.updateHeld(key, token, 'REMOVE #record', {});
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  /** One update of an effect's item, on condition that the attempt of `token` still holds it. */
+  private updateHeld(
+    key: EffectKey,
+    token: string,
+    update: string,
+    values: Readonly<Record<string, unknown>>,
+  ): Promise<unknown> {
+    return this.options.client.send(
+      new UpdateItemCommand({
+        TableName: this.options.tableName,
+        Key: marshall(this.keyOf(key)),
+        UpdateExpression: update,
+        ConditionExpression: '#record.#state = :inProgress AND #record.#token = :token',
+        ExpressionAttributeNames: { '#record': 'record', '#state': 'state', '#token': 'token' },
+        ExpressionAttributeValues: marshall(
+          { ...values, ':inProgress': 'in-progress', ':token': token },
+          { removeUndefinedValues: true },
+        ),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
   }
 
   /** The stored record of an effect, read by the ops tools and tests; undefined once released. */

@@ -9,10 +9,11 @@ import { hookEffectKey } from '../../lambda/inbound-processor/hooks';
 import { CloudAssembly } from '../../local/assembly';
 import { BundleHost } from '../../local/bundle-host';
 import { envelope, inboundValue, LOCAL_BUSINESS, newWamid } from '../../local/events';
-import { FAULTS, LOCAL_PSEUDONYM_SECRET } from '../../local/socialmessaging-simulator';
+import { FAULTS } from '../../local/socialmessaging-simulator';
 import { createLocalTable } from '../../local/tables';
 import { snsEvent } from '../fixtures';
 import { localDynamoDbClient } from '../support/assembly';
+import { localPartsEnvironment } from '../support/bundle-env';
 import { startSimulator } from '../support/simulator';
 import { synthesizeForkApp } from './app';
 import { GREETING } from './greeting-hook';
@@ -42,13 +43,7 @@ describe('a fork with its own message hook, through the shipped bundle', () => {
     // A 5-second budget: the sender gives up on a throttle about 2 s in, not 27.
     host = BundleHost.forFunction(
       { ...fn, timeoutSeconds: 5 },
-      {
-        CONVERSATION_TABLE_NAME: tableName,
-        AWS_ENDPOINT_URL_DYNAMODB: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
-        AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: simulator.endpoint,
-        PSEUDONYM_SECRET_ARN: LOCAL_PSEUDONYM_SECRET.arn,
-      },
+      localPartsEnvironment(tableName, simulator.endpoint),
     );
     await host.start();
   }, 120_000);

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PUBLISHER_STREAM_FILTER } from '../../contracts';
 import { BundleHost } from '../../local/bundle-host';
-import { LOCAL_PSEUDONYM_SECRET, type SocialMessagingSimulator } from '../../local/socialmessaging-simulator';
+import type { SocialMessagingSimulator } from '../../local/socialmessaging-simulator';
 import { StreamPoller } from '../../local/stream-poller';
 import { FIXTURE_NAMES, fixtureEnvelope, fixtureEvent, fixtureMessage, snsEvent } from '../fixtures';
 import { EVENTBRIDGE_FIXTURES, eventBridgeFixture } from '../fixtures/eventbridge';
 import { createConversationTable, localDynamoDbClient, shippedFunction } from '../support/assembly';
+import { localPartsEnvironment } from '../support/bundle-env';
 import { startSimulator } from '../support/simulator';
 
 /** Keys of the webhook payload whose values identify a customer. */
@@ -91,11 +92,7 @@ describe('logs are free of personal data', () => {
     client = localDynamoDbClient();
     const tableName = await createConversationTable(client);
     const environment = {
-      CONVERSATION_TABLE_NAME: tableName,
-      AWS_ENDPOINT_URL_DYNAMODB: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
-      AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: simulator.endpoint,
-      PSEUDONYM_SECRET_ARN: LOCAL_PSEUDONYM_SECRET.arn,
+      ...localPartsEnvironment(tableName, simulator.endpoint),
       // Debug lines too: nothing at any level may carry personal data.
       POWERTOOLS_LOG_LEVEL: 'DEBUG',
     };

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ContentField, ContentKinds, ContentOf } from '../../contracts';
+import { type ContentField, type ContentKinds, type ContentOf, mapContentKinds } from '../../contracts';
 
 function fieldArbitrary(field: ContentField): fc.Arbitrary<unknown> {
   switch (field.type) {
@@ -21,14 +21,17 @@ function fieldArbitrary(field: ContentField): fc.Arbitrary<unknown> {
  * the same table as the codec and the event schema, so a new kind is generated without a line here.
  */
 export function contentArbitrary<T extends ContentKinds>(kinds: T): fc.Arbitrary<ContentOf<T>> {
-  const variants = Object.entries(kinds).map(([kind, fields]) =>
+  const optional = mapContentKinds(kinds, (field) => field.optional === true);
+  const variants = mapContentKinds(kinds, fieldArbitrary).map(({ kind, fields }, i) =>
     fc.record<Record<string, unknown>>(
+      { kind: fc.constant(kind), ...fields },
       {
-        kind: fc.constant(kind),
-        ...Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, fieldArbitrary(field)])),
-      },
-      {
-        requiredKeys: ['kind', ...Object.entries(fields).flatMap(([name, f]) => (f.optional ? [] : [name]))],
+        requiredKeys: [
+          'kind',
+          ...Object.entries(optional[i]?.fields ?? {}).flatMap(([name, isOptional]) =>
+            isOptional ? [] : [name],
+          ),
+        ],
       },
     ),
   );

@@ -9,6 +9,7 @@ import {
   type ContentOf,
   MESSAGE_CONTENT_KINDS,
   type MessageContent,
+  mapContentKinds,
 } from '../../../contracts';
 
 /** A field as stored. Numbers are read as numbers, whole or not: the decoder made them. */
@@ -37,13 +38,9 @@ function baseOf(field: ContentField): z.ZodMiniType {
  * (every kind, every field) holds to.
  */
 export function contentItemSchema<T extends ContentKinds>(kinds: T): z.ZodMiniType<ContentOf<T>> {
-  const variants = Object.entries(kinds).map(([kind, fields]) =>
-    z.object({
-      kind: z.literal(kind),
-      ...Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, storedField(field)])),
-    }),
+  const [first, ...rest] = mapContentKinds(kinds, storedField).map(({ kind, fields }) =>
+    z.object({ kind: z.literal(kind), ...fields }),
   );
-  const [first, ...rest] = variants;
   if (first === undefined) throw new Error('No content kinds');
   // The variants are built from the same table as ContentOf<T>; zod cannot infer a mapped type.
   return z.discriminatedUnion('kind', [first, ...rest]) as unknown as z.ZodMiniType<ContentOf<T>>;

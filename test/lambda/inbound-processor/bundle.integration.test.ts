@@ -5,13 +5,11 @@ import { HealthStore } from '../../../lambda/adapters/health-store';
 import { BundleHost } from '../../../local/bundle-host';
 import { envelope, inboundValue, newWamid, snsEventOf, statusValue } from '../../../local/events';
 import { LAMBDA_NODE_MAJOR } from '../../../local/lambda-node';
-import {
-  LOCAL_PSEUDONYM_SECRET,
-  type SocialMessagingSimulator,
-} from '../../../local/socialmessaging-simulator';
+import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
 import { ConversationReader } from '../../../ops/conversation-reader';
 import { fixtureEnvelope, fixtureEvent, snsEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient, shippedFunction } from '../../support/assembly';
+import { localPartsEnvironment } from '../../support/bundle-env';
 import { startSimulator } from '../../support/simulator';
 
 const CUSTOMER = { phone: '14255550177', name: 'Bundle Customer' };
@@ -46,13 +44,7 @@ describe('the shipped inbound-processor bundle', () => {
     client = localDynamoDbClient();
     tableName = await createConversationTable(client);
     const fn = shippedFunction('InboundProcessor/Processor');
-    host = BundleHost.forFunction(fn, {
-      CONVERSATION_TABLE_NAME: tableName,
-      AWS_ENDPOINT_URL_DYNAMODB: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
-      AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: simulator.endpoint,
-      PSEUDONYM_SECRET_ARN: LOCAL_PSEUDONYM_SECRET.arn,
-    });
+    host = BundleHost.forFunction(fn, localPartsEnvironment(tableName, simulator.endpoint));
     await host.start();
     reader = new ConversationReader(client, tableName);
   });
