@@ -211,9 +211,11 @@ export function decodeHealthChange(
   field: string,
   value: unknown,
   source: HealthChangeSource,
+  /** The value as received, for the stored payload. @default value */
+  received: unknown = value,
 ): DecodedHealthChange[] | undefined {
   if (!isHealthField(field)) return undefined;
-  const payload = JSON.stringify(value);
+  const payload = JSON.stringify(received);
   const at = (unix?: string | number) => occurredAt(field, source, unix);
   const base = { field, wabaId: source.wabaId, snsMessageId: source.snsMessageId, payload };
   const event = (name: string) => ({ event: name, knownEvent: isKnown(field, name) });

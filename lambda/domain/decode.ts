@@ -96,7 +96,9 @@ export function decodeSnsRecord(
       `SNS message ${snsMessageId}: whatsAppWebhookEntry is not valid JSON`,
     );
   }
-  const entry = webhookEntrySchema.safeParse(entryJson);
+  // Meta writes `null` and `""` where it means absent; the entry as received is kept for raw payloads.
+  const received = entryJson;
+  const entry = webhookEntrySchema.safeParse(withoutAbsentMembers(entryJson));
   if (!entry.success) {
     throw new EventDecodeError(
       'entry-invalid',
@@ -117,13 +119,20 @@ export function decodeSnsRecord(
 
   entry.data.changes.forEach((change, changeIndex) => {
     const path = `changes[${changeIndex}].value`;
+    const receivedValue = memberAt(received, 'changes', changeIndex, 'value');
     if (change.field !== 'messages') {
-      const decoded = decodeHealth(change.field, change.value, path, {
-        wabaId: entry.data.id,
-        snsMessageId,
-        entryTime: entry.data.time,
-        publishedAt: envelope.data.message_timestamp,
-      });
+      const decoded = decodeHealth(
+        change.field,
+        change.value,
+        path,
+        {
+          wabaId: entry.data.id,
+          snsMessageId,
+          entryTime: entry.data.time,
+          publishedAt: envelope.data.message_timestamp,
+        },
+        receivedValue,
+      );
       if (decoded === undefined) skippedFields.push(change.field);
       else health.push(...decoded);
       return;
@@ -146,17 +155,20 @@ export function decodeSnsRecord(
     const contacts = value.data.contacts ?? [];
 
     value.data.messages?.forEach((item, i) => {
-      messages.push(decodeMessage(item, `${path}.messages[${i}]`, source, routing, contacts, registry));
+      const raw = JSON.stringify(memberAt(receivedValue, 'messages', i) ?? item);
+      messages.push(decodeMessage(item, `${path}.messages[${i}]`, source, routing, contacts, registry, raw));
     });
     value.data.statuses?.forEach((item, i) => {
-      statuses.push(decodeStatus(item, `${path}.statuses[${i}]`, source, contacts));
+      const raw = JSON.stringify(memberAt(receivedValue, 'statuses', i) ?? item);
+      statuses.push(decodeStatus(item, `${path}.statuses[${i}]`, source, contacts, raw));
     });
     value.data.errors?.forEach((item, i) => {
       const parsed = errorItemSchema.safeParse(item);
       if (!parsed.success) {
         throw itemError(snsMessageId, `${path}.errors[${i}]`, 'an error without code', parsed.error);
       }
-      errors.push({ source, ...toWhatsAppError(parsed.data), rawJson: JSON.stringify(item) });
+      const raw = JSON.stringify(memberAt(receivedValue, 'errors', i) ?? item);
+      errors.push({ source, ...toWhatsAppError(parsed.data), rawJson: raw });
     });
   });
 
@@ -177,9 +189,10 @@ function decodeHealth(
   value: unknown,
   path: string,
   source: HealthChangeSource,
+  received: unknown,
 ): DecodedHealthChange[] | undefined {
   try {
-    return decodeHealthChange(field, value, source);
+    return decodeHealthChange(field, value, source, received);
   } catch (error) {
     if (!(error instanceof HealthDecodeError)) throw error;
     throw new EventDecodeError(
@@ -220,6 +233,7 @@ function decodeMessage(
   routing: Routing,
   contacts: readonly WireContact[],
   registry: MessageTypeRegistry,
+  rawJson: string,
 ): InboundMessage {
   const identity = messageIdentitySchema.safeParse(item);
   if (!identity.success) {
@@ -244,7 +258,7 @@ function decodeMessage(
     frequentlyForwarded: optional?.context?.frequently_forwarded,
     referral: toReferral(optional?.referral),
     errors: optional?.errors?.map(toWhatsAppError),
-    rawJson: JSON.stringify(item),
+    rawJson,
   };
 }
 
@@ -253,6 +267,7 @@ function decodeStatus(
   path: string,
   source: Source,
   contacts: readonly WireContact[],
+  rawJson: string,
 ): StatusUpdate {
   const identity = statusIdentitySchema.safeParse(item);
   if (!identity.success) {
@@ -274,7 +289,7 @@ function decodeStatus(
     errors: optional?.errors?.map(toWhatsAppError),
     pricing: toPricing(optional?.pricing),
     conversation: toConversationInfo(optional?.conversation),
-    rawJson: JSON.stringify(item),
+    rawJson,
   };
 }
 
@@ -307,6 +322,32 @@ function toWhatsAppError(error: WireError): WhatsAppError {
     message: error.message,
     details: error.error_data?.details ?? error.details,
   };
+}
+
+/**
+ * The value with every object member that is `null` or `""` left out, at any depth: Meta writes
+ * both where it means "absent" (`"from": ""` for username users, `"rejection_reason": null`), so an
+ * optional member never fails its record, and a record's identity left empty fails as missing.
+ * Array elements keep their places, so a path into the result is a path into the value.
+ */
+export function withoutAbsentMembers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutAbsentMembers);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).flatMap(([key, member]) =>
+      member === null || member === '' ? [] : [[key, withoutAbsentMembers(member)]],
+    ),
+  );
+}
+
+/** The member at a path of JSON, if every step is there. */
+function memberAt(value: unknown, ...path: (string | number)[]): unknown {
+  let node: unknown = value;
+  for (const step of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = Reflect.get(node, step);
+  }
+  return node;
 }
 
 /** A value a schema has already accepted as an object. */
