@@ -25,6 +25,12 @@ export interface AutoResponsePolicy {
   readonly typingIndicator: boolean;
   /** Messages older than this get no response, so a replay after an outage does not spam. */
   readonly maxMessageAgeSeconds: number;
+  /**
+   * Answer messages in groups, in the group. Off, a group message gets neither receipt nor reaction:
+   * a 👍 on every message of a group is not what its members expect.
+   * @default false
+   */
+  readonly groups?: boolean;
 }
 
 const action = z.enum(RESPONSE_ACTIONS as [ResponseAction, ...ResponseAction[]]);
@@ -37,6 +43,7 @@ export const autoResponsePolicySchema = z.strictObject({
   emojiByType: z.record(z.string(), z.string().check(z.minLength(1))),
   typingIndicator: z.boolean(),
   maxMessageAgeSeconds: z.number().check(z.positive()),
+  groups: z.optional(z.boolean()),
 });
 
 /**
@@ -50,6 +57,7 @@ export const AUTO_RESPONSE_DEFAULTS = {
   /** The customer-service window: a replay after an outage must not answer older messages. */
   maxMessageAgeHours: 24,
   defaultAction: DEFAULT_ACTION_FOR_UNKNOWN_TYPES,
+  groups: false,
 } as const;
 
 /**

@@ -61,6 +61,11 @@ export function conversationItemKey(conversationKey: string): TableKey {
   return { pk: `CONV#${conversationKey}`, sk: 'CONVERSATION' };
 }
 
+/** The customer key of a group's conversation: a group is its own conversation, whoever writes in it. */
+export function groupCustomerKey(groupId: string): string {
+  return `GROUP#${groupId}`;
+}
+
 /** The key of a conversation: the business number (Meta's id) and the customer. */
 export function conversationKeyOf(businessPhoneNumberId: string, customerKey: string): string {
   return `${businessPhoneNumberId}#${customerKey}`;

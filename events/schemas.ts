@@ -93,6 +93,10 @@ export const messageReceivedSchema = z.object({
   wamid,
   conversationKey,
   customer,
+  groupId: z.string().optional().meta({
+    description:
+      'The group the message was written in; `customer` is then the participant, and the conversation is the group’s. Answer in the group (recipient_type "group"), never to the participant.',
+  }),
   displayPhoneNumber: z.string().optional().meta({ description: 'The business number, as displayed.' }),
   wabaId: z.string().optional(),
   type: z.string().meta({ description: '`messages[].type` as received, including types added later.' }),

@@ -79,6 +79,7 @@ const schema = z
       .strictObject({
         enabled: z.boolean('expected true or false'),
         typingIndicator: z.boolean('expected true or false'),
+        groups: z.boolean('expected true or false'),
         maxMessageAgeHours: z
           .number('expected a number of hours from 1 to 720')
           .min(1, 'expected a number of hours from 1 to 720')

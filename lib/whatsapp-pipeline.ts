@@ -61,6 +61,13 @@ export interface AutoResponseOptions {
    */
   readonly typingIndicator?: boolean;
   /**
+   * Answer messages written in groups, in the group (the reaction goes to the group). Off, a group
+   * message gets neither receipt nor reaction: a 👍 on every message of a group is not what its
+   * members expect.
+   * @default false
+   */
+  readonly groups?: boolean;
+  /**
    * Messages older than this many hours get no auto-response (a replay after an outage must not spam).
    * @default 24 - the customer-service window
    */
@@ -614,6 +621,8 @@ export function autoResponsePolicyOf(options: AutoResponseOptions): AutoResponse
     maxMessageAgeSeconds: Math.round(
       (options.maxMessageAgeHours ?? AUTO_RESPONSE_DEFAULTS.maxMessageAgeHours) * 3600,
     ),
+    // Written only when on: a policy without it is the default, and deployed policies read the same.
+    ...((options.groups ?? AUTO_RESPONSE_DEFAULTS.groups) ? { groups: true } : {}),
   };
 }
 

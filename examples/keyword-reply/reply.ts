@@ -27,6 +27,7 @@ export type KeywordReplyOutcome =
   | 'window-closed'
   | 'unrouted'
   | 'no-address'
+  | 'group'
   | 'already-handled'
   | 'sent'
   | 'failed'
@@ -75,6 +76,8 @@ export function createKeywordReplyHandler(deps: KeywordReplyDeps) {
     const message = event.detail;
     const reply = message.content.kind === 'text' ? replyFor(message.content.body, deps.keywords) : undefined;
     if (reply === undefined) return 'no-keyword';
+    // A keyword in a group is talk among its members, not a question to the business.
+    if (message.groupId !== undefined) return 'group';
     if (!serviceWindowOpen(message.occurredAt, clock())) return 'window-closed';
     const origination = message.routing.originationPhoneNumberId;
     if (message.routing.kind !== 'routed' || origination === undefined) return 'unrouted';

@@ -15,6 +15,7 @@ import {
   conversationItemKey,
   conversationKeyOf,
   ENTITY,
+  groupCustomerKey,
   messageKey,
   type TableKey,
 } from '../../contracts';
@@ -120,7 +121,18 @@ export class ConversationStore {
   async recordInbound(message: InboundMessage, autoResponse?: NewAutoResponse): Promise<InboundOutcome> {
     const now = this.clock();
     const sentAt = isoFromUnixSeconds(message.timestamp);
-    const conversationKey = conversationKeyOf(message.source.businessPhoneNumberId, message.customer.key);
+    // A group is its own conversation: its party is the group, not the participant who wrote.
+    const party =
+      message.groupId === undefined
+        ? message.customer
+        : {
+            key: groupCustomerKey(message.groupId),
+            phone: undefined,
+            userId: undefined,
+            profileName: undefined,
+            username: undefined,
+          };
+    const conversationKey = conversationKeyOf(message.source.businessPhoneNumberId, party.key);
     const expiresAt = this.expiresAt(now);
     const originationPhoneNumberId =
       message.routing.kind === 'routed' ? message.routing.originationPhoneNumberId : undefined;
@@ -139,6 +151,7 @@ export class ConversationStore {
       customerKey: message.customer.key,
       customerPhone: message.customer.phone,
       customerUserId: message.customer.userId,
+      groupId: message.groupId,
       timestamp: message.timestamp,
       sentAt,
       routing: message.routing.kind,
@@ -167,9 +180,10 @@ export class ConversationStore {
       entity: ENTITY.conversation,
       conversationKey,
       businessPhoneNumberId: message.source.businessPhoneNumberId,
-      customerKey: message.customer.key,
-      customerPhone: message.customer.phone,
-      customerUserId: message.customer.userId,
+      customerKey: party.key,
+      customerPhone: party.phone,
+      customerUserId: party.userId,
+      groupId: message.groupId,
       originationPhoneNumberId,
       expiresAt,
     };
@@ -180,8 +194,8 @@ export class ConversationStore {
     const conversationUpdate = this.update(conversationItemKey(conversationKey), {
       set: {
         ...conversationFields,
-        profileName: message.customer.profileName,
-        username: message.customer.username,
+        profileName: party.profileName,
+        username: party.username,
         [ATTRIBUTE.lastInboundAt]: sentAt,
         lastInboundWamid: message.wamid,
         activityBucket: activityBucketOf(message.source.businessPhoneNumberId, sentAt),

@@ -10,7 +10,7 @@ export type { AutoResponsePolicy, ResponseAction };
 export type ReactionAddress = Address;
 
 /** Why an action is not taken. */
-export type SkipReason = 'policy' | 'too-old' | 'unrouted' | 'no-address';
+export type SkipReason = 'policy' | 'too-old' | 'unrouted' | 'no-address' | 'group';
 
 /** The plan for one action. */
 export type ActionPlan =
@@ -37,6 +37,8 @@ export function planResponse(message: InboundMessage, policy: AutoResponsePolicy
   });
   if (message.routing.kind !== 'routed') return skipAll('unrouted');
   if (now.getTime() / 1000 - message.timestamp > policy.maxMessageAgeSeconds) return skipAll('too-old');
+  const inGroup = message.groupId !== undefined;
+  if (inGroup && policy.groups !== true) return skipAll('group');
 
   const receipt: ActionPlan =
     action === 'none' ? { state: 'skipped', reason: 'policy' } : { state: 'pending' };
@@ -44,7 +46,9 @@ export function planResponse(message: InboundMessage, policy: AutoResponsePolicy
   if (action !== 'receipt-and-reaction') {
     reaction = { state: 'skipped', reason: 'policy' };
   } else {
-    const address: ReactionAddress | undefined = addressOf(message.customer);
+    // In a group, the reaction goes to the group, where the message was written.
+    const address: ReactionAddress | undefined =
+      message.groupId !== undefined ? { group: message.groupId } : addressOf(message.customer);
     reaction =
       address === undefined
         ? { state: 'skipped', reason: 'no-address' }

@@ -252,6 +252,7 @@ function decodeMessage(
     timestamp: Number(identity.data.timestamp),
     routing,
     customer: toCustomer(phone, userId, contact),
+    groupId: optional?.group_id,
     content: decodeContent(registry, identity.data.type, Reflect.get(asObject(item), identity.data.type)),
     replyTo: optional?.context?.id,
     forwarded: optional?.context?.forwarded,

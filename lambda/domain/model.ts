@@ -127,6 +127,11 @@ export interface InboundMessage {
   readonly timestamp: number;
   readonly routing: Routing;
   readonly customer: Customer;
+  /**
+   * The group the message was sent in; the customer is then the participant who wrote it. A group
+   * is its own conversation, and gets no auto-response unless `autoResponse.groups` is on.
+   */
+  readonly groupId?: string;
   readonly content: MessageContent;
   /** The wamid this message replies to. */
   readonly replyTo?: string;

@@ -6,8 +6,17 @@
 
 import type { Customer } from './model';
 
-/** Who a message goes to: a phone number (`to`), or a business-scoped user id (`recipient`). */
-export type Address = { readonly to: string } | { readonly recipient: string };
+/**
+ * Who a message goes to: a phone number (`to`), a business-scoped user id (`recipient`), or a
+ * group the business is in (`group`: sent with `recipient_type: "group"` and the group id as `to`).
+ */
+export type Address = { readonly to: string } | { readonly recipient: string } | { readonly group: string };
+
+/** The body members of an address. */
+type AddressMembers =
+  | { readonly recipient_type: 'individual'; readonly to: string }
+  | { readonly recipient_type: 'individual'; readonly recipient: string }
+  | { readonly recipient_type: 'group'; readonly to: string };
 
 /**
  * Where to answer a customer: the message's `from` (never `contacts[].wa_id`, which AWS's own
@@ -30,19 +39,17 @@ export interface ReadReceiptBody {
 /** Reacts to a message with an emoji. */
 export type ReactionBody = {
   readonly messaging_product: 'whatsapp';
-  readonly recipient_type: 'individual';
   readonly type: 'reaction';
   readonly reaction: { readonly message_id: string; readonly emoji: string };
-} & Address;
+} & AddressMembers;
 
 /** A text message, optionally as a reply to an inbound message. */
 export type TextBody = {
   readonly messaging_product: 'whatsapp';
-  readonly recipient_type: 'individual';
   readonly type: 'text';
   readonly text: { readonly body: string; readonly preview_url?: boolean };
   readonly context?: { readonly message_id: string };
-} & Address;
+} & AddressMembers;
 
 /** A payload and whether repeating it is harmless. */
 export type OutboundPayload =
@@ -55,10 +62,12 @@ export class InvalidAddressError extends Error {
   public override readonly name = 'InvalidAddressError';
 }
 
-function checkedAddress(address: Address): Address {
-  const value = 'to' in address ? address.to : address.recipient;
+function checkedAddress(address: Address): AddressMembers {
+  const value = 'to' in address ? address.to : 'recipient' in address ? address.recipient : address.group;
   if (value.trim() === '') throw new InvalidAddressError('A message must have a non-empty address');
-  return 'to' in address ? { to: address.to } : { recipient: address.recipient };
+  if ('to' in address) return { recipient_type: 'individual', to: address.to };
+  if ('recipient' in address) return { recipient_type: 'individual', recipient: address.recipient };
+  return { recipient_type: 'group', to: address.group };
 }
 
 /** A read receipt for `wamid`. Marks earlier messages of the chat read too; repeating it changes nothing. */
@@ -82,7 +91,6 @@ export function reaction(wamid: string, emoji: string, address: Address): Outbou
     idempotent: true,
     body: {
       messaging_product: 'whatsapp',
-      recipient_type: 'individual',
       ...checkedAddress(address),
       type: 'reaction',
       reaction: { message_id: wamid, emoji },
@@ -97,7 +105,6 @@ export function textMessage(address: Address, body: string, replyTo?: string): O
     idempotent: false,
     body: {
       messaging_product: 'whatsapp',
-      recipient_type: 'individual',
       ...checkedAddress(address),
       type: 'text',
       text: { body },

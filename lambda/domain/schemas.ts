@@ -103,6 +103,8 @@ export const messageIdentitySchema = z.looseObject({
 export const messageSchema = z.extend(messageIdentitySchema, {
   from: presentString,
   from_user_id: presentString,
+  /** A message in a group the business is in (Meta's group messages webhook reference). */
+  group_id: presentString,
   context: z.optional(
     z.looseObject({
       from: presentString,

@@ -205,6 +205,7 @@ function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline
         wamid: item.wamid,
         conversationKey: item.conversationKey,
         customer: { key: item.customerKey, phone: item.customerPhone, userId: item.customerUserId },
+        groupId: item.groupId,
         displayPhoneNumber: item.displayPhoneNumber,
         wabaId: item.wabaId,
         type: item.type ?? 'unknown',

@@ -72,7 +72,10 @@ export interface MessageHookContext {
   readonly invocation: Invocation;
   /** Milliseconds left before {@link Invocation.deadline}. */
   remainingMs(): number;
-  /** Absent when the message was not routed to a number of this account, or sending is off. */
+  /**
+   * Absent when the message was not routed to a number of this account, was written in a group
+   * (a reply would reach the participant alone), or sending is off.
+   */
   readonly send?: ReplySender;
   /**
    * Runs a side effect of this hook for this message exactly once (a CRM call, a ticket), keyed by

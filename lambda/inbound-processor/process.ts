@@ -239,8 +239,9 @@ function hookContext(
     invocation,
     remainingMs: () => Math.max(0, invocation.deadline - clock()),
     once: effects === undefined ? unavailable : hookOnce(effects, message),
+    // A reply to a participant of a group would reach them alone, outside the group: none.
     send:
-      deps.sender === undefined || routing.kind !== 'routed'
+      deps.sender === undefined || routing.kind !== 'routed' || message.groupId !== undefined
         ? undefined
         : replySender(
             deps.sender,

@@ -170,6 +170,12 @@ describe('the keyword reply, exactly once', () => {
     expect(texts()).toEqual([KEYWORDS.hours]);
   });
 
+  test('a keyword written in a group is not answered: it is talk among the members', async () => {
+    const { handler } = await reply();
+    expect(await handler(received('hours', { groupId: 'Y2FwaV9ncm91cDox' }), lambdaContext())).toBe('group');
+    expect(texts()).toEqual([]);
+  });
+
   test('a permanent refusal is recorded as failed, not retried', async () => {
     const { handler } = await reply();
     const event = received('hours');

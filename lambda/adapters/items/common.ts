@@ -44,7 +44,11 @@ export const deliverySchema = z.object({
   recordedAt: text,
 });
 
-export const addressSchema = z.union([z.object({ to: text }), z.object({ recipient: text })]);
+export const addressSchema = z.union([
+  z.object({ to: text }),
+  z.object({ recipient: text }),
+  z.object({ group: text }),
+]);
 export const sendErrorSchema = z.object({ name: text, message: text });
 
 /** The value without its undefined members (DynamoDB stores none). */

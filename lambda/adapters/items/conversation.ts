@@ -11,6 +11,8 @@ export interface ConversationItem {
   readonly customerKey: string;
   readonly customerPhone?: string;
   readonly customerUserId?: string;
+  /** A group conversation's group; its `customerKey` is then the group's (groupCustomerKey). */
+  readonly groupId?: string;
   readonly originationPhoneNumberId?: string;
   readonly profileName?: string;
   readonly username?: string;
@@ -30,6 +32,7 @@ export const conversationSchema = z.object({
   customerKey: text,
   customerPhone: optionalText,
   customerUserId: optionalText,
+  groupId: optionalText,
   originationPhoneNumberId: optionalText,
   profileName: optionalText,
   username: optionalText,

@@ -127,6 +127,8 @@ export interface MessageItem {
   readonly customerKey?: string;
   readonly customerPhone?: string;
   readonly customerUserId?: string;
+  /** The group it was written in: the customer fields are then the participant's. */
+  readonly groupId?: string;
   /** Unix seconds. */
   readonly timestamp?: number;
   readonly sentAt?: string;
@@ -253,6 +255,7 @@ export const messageSchema = z.pipe(
     customerKey: optionalText,
     customerPhone: optionalText,
     customerUserId: optionalText,
+    groupId: optionalText,
     timestamp: z.optional(count),
     sentAt: optionalText,
     routing: z.optional(z.enum(['routed', 'unmatched', 'no-context'])),

@@ -84,6 +84,16 @@ describe('eventsOfChange', () => {
     for (const event of events) expectValidEvent(event);
   });
 
+  test('a message written in a group carries its group, and is valid against the schema', () => {
+    const group = 'Y2FwaV9ncm91cDoxMjAzNjMwMjU2NzQxNDUxMjM=';
+    const [event] = eventsOfChange(
+      { new: inbound({ groupId: group, conversationKey: `574086085794038#GROUP#${group}` }) },
+      PIPELINE,
+    );
+    expect(event?.detail).toMatchObject({ groupId: group, customer: { phone: '16505551234' } });
+    if (event !== undefined) expectValidEvent(event);
+  });
+
   test('an inbound message that was recorded before publishes no new Message Received', () => {
     const old = inbound();
     expect(eventsOfChange({ old, new: inbound({ snsMessageId: 'another' }) }, PIPELINE)).toEqual([]);

@@ -215,4 +215,38 @@ describe('message hooks: the in-process seam', () => {
     expect(calls).toEqual(['upsert']);
     expect(results).toEqual(['done true', 'done false']);
   });
+
+  test('a message in a group is its own conversation, gets no auto-response, and gives hooks no sender', async () => {
+    const { hook, recorded } = recordingHook('bot', { reply: 'Thanks' });
+    const tableName = await createConversationTable(parts.dynamo);
+    const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
+    const sender = new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0' });
+    const logger = new RecordingLogger();
+    const metrics = new RecordingMetrics();
+    const responder = new AutoResponder({
+      store,
+      sender,
+      policy: DEFAULT_AUTO_RESPONSE_POLICY,
+      logger,
+      metrics,
+      clock: () => new Date('2026-01-01T00:00:30Z'),
+    });
+    await createInboundHandler({
+      pseudonyms: testPseudonyms,
+      store,
+      logger,
+      metrics,
+      hooks: [responder, hook],
+      sender,
+      effects: new EffectStore({ client: parts.dynamo, tableName, retentionDays: 30 }),
+    })(fixtureEvent('message-group-text'), lambdaContext(10_000));
+    expect(parts.simulator.requests).toEqual([]);
+    const [context] = recorded;
+    expect(context?.send).toBeUndefined();
+    expect(context?.record.conversationKey).toBe(
+      '574086085794038#GROUP#Y2FwaV9ncm91cDoxMjAzNjMwMjU2NzQxNDUxMjM=',
+    );
+    expect(context?.record.customerPhone).toBe('14255550150');
+    expect(context?.record.autoResponse?.reaction).toEqual({ state: 'skipped', reason: 'group' });
+  });
 });
