@@ -74,6 +74,20 @@ export const MESSAGE_CONTENT_KINDS = {
     newPhone: { type: 'string', optional: true, personal: "The customer's new number." },
     newUserId: { type: 'string', optional: true, personal: "The customer's new user id." },
   },
+  /** The customer edited an earlier message: what it says now, as far as it is text. */
+  edit: {
+    targetWamid: { type: 'string', personal: "Meta's message id. It embeds the customer's phone number." },
+    editedType: {
+      type: 'string',
+      optional: true,
+      description: 'The type of the edited message (text, image, …).',
+    },
+    body: { type: 'string', optional: true, personal: "The customer's words: the new text or caption." },
+  },
+  /** The customer deleted an earlier message. */
+  revoke: {
+    targetWamid: { type: 'string', personal: "Meta's message id. It embeds the customer's phone number." },
+  },
   /** The customer opened the chat for the first time; there is nothing to read. */
   welcome: {},
   unsupported: { unsupportedType: { type: 'string', optional: true } },

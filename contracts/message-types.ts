@@ -24,6 +24,11 @@ export interface MessageTypeContract {
    * anything the pipeline cannot read.
    */
   readonly defaultAction: ResponseAction;
+  /**
+   * Never answered, by the auto-response or by a hook, whatever the configuration: a person does not
+   * expect an answer to their editing or deleting a message.
+   */
+  readonly silent?: true;
 }
 
 const answer = { defaultAction: 'receipt-and-reaction' } as const;
@@ -43,6 +48,10 @@ export const MESSAGE_TYPES = {
   order: answer,
   reaction: { defaultAction: 'none' },
   system: { defaultAction: 'none' },
+  /** The customer edited an earlier message (Meta's edit messages webhook reference, coexistence). */
+  edit: { defaultAction: 'none', silent: true },
+  /** The customer deleted an earlier message (Meta's revoke messages webhook reference, coexistence). */
+  revoke: { defaultAction: 'none', silent: true },
   request_welcome: { defaultAction: 'receipt' },
   unsupported: { defaultAction: 'receipt' },
   unknown: { defaultAction: 'receipt' },
@@ -56,6 +65,14 @@ export const KNOWN_MESSAGE_TYPES = Object.keys(MESSAGE_TYPES) as readonly KnownM
 
 /** The action for types the contract does not know (future types). */
 export const DEFAULT_ACTION_FOR_UNKNOWN_TYPES: ResponseAction = 'receipt';
+
+/** Whether messages of a type are never answered (see {@link MessageTypeContract.silent}). */
+export function isSilentType(type: string): boolean {
+  const contract: MessageTypeContract | undefined = Object.hasOwn(MESSAGE_TYPES, type)
+    ? MESSAGE_TYPES[type as KnownMessageType]
+    : undefined;
+  return contract?.silent === true;
+}
 
 /** The default action of every known type. */
 export function defaultActions(): Record<KnownMessageType, ResponseAction> {

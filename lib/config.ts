@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   type AutoResponsePolicy,
+  isSilentType,
   KNOWN_MESSAGE_TYPES,
   type KnownMessageType,
   RESPONSE_ACTIONS,
@@ -84,7 +85,12 @@ const schema = z
           .number('expected a number of hours from 1 to 720')
           .min(1, 'expected a number of hours from 1 to 720')
           .max(720, 'expected a number of hours from 1 to 720'),
-        actions: z.partialRecord(messageType, responseAction),
+        actions: z
+          .partialRecord(messageType, responseAction)
+          .refine(
+            (actions) => !Object.keys(actions).some(isSilentType),
+            `expected no action for ${KNOWN_MESSAGE_TYPES.filter(isSilentType).join(' or ')}: they are never answered`,
+          ),
         defaultAction: responseAction,
         emojiByType: z.partialRecord(messageType, emoji),
       })

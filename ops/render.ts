@@ -231,6 +231,10 @@ export function summarizeContent(content: MessageContent): string {
       return `${content.count} contact card(s)`;
     case 'system':
       return quote(content.body ?? '');
+    case 'edit':
+      return `edited ${shortId(content.targetWamid)}${content.body === undefined ? '' : ` to ${quote(content.body)}`}`;
+    case 'revoke':
+      return `deleted ${shortId(content.targetWamid)}`;
     case 'welcome':
       return 'opened the chat';
     case 'unsupported':

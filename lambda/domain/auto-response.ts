@@ -1,4 +1,4 @@
-import type { AutoResponsePolicy, ResponseAction } from '../../contracts';
+import { type AutoResponsePolicy, isSilentType, type ResponseAction } from '../../contracts';
 import type { InboundMessage } from './model';
 import { type Address, addressOf } from './outbound';
 
@@ -10,7 +10,7 @@ export type { AutoResponsePolicy, ResponseAction };
 export type ReactionAddress = Address;
 
 /** Why an action is not taken. */
-export type SkipReason = 'policy' | 'too-old' | 'unrouted' | 'no-address' | 'group';
+export type SkipReason = 'policy' | 'too-old' | 'unrouted' | 'no-address' | 'group' | 'silent';
 
 /** The plan for one action. */
 export type ActionPlan =
@@ -35,6 +35,8 @@ export function planResponse(message: InboundMessage, policy: AutoResponsePolicy
     receipt: { state: 'skipped', reason },
     reaction: { state: 'skipped', reason },
   });
+  // An edit or a deletion is never answered, whatever the configuration says.
+  if (isSilentType(message.type)) return skipAll('silent');
   if (message.routing.kind !== 'routed') return skipAll('unrouted');
   if (now.getTime() / 1000 - message.timestamp > policy.maxMessageAgeSeconds) return skipAll('too-old');
   const inGroup = message.groupId !== undefined;

@@ -15,11 +15,13 @@ import type { MessageContent } from './model';
 import {
   buttonPayloadSchema,
   contactsPayloadSchema,
+  editPayloadSchema,
   interactivePayloadSchema,
   locationPayloadSchema,
   mediaPayloadSchema,
   orderPayloadSchema,
   reactionPayloadSchema,
+  revokePayloadSchema,
   systemPayloadSchema,
   textPayloadSchema,
   unsupportedPayloadSchema,
@@ -136,6 +138,21 @@ export const MESSAGE_TYPE_REGISTRY: { readonly [T in KnownMessageType]: MessageT
           newUserId: parsed.data.user_id,
         }
       : undefined;
+  }),
+  edit: spec('edit', (payload) => {
+    const parsed = editPayloadSchema.safeParse(payload);
+    if (!parsed.success) return undefined;
+    const now = parsed.data.message;
+    return {
+      kind: 'edit',
+      targetWamid: parsed.data.original_message_id,
+      editedType: now?.type,
+      body: now?.text?.body ?? now?.image?.caption ?? now?.video?.caption ?? now?.document?.caption,
+    };
+  }),
+  revoke: spec('revoke', (payload) => {
+    const parsed = revokePayloadSchema.safeParse(payload);
+    return parsed.success ? { kind: 'revoke', targetWamid: parsed.data.original_message_id } : undefined;
   }),
   request_welcome: spec('request_welcome', () => ({ kind: 'welcome' })),
   unsupported: spec('unsupported', unsupported),

@@ -223,4 +223,19 @@ export const systemPayloadSchema = z.looseObject({
   wa_id: presentString,
   user_id: presentString,
 });
+/** `messages[].edit`: the edited message's id, and the message as it is now. */
+export const editPayloadSchema = z.looseObject({
+  original_message_id: z.string().check(z.minLength(1)),
+  message: z.optional(
+    z.looseObject({
+      type: presentString,
+      text: z.optional(z.looseObject({ body: presentString })),
+      image: z.optional(z.looseObject({ caption: presentString })),
+      video: z.optional(z.looseObject({ caption: presentString })),
+      document: z.optional(z.looseObject({ caption: presentString })),
+    }),
+  ),
+});
+/** `messages[].revoke`: the deleted message's id. */
+export const revokePayloadSchema = z.looseObject({ original_message_id: z.string().check(z.minLength(1)) });
 export const unsupportedPayloadSchema = z.looseObject({ type: z.optional(z.string()) });

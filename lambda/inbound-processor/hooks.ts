@@ -74,7 +74,8 @@ export interface MessageHookContext {
   remainingMs(): number;
   /**
    * Absent when the message was not routed to a number of this account, was written in a group
-   * (a reply would reach the participant alone), or sending is off.
+   * (a reply would reach the participant alone), is an edit or a deletion (never answered), or
+   * sending is off.
    */
   readonly send?: ReplySender;
   /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { DIMENSION, METRIC, OTHER_DIMENSION_VALUE } from '../../contracts';
+import { DIMENSION, isSilentType, METRIC, OTHER_DIMENSION_VALUE } from '../../contracts';
 import type { ConversationStore, InboundOutcome, NewAutoResponse } from '../adapters/conversation-store';
 import type { EffectKey } from '../adapters/effect-store';
 import type { HealthStore } from '../adapters/health-store';
@@ -240,8 +240,12 @@ function hookContext(
     remainingMs: () => Math.max(0, invocation.deadline - clock()),
     once: effects === undefined ? unavailable : hookOnce(effects, message),
     // A reply to a participant of a group would reach them alone, outside the group: none.
+    // Nor is an edit or a deletion answered: a person does not expect it.
     send:
-      deps.sender === undefined || routing.kind !== 'routed' || message.groupId !== undefined
+      deps.sender === undefined ||
+      routing.kind !== 'routed' ||
+      message.groupId !== undefined ||
+      isSilentType(message.type)
         ? undefined
         : replySender(
             deps.sender,

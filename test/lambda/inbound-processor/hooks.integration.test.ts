@@ -249,4 +249,15 @@ describe('message hooks: the in-process seam', () => {
     expect(context?.record.customerPhone).toBe('14255550150');
     expect(context?.record.autoResponse?.reaction).toEqual({ state: 'skipped', reason: 'group' });
   });
+
+  test.each(['message-edit', 'message-revoke'])(
+    '%s gives hooks no sender: it is never answered',
+    async (name) => {
+      const { hook, recorded } = recordingHook('bot', { reply: 'Thanks' });
+      await (await processor([hook]))(fixtureEvent(name), lambdaContext(10_000));
+      expect(recorded[0]?.routing.kind).toBe('routed');
+      expect(recorded[0]?.send).toBeUndefined();
+      expect(parts.simulator.requests).toEqual([]);
+    },
+  );
 });
