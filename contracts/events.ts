@@ -3,8 +3,26 @@
 /** The EventBridge source of End User Messaging Social. */
 export const SOCIAL_MESSAGING_SOURCE = 'aws.social-messaging';
 
+/**
+ * End User Messaging Social accepted a send and could not hand it to Meta: accepted is not
+ * delivered, so this is a failure like the others (event-facts.md §10).
+ */
+export const HANDOVER_FAILED_DETAIL_TYPE = 'WhatsApp Message Handover Failed';
+
 /** Detail-types that report a message the business sent as not delivered. */
-export const FAILURE_DETAIL_TYPES = ['WhatsApp Message Failed', 'WhatsApp Message Undeliverable'] as const;
+export const FAILURE_DETAIL_TYPES = [
+  'WhatsApp Message Failed',
+  'WhatsApp Message Undeliverable',
+  HANDOVER_FAILED_DETAIL_TYPE,
+] as const;
+
+/** Where a failure of a send was reported: Meta's `failed` status, an EventBridge failure, or the hand-off to Meta. */
+export type FailureOrigin = 'status' | 'delivery-event' | 'handover';
+
+/** The origin of a failure that an EventBridge event of `detailType` reported. */
+export function failureOriginOf(detailType: string): Exclude<FailureOrigin, 'status'> {
+  return detailType === HANDOVER_FAILED_DETAIL_TYPE ? 'handover' : 'delivery-event';
+}
 
 /** `detail.status` values that mean the same, matched without regard to case. */
 export const FAILURE_STATUSES = ['failed', 'undeliverable'] as const;

@@ -142,9 +142,9 @@ export const messageFailedSchema = z.object({
   businessPhoneNumberId: common.businessPhoneNumberId.optional().meta({
     description: "Meta's id of the business number; absent when an EventBridge failure event names none.",
   }),
-  origin: z.enum(['status', 'delivery-event']).meta({
+  origin: z.enum(['status', 'delivery-event', 'handover']).meta({
     description:
-      'A `failed` status in the webhook, or an End User Messaging Social EventBridge failure event.',
+      'A `failed` status in the webhook, an End User Messaging Social EventBridge failure event, or a send End User Messaging Social accepted and could not hand to Meta (`WhatsApp Message Handover Failed`).',
   }),
   matched: z
     .boolean()

@@ -41,7 +41,13 @@ describe('the failed-message rule', () => {
     expect(rule?.Properties.State).toBe('ENABLED');
   });
 
-  const shouldMatch = ['failed', 'undeliverable', 'failed-status-other-type', 'failed-without-message-id'];
+  const shouldMatch = [
+    'failed',
+    'undeliverable',
+    'failed-status-other-type',
+    'failed-without-message-id',
+    'handover-failed',
+  ];
   test.each(EVENTBRIDGE_FIXTURES)('%s is matched only if it reports a failed message', (name) => {
     const deployed = ruleResource()?.Properties.EventPattern;
     expect(matchesPattern(deployed, eventBridgeFixture(name))).toBe(shouldMatch.includes(name));

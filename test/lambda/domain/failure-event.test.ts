@@ -7,7 +7,9 @@ describe('isFailure', () => {
     ['WhatsApp Message Undeliverable', 'undeliverable', true],
     ['Anything', 'FAILED', true],
     ['WhatsApp Message Delivered', 'delivered', false],
-    ['WhatsApp Message Handover Failed', 'handover_failed', false],
+    // Accepted by End User Messaging Social, not handed to Meta: accepted is not delivered.
+    ['WhatsApp Message Handover Failed', 'handover_failed', true],
+    ['WhatsApp Message Handover Succeeded', 'handover_succeeded', false],
   ])('%s / %s → %s', (detailType, status, expected) => {
     expect(isFailure(detailType, status)).toBe(expected);
   });
@@ -22,6 +24,7 @@ describe('decodeFailureEvent', () => {
       'failed',
       'failed-status-other-type',
       'failed-without-message-id',
+      'handover-failed',
       'undeliverable',
     ]);
   });

@@ -203,6 +203,38 @@ describe('eventsOfChange', () => {
     for (const event of events) expectValidEvent(event);
   });
 
+  test('a send that could not be handed to Meta is one Message Failed with origin handover', () => {
+    const reaction = {
+      state: 'sent' as const,
+      messageId: 'aws-1',
+      at: '2026-12-01T10:00:02.000Z',
+      attempts: 1,
+    };
+    const old = inbound({ autoResponse: { receipt: { state: 'skipped', reason: 'type' }, reaction } });
+    const next = inbound({
+      autoResponse: {
+        receipt: { state: 'skipped', reason: 'type' },
+        reaction: {
+          ...reaction,
+          delivery: {
+            status: 'handover_failed',
+            detailType: 'WhatsApp Message Handover Failed',
+            awsMessageId: 'aws-1',
+            errors: [],
+            eventId: 'eb-2',
+            occurredAt: '2026-12-01T10:00:09.000Z',
+            recordedAt: '2026-12-01T10:00:10.000Z',
+          },
+        },
+      },
+    });
+    const events = eventsOfChange({ old, new: next }, PIPELINE);
+    expect(events.map((e) => e.detail)).toEqual([
+      expect.objectContaining({ origin: 'handover', status: 'handover_failed', action: 'reaction' }),
+    ]);
+    for (const event of events) expectValidEvent(event);
+  });
+
   test('the auto-response reaching its outcome is one Auto Response Completed', () => {
     const old = inbound();
     const at = '2026-12-01T10:00:02.000Z';

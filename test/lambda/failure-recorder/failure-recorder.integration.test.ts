@@ -118,6 +118,19 @@ describe('failure recorder against DynamoDB Local', () => {
     });
   });
 
+  test('a send End User Messaging Social could not hand to Meta is recorded on it as a failure, and counted', async () => {
+    const { record, reader, reactionMessageId, metrics } = await setup();
+    await expect(record(failureAbout(reactionMessageId, 'handover-failed'))).resolves.toBe('recorded');
+    expect((await reader.getMessage(WAMID))?.autoResponse?.reaction).toMatchObject({
+      delivery: {
+        status: 'handover_failed',
+        detailType: 'WhatsApp Message Handover Failed',
+        awsMessageId: reactionMessageId,
+      },
+    });
+    expect(metrics.get('MessageFailures')).toBe(1);
+  });
+
   test('a failure reported under another detail-type, by status, is recorded too', async () => {
     const { record, reactionMessageId } = await setup();
     await expect(record(failureAbout(reactionMessageId, 'failed-status-other-type'))).resolves.toBe(
@@ -159,7 +172,7 @@ describe('failure recorder against DynamoDB Local', () => {
     expect((await reader.getMessage(WAMID))?.autoResponse).toEqual(message?.autoResponse);
   });
 
-  test.each(['delivered', 'read', 'sent', 'received', 'handover-failed', 'other-source-failed'])(
+  test.each(['delivered', 'read', 'sent', 'received', 'handover-succeeded', 'other-source-failed'])(
     'ignores %s and writes nothing',
     async (name) => {
       const { record, items } = await setup();
