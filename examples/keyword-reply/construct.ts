@@ -68,8 +68,8 @@ export class KeywordAutoReply extends Construct {
     const fn = this.function.function;
     iam.Grant.addToPrincipal({
       grantee: fn,
-      // A released claim is updated away, not deleted (lambda/adapters/effect-store.ts).
-      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // Claims, outcomes and releases are all updates (lambda/adapters/effect-store.ts).
+      actions: ['dynamodb:UpdateItem'],
       resourceArns: [this.claims.tableArn],
     });
     key.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');

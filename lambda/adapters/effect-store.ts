@@ -2,7 +2,6 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
-  PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -58,27 +57,34 @@ export class EffectStore implements EffectLedger<EffectKey> {
     const record: EffectRecord = { state: 'in-progress', at: this.clock().toISOString(), ...claim };
     const takeOverCondition =
       ' OR (#record.#state = :inProgress AND (#record.#owner = :owner OR #record.#expires < :now))';
+    const { entity, scope, effect, expiresAt } = this.item(key, record);
     try {
+      // An update, which creates the item when it is new: the pipeline's writers may update, not put.
       await this.options.client.send(
-        new PutItemCommand({
+        new UpdateItemCommand({
           TableName: this.options.tableName,
-          Item: marshall(
-            {
-              ...this.item(key, record),
-              ...this.keyOf(key),
-            },
-            { removeUndefinedValues: true },
-          ),
+          Key: marshall(this.keyOf(key)),
+          UpdateExpression:
+            'SET entity = :entity, #scope = :scope, effect = :effect, #record = :record, expiresAt = :expiresAt',
           ConditionExpression: `attribute_not_exists(#record) OR #record.#token = :token${takeOver ? takeOverCondition : ''}`,
           ExpressionAttributeNames: {
             '#record': 'record',
             '#token': 'token',
+            '#scope': 'scope',
             ...(takeOver ? { '#state': 'state', '#owner': 'owner', '#expires': 'expiresAtMs' } : {}),
           },
-          ExpressionAttributeValues: marshall({
-            ':token': claim.token,
-            ...(takeOver ? { ':inProgress': 'in-progress', ':owner': claim.owner, ':now': nowMs } : {}),
-          }),
+          ExpressionAttributeValues: marshall(
+            {
+              ':entity': entity,
+              ':scope': scope,
+              ':effect': effect,
+              ':record': record,
+              ':expiresAt': expiresAt,
+              ':token': claim.token,
+              ...(takeOver ? { ':inProgress': 'in-progress', ':owner': claim.owner, ':now': nowMs } : {}),
+            },
+            { removeUndefinedValues: true },
+          ),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -87,8 +93,9 @@ export class EffectStore implements EffectLedger<EffectKey> {
       if (!(error instanceof ConditionalCheckFailedException) || error.Item === undefined) throw error;
       const existing = this.recordOf(error.Item);
       // A condition fails only on a stored record; without one, the item is not an effect's.
-      if (existing === undefined)
+      if (existing === undefined) {
         throw new EffectItemError('A claim was refused by an item without a record', { cause: error });
+      }
       return { claimed: false, existing };
     }
   }

@@ -2,18 +2,22 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ENV } from '../../contracts';
 import { DigestStore } from '../adapters/digest-store';
+import { EffectStore } from '../adapters/effect-store';
 import { TopicNotifier } from '../adapters/notifier';
 import { requireEnv, requirePositiveInteger } from '../shared/env';
 import { logger, powertoolsMetrics, withPowertools } from '../shared/observability';
 import { createDigestHandler } from './process';
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
+const dynamodb = new DynamoDBClient({});
+const tableName = requireEnv(ENV.tableName);
 const dashboard = process.env[ENV.dashboardName];
 
 /** Scheduled: sends the failure digests of the windows that closed to the alerts topic. */
 export const handler = withPowertools(
   createDigestHandler({
-    store: new DigestStore(new DynamoDBClient({}), requireEnv(ENV.tableName)),
+    store: new DigestStore(dynamodb, tableName),
+    lease: new EffectStore({ client: dynamodb, tableName, retentionDays: 1 }),
     notifier: new TopicNotifier(new SNSClient({}), requireEnv(ENV.alertsTopicArn)),
     logger,
     metrics: powertoolsMetrics(),

@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
 import { METRIC } from '../../contracts';
 import type { DigestStore } from '../adapters/digest-store';
+import type { EffectKey } from '../adapters/effect-store';
 import type { TopicNotifier } from '../adapters/notifier';
 import {
   closedWindows,
@@ -8,11 +11,24 @@ import {
   digestNotification,
 } from '../domain/failure-digest';
 import { healthDigestNotification } from '../domain/health-digest';
+import type { EffectLedger } from '../shared/exactly-once';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
+import { loggableError } from '../shared/privacy';
+
+/** Budget when there is no Lambda context (local runs). */
+const DEFAULT_BUDGET_MS = 60_000;
+
+/** The key of the digest's run lease: one run at a time, whatever the schedule or a retry delivers. */
+export const DIGEST_RUN_LEASE: EffectKey = { scope: 'DIGEST', effect: 'run' };
 
 /** What the digest needs. */
 export interface FailureDigestDeps {
   readonly store: Pick<DigestStore, 'pending' | 'markNotified'>;
+  /**
+   * Holds the run lease: a run that finds another live run's lease does nothing (the next
+   * scheduled run reports what this one would have), so no reserved concurrency is needed.
+   */
+  readonly lease: Pick<EffectLedger<EffectKey>, 'claim' | 'release'>;
   readonly notifier: Pick<TopicNotifier, 'publish'>;
   readonly logger: LoggerPort;
   readonly metrics: MetricsPort;
@@ -28,9 +44,10 @@ export interface FailureDigestDeps {
   readonly clock?: () => Date;
 }
 
-/** What one run sent. */
+/** What one run sent; `skipped` when another run held the lease. */
 export interface DigestRun {
   readonly notifications: number;
+  readonly skipped?: true;
 }
 
 /**
@@ -38,12 +55,35 @@ export interface DigestRun {
  * account-health change that needs a human, and one per business number and error code with
  * failures not yet reported; then the count each reported is recorded.
  * Publishing comes first: a crash between the two sends a notification twice rather than never
- * (the human channel prefers a repeat to a silence). The function runs one at a time (reserved
- * concurrency 1), so two runs never race.
+ * (the human channel prefers a repeat to a silence). One run at a time: a run holds a lease (a
+ * conditional write) until it ends, so two runs never race, without reserved concurrency, which
+ * new accounts' concurrency quota of 10 refuses.
  */
 export function createDigestHandler(deps: FailureDigestDeps) {
   const clock = deps.clock ?? (() => new Date());
-  return async (): Promise<DigestRun> => {
+  return async (_event?: unknown, context?: Context): Promise<DigestRun> => {
+    const now = clock().getTime();
+    const claim = {
+      owner: context?.awsRequestId ?? randomUUID(),
+      token: randomUUID(),
+      expiresAtMs: now + (context?.getRemainingTimeInMillis() ?? DEFAULT_BUDGET_MS),
+    };
+    const lease = await deps.lease.claim(DIGEST_RUN_LEASE, claim, now, true);
+    if (!lease.claimed) {
+      deps.logger.info('Another digest run holds the lease; this one does nothing');
+      return { notifications: 0, skipped: true };
+    }
+    try {
+      return await run();
+    } finally {
+      await deps.lease.release(DIGEST_RUN_LEASE, claim.token).catch((error: unknown) =>
+        // The lease then expires with this invocation; the next run waits for that at most.
+        deps.logger.warn('Could not release the digest lease', { error: loggableError(error) }),
+      );
+    }
+  };
+
+  async function run(): Promise<DigestRun> {
     let notifications = 0;
     try {
       for (const windowStart of closedWindows(
@@ -80,5 +120,5 @@ export function createDigestHandler(deps: FailureDigestDeps) {
     } finally {
       deps.metrics.flush();
     }
-  };
+  }
 }

@@ -227,8 +227,8 @@ export class FailureAlerts extends Construct {
       logRetentionDays: props.logRetentionDays,
       removalPolicy,
       timeout: Duration.minutes(1),
-      // One run at a time: two runs must not both report the same window.
-      reservedConcurrentExecutions: 1,
+      // One run at a time comes from the run's lease (lambda/failure-digest/process.ts), not from
+      // reserved concurrency, which accounts with a concurrency quota of 10 refuse.
       environment: {
         [ENV.digestWindowMinutes]: String(windowMinutes),
         [ENV.alertsTopicArn]: this.topic.topicArn,

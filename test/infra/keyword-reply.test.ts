@@ -47,7 +47,7 @@ describe('the keyword-reply example in the stack', () => {
       Resource: socialMessagingArn('phone-number-id/abc123'),
     });
     expect(statements).toContainEqual({
-      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Action: 'dynamodb:UpdateItem',
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^KeywordReplyClaims/), 'Arn'] },
     });

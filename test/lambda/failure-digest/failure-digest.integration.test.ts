@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DigestStore } from '../../../lambda/adapters/digest-store';
+import { EffectStore } from '../../../lambda/adapters/effect-store';
 import { FailureStore } from '../../../lambda/adapters/failure-store';
 import { HealthStore } from '../../../lambda/adapters/health-store';
 import { TopicNotifier } from '../../../lambda/adapters/notifier';
@@ -9,7 +10,7 @@ import { isSubjectChange, type TemplateHealthChange } from '../../../lambda/doma
 import { decodeSnsEvent } from '../../../lambda/domain/decode';
 import { windowOf } from '../../../lambda/domain/failure-digest';
 import { decodeFailureEvent, type MessageFailure } from '../../../lambda/domain/failure-event';
-import { createDigestHandler } from '../../../lambda/failure-digest/process';
+import { createDigestHandler, DIGEST_RUN_LEASE } from '../../../lambda/failure-digest/process';
 import { createFailureHandler } from '../../../lambda/failure-recorder/process';
 import { BundleHost } from '../../../local/bundle-host';
 import { messageFailedEvent } from '../../../local/events';
@@ -71,6 +72,7 @@ async function setup() {
   const digestAt = (at: string) =>
     createDigestHandler({
       store: new DigestStore(dynamo, tableName),
+      lease: new EffectStore({ client: dynamo, tableName, retentionDays: 1 }),
       notifier: new TopicNotifier(sns, ALERTS_TOPIC),
       logger: new RecordingLogger(),
       metrics: new RecordingMetrics(),
@@ -85,6 +87,7 @@ async function setup() {
   return {
     tableName,
     store: new FailureStore({ client: dynamo, tableName, retentionDays: 30 }),
+    lease: new EffectStore({ client: dynamo, tableName, retentionDays: 1 }),
     record,
     digest: digestAt(new Date(Date.parse(WINDOW.end) + 60_000).toISOString()),
     digestAt,
@@ -159,6 +162,22 @@ describe('failure digest', () => {
     simulator.reset();
     await expect(digest()).resolves.toEqual({ notifications: 0 });
     expect(simulator.notifications).toEqual([]);
+  });
+
+  test('two runs at once send each notification once: the second finds the lease and does nothing', async () => {
+    const { record, digest } = await setup();
+    await record(failure(A, 131049, 1));
+    await record(failure(B, 131026, 2));
+    const runs = await Promise.all([digest(), digest(), digest()]);
+    expect(runs.filter((r) => r.skipped === undefined)).toEqual([{ notifications: 2 }]);
+    expect(simulator.notifications).toHaveLength(2);
+  });
+
+  test('a lease left by a run that ended expires, and the next run reports', async () => {
+    const { record, digest, lease } = await setup();
+    await record(failure(A, 131049, 1));
+    await lease.claim(DIGEST_RUN_LEASE, { owner: 'gone', token: 't', expiresAtMs: 1 }, 1, false);
+    await expect(digest()).resolves.toEqual({ notifications: 1 });
   });
 
   test('failures recorded late into a reported window come as "N more"', async () => {
