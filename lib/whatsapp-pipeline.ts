@@ -260,8 +260,9 @@ const wholeNumber = (min: number, max: number) => (n: number) => Number.isIntege
 /** The rules the construct checks its props with; the cdk.json configuration is checked with the same. */
 export const PROP_RULES = {
   namePrefix: {
-    test: (prefix: string) => /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/.test(prefix),
-    expected: '1 to 200 letters, digits, ".", "_" or "-"',
+    // Every name derived from it must be accepted: CloudWatch dashboard names allow no "." or space.
+    test: (prefix: string) => /^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$/.test(prefix),
+    expected: '1 to 200 letters, digits, "_" or "-" (the characters every name made from it accepts)',
   },
   alertDigestMinutes: { test: wholeNumber(1, 1440), expected: 'a whole number of minutes from 1 to 1440' },
   dataRetentionDays: { test: wholeNumber(1, 3650), expected: 'a whole number of days from 1 to 3650' },
@@ -679,7 +680,8 @@ function defaultNamePrefix(construct: Construct): string {
     .slice(stack.node.scopes.length)
     .map((scope) => scope.node.id)
     .filter((segment) => segment !== 'Default');
-  const prefix = [stack.stackName, ...path].join('-');
+  // Construct ids may hold characters a dashboard or alarm name refuses.
+  const prefix = [stack.stackName, ...path].join('-').replace(/[^A-Za-z0-9_-]/g, '-');
   // Alarm names may be long, but keep the prefix readable and within CloudWatch's dashboard limit.
   return prefix.length <= 200 ? prefix : `${prefix.slice(0, 180)}-${Names.uniqueId(construct).slice(-8)}`;
 }

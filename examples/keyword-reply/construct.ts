@@ -11,7 +11,24 @@ import {
   rotatingKey,
   type WhatsAppPipeline,
 } from '../../lib';
+import { KeywordReplyConfigError } from './config';
 import { KEYWORD_REPLY_ENV } from './env';
+
+/**
+ * Bytes of the function's environment the keywords and replies may take: Lambda allows 4 KB for
+ * every variable together, and the function's others (table, service, metrics) need the rest.
+ */
+export const KEYWORDS_ENVIRONMENT_BUDGET_BYTES = 3072;
+
+/** @throws KeywordReplyConfigError when the keywords would not fit the function's environment */
+function checkKeywordsFitTheEnvironment(keywords: Readonly<Record<string, string>>): void {
+  const bytes = Buffer.byteLength(JSON.stringify(keywords), 'utf8');
+  if (bytes > KEYWORDS_ENVIRONMENT_BUDGET_BYTES) {
+    throw new KeywordReplyConfigError(
+      `keywordReply: the keywords and replies take ${bytes} bytes of the function's environment, over the ${KEYWORDS_ENVIRONMENT_BUDGET_BYTES} it leaves them (Lambda allows 4 KB for all its variables): shorten the replies, or keep them in a file bundled with the function`,
+    );
+  }
+}
 
 /** Properties of a {@link KeywordAutoReply}. */
 export interface KeywordAutoReplyProps {
@@ -41,6 +58,7 @@ export class KeywordAutoReply extends Construct {
   constructor(scope: Construct, id: string, props: KeywordAutoReplyProps) {
     super(scope, id);
     const { pipeline } = props;
+    checkKeywordsFitTheEnvironment(props.keywords);
     const removalPolicy = props.removalPolicy ?? pipeline.removalPolicy;
     const key = rotatingKey(this, 'Key', 'Encrypts the keyword-reply claims', removalPolicy);
     this.claims = new dynamodb.Table(this, 'Claims', {

@@ -15,6 +15,16 @@ function stackWithExample(config: Record<string, unknown> = {}) {
 }
 
 describe('the keyword-reply example in the stack', () => {
+  test("replies that would not fit the function's environment fail synth, before deploy would", () => {
+    const context = synthContext(undefined, {
+      keywordReply: { enabled: true, keywords: { hours: 'x'.repeat(3000), address: 'y'.repeat(3000) } },
+    });
+    context['aws:cdk:bundling-stacks'] = [];
+    expect(() => buildApp({ context, extend: addExamples })).toThrow(
+      /the keywords and replies take 6\d{3} bytes of the function's environment, over the 3072/,
+    );
+  });
+
   test('is absent unless enabled', () => {
     const context = synthContext();
     context['aws:cdk:bundling-stacks'] = [];

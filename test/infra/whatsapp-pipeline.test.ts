@@ -175,6 +175,21 @@ describe('WhatsAppPipeline embedded in a stack of its own', () => {
   });
 });
 
+describe('names every resource accepts', () => {
+  test('a namePrefix with a "." is refused at synth: CloudWatch dashboard names would refuse it at deploy', () => {
+    const stack = new Stack(appWithoutBundling(), 'Names');
+    expect(() => new WhatsAppPipeline(stack, 'Default', { namePrefix: 'team.support' })).toThrow(
+      /namePrefix "team.support": expected 1 to 200 letters, digits, "_" or "-"/,
+    );
+  });
+
+  test('a construct id with a "." gives a default prefix every name accepts', () => {
+    const stack = new Stack(appWithoutBundling(), 'Names');
+    const pipeline = new WhatsAppPipeline(stack, 'team.support');
+    expect(pipeline.namePrefix).toBe('Names-team-support');
+  });
+});
+
 describe('each construct on its own', () => {
   const stack = () => new Stack(appWithoutBundling(), 'Alone');
 
