@@ -19,6 +19,10 @@ export const ENV = {
   alertsTopicArn: 'ALERTS_TOPIC_ARN',
   /** Name of the pipeline's dashboard, for the console link in notifications. */
   dashboardName: 'DASHBOARD_NAME',
+  /** The WABA linker's own topic: the only destination it sets, whatever a request names. */
+  linkerTopicArn: 'LINKER_TOPIC_ARN',
+  /** The WABA linker's list (JSON array of `waba-<id>` or ARNs): the only WABAs it touches. */
+  linkerWabas: 'LINKER_WABAS',
   /** Name of the conversation event bus the publisher puts events on. */
   eventBusName: 'EVENT_BUS_NAME',
   /** URL of the queue that keeps events the bus refused after every retry, for redrive. */

@@ -17,6 +17,18 @@ import {
   reasonOf,
 } from './custom-resource';
 
+/** What the linker may do: set its own topic, on the listed WABAs. Requests naming anything else are refused. */
+export interface LinkerTrust {
+  readonly topicArn: string;
+  /** `waba-<id>` or ARNs, as the stack lists them. */
+  readonly wabas: readonly string[];
+}
+
+/** A request asked for a topic or a WABA the stack did not give the linker. */
+export class UntrustedLinkRequestError extends Error {
+  public override readonly name = 'UntrustedLinkRequestError';
+}
+
 /** An event destination of a WABA. */
 export interface EventDestination {
   readonly eventDestinationArn: string;
@@ -73,8 +85,21 @@ export class WabaLinker {
 
   constructor(
     private readonly client: SocialMessagingClient,
+    private readonly trust: LinkerTrust,
     private readonly retry: RetryOptions = {},
   ) {}
+
+  /** @throws UntrustedLinkRequestError naming what the stack did not allow */
+  private checkTrusted(wabaId: string, topicArn: string | undefined): void {
+    if (!this.trust.wabas.some((allowed) => sameWaba(allowed, wabaId))) {
+      throw new UntrustedLinkRequestError(`WABA ${wabaId} is not one this stack links (linkedWabas)`);
+    }
+    if (topicArn !== undefined && topicArn !== this.trust.topicArn) {
+      throw new UntrustedLinkRequestError(
+        `The request names topic ${topicArn}; this linker sets only its stack's topic ${this.trust.topicArn}`,
+      );
+    }
+  }
 
   async handle(
     request: CustomResourceRequest,
@@ -89,6 +114,7 @@ export class WabaLinker {
     const props = propertiesSchema.safeParse(request.ResourceProperties);
     if (!props.success) throw new Error('The resource needs WabaId and TopicArn properties');
     const { WabaId: wabaId, TopicArn: topicArn } = props.data;
+    this.checkTrusted(wabaId, topicArn);
 
     const existing =
       request.RequestType === 'Update' ? parsePhysicalId(request.PhysicalResourceId) : undefined;
@@ -131,7 +157,18 @@ export class WabaLinker {
       }
     }
     const topicArn = props?.TopicArn;
-    const current = await this.destinations(link.wabaId, deadline);
+    this.checkTrusted(link.wabaId, topicArn);
+    let current: EventDestination[];
+    try {
+      current = await this.destinations(link.wabaId, deadline);
+    } catch (error) {
+      // A WABA that no longer exists has nothing to restore: the stack's delete goes on.
+      if (!isGone(error)) throw error;
+      return {
+        physicalResourceId,
+        data: { Restored: 'false', Reason: `The WABA is gone: ${reasonOf(error)}` },
+      };
+    }
     if (topicArn !== undefined && !current.some((d) => d.eventDestinationArn === topicArn)) {
       return {
         physicalResourceId,
@@ -201,6 +238,12 @@ export class WabaLinker {
       },
     );
   }
+}
+
+/** Whether a call failed because the WABA does not exist (any more). */
+function isGone(error: unknown): boolean {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error && cause.name === 'ResourceNotFoundException';
 }
 
 /** Whether two ways of writing a WABA (`waba-<id>` or its ARN) name the same one. */

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { ENV } from '../../contracts';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
 
 export { parseWabaReference, type WabaReference } from '../../contracts';
@@ -45,6 +46,12 @@ export class WabaLinks extends Construct {
       logRetentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
       timeout: Duration.minutes(2),
+      // What it may do, from the stack and not from a request: anyone who may invoke the function
+      // could otherwise point a WABA at a topic of theirs.
+      environment: {
+        [ENV.linkerTopicArn]: props.topic.topicArn,
+        [ENV.linkerWabas]: JSON.stringify(props.wabas),
+      },
     });
     // Always the stack's own account and region: that is where the linker calls the API.
     const wabaArn = (waba: string) =>

@@ -29,6 +29,12 @@ describe('WabaLinks', () => {
     return ids[0] ?? '';
   };
 
+  test('the linker knows its topic and WABAs from the stack, not from the requests it gets', () => {
+    const env = template.toJSON().Resources[linkerId()].Properties.Environment.Variables;
+    expect(env.LINKER_TOPIC_ARN).toEqual({ Ref: expect.stringMatching(/^InboundTopic/) });
+    expect(JSON.parse(env.LINKER_WABAS).sort()).toEqual(['waba-0123456789abcdef', 'waba-fedcba9876543210']);
+  });
+
   test('one link per WABA, pointing it at the inbound topic through the linker', () => {
     const links = Object.entries(template.findResources('Custom::WhatsAppEventDestination'));
     // Every entry reduced to its bare id: an id <-> ARN switch is then no change at all.

@@ -48,9 +48,19 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-const handler = customResourceHandler((request, deadline, controls) =>
-  new WabaLinker(client, { baseBackoffMs: 5, maxBackoffMs: 20 }).handle(request, deadline, controls),
-);
+/** The WABAs the tests' stack lists: the linker touches no other. */
+const LISTED = ['waba-a', 'waba-b', 'waba-c', 'waba-missing'];
+
+/** The linker of a stack whose topic is `topicArn`. */
+const linkerFor = (topicArn: string) =>
+  customResourceHandler((request, deadline, controls) =>
+    new WabaLinker(client, { topicArn, wabas: LISTED }, { baseBackoffMs: 5, maxBackoffMs: 20 }).handle(
+      request,
+      deadline,
+      controls,
+    ),
+  );
+const handler = linkerFor(OUR_TOPIC);
 
 function request(
   type: 'Create' | 'Update' | 'Delete',
@@ -142,7 +152,9 @@ describe('WABA linker custom resource against the simulator', () => {
   test('an update of the topic relinks, keeps the physical id, and delete still restores the original', async () => {
     simulator.addWaba('waba-a', [{ eventDestinationArn: CONSOLE_TOPIC }]);
     const link = await create('waba-a');
-    await handler(
+    // The deploy that changes the topic gives the function the new one first (the link depends on it).
+    const updated = linkerFor(NEW_TOPIC);
+    await updated(
       request(
         'Update',
         { WabaId: 'waba-a', TopicArn: NEW_TOPIC },
@@ -153,7 +165,7 @@ describe('WABA linker custom resource against the simulator', () => {
     expect(destinations('waba-a')).toEqual([NEW_TOPIC]);
     expect(lastResponse().PhysicalResourceId).toBe(link);
 
-    await handler(
+    await updated(
       request('Delete', { WabaId: 'waba-a', TopicArn: NEW_TOPIC }, { PhysicalResourceId: link }),
       context(),
     );
@@ -306,6 +318,44 @@ describe('WABA linker custom resource against the simulator', () => {
     expect(abortedInFlight).toBe(true);
   });
 
+  test("a request naming another topic is refused: a WABA is pointed only at the stack's own topic", async () => {
+    simulator.addWaba('waba-a', [{ eventDestinationArn: CONSOLE_TOPIC }]);
+    const foreign = 'arn:aws:sns:us-east-1:999999999999:attacker';
+    await handler(request('Create', { WabaId: 'waba-a', TopicArn: foreign }), context());
+    expect(lastResponse()).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringContaining(`names topic ${foreign}`),
+    });
+    expect(destinations('waba-a')).toEqual([CONSOLE_TOPIC]);
+    expect(simulator.requests).toEqual([]);
+  });
+
+  test('a request for a WABA the stack does not list is refused, on create and on delete', async () => {
+    simulator.addWaba('waba-other', [{ eventDestinationArn: CONSOLE_TOPIC }]);
+    await handler(request('Create', { WabaId: 'waba-other' }), context());
+    expect(lastResponse()).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringContaining('not one this stack links'),
+    });
+    const forged = physicalIdOf('waba-other', [
+      { eventDestinationArn: 'arn:aws:sns:us-east-1:999999999999:attacker' },
+    ]);
+    await handler(request('Delete', { WabaId: 'waba-other' }, { PhysicalResourceId: forged }), context());
+    expect(lastResponse().Status).toBe('FAILED');
+    expect(destinations('waba-other')).toEqual([CONSOLE_TOPIC]);
+  });
+
+  test('deleting the link of a WABA that no longer exists succeeds, saying so', async () => {
+    simulator.addWaba('waba-b');
+    const link = await create('waba-b');
+    simulator.wabas.delete('waba-b');
+    await handler(request('Delete', { WabaId: 'waba-b' }, { PhysicalResourceId: link }), context());
+    expect(lastResponse()).toMatchObject({
+      Status: 'SUCCESS',
+      Data: { Restored: 'false', Reason: expect.stringContaining('The WABA is gone') },
+    });
+  });
+
   test('properties without a WABA id fail clearly', async () => {
     await handler({ ...request('Create', { WabaId: '' }) }, context());
     expect(lastResponse()).toMatchObject({
@@ -323,8 +373,11 @@ describe('WABA linker custom resource against the simulator', () => {
   test('the shipped bundle links a WABA through AWS_ENDPOINT_URL_SOCIALMESSAGING', async () => {
     const assembly = synthesizeAssembly(mkdtempSync(join(tmpdir(), 'linker-')), { linkedWabas: ['waba-a'] });
     const fn = assembly.function('WabaLinks/Linker');
+    // The topic is a reference in the template: its local value, as CloudFormation would resolve it.
+    expect(fn.references.LINKER_TOPIC_ARN).toBeDefined();
     const host = BundleHost.forFunction(fn, {
       AWS_ENDPOINT_URL_SOCIALMESSAGING: simulator.endpoint,
+      LINKER_TOPIC_ARN: OUR_TOPIC,
     });
     try {
       simulator.addWaba('waba-a');
