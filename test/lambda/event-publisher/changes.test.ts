@@ -1,5 +1,6 @@
 import type {
   ConversationItem,
+  DeliveryFailure,
   MessageItem,
   OrphanFailureItem,
   WebhookErrorItem,
@@ -34,6 +35,21 @@ function inbound(overrides: Partial<MessageItem> = {}): MessageItem {
     autoResponse: { receipt: { state: 'pending' }, reaction: { state: 'pending', emoji: '👍' } },
     statusHistory: [],
     ...overrides,
+  };
+}
+
+/** A message whose sent reaction gets `delivery` recorded: the item before and after. */
+function reactionDelivery(delivery: DeliveryFailure): { old: MessageItem; next: MessageItem } {
+  const reaction = {
+    state: 'sent' as const,
+    messageId: 'aws-1',
+    at: '2026-12-01T10:00:02.000Z',
+    attempts: 1,
+  };
+  const receipt = { state: 'skipped' as const, reason: 'type' };
+  return {
+    old: inbound({ autoResponse: { receipt, reaction } }),
+    next: inbound({ autoResponse: { receipt, reaction: { ...reaction, delivery } } }),
   };
 }
 
@@ -168,29 +184,14 @@ describe('eventsOfChange', () => {
   });
 
   test('a delivery failure recorded on an auto-response is a Message Failed of that action', () => {
-    const reaction = {
-      state: 'sent' as const,
-      messageId: 'aws-1',
-      at: '2026-12-01T10:00:02.000Z',
-      attempts: 1,
-    };
-    const old = inbound({ autoResponse: { receipt: { state: 'skipped', reason: 'type' }, reaction } });
-    const next = inbound({
-      autoResponse: {
-        receipt: { state: 'skipped', reason: 'type' },
-        reaction: {
-          ...reaction,
-          delivery: {
-            status: 'failed',
-            detailType: 'WhatsApp Message Failed',
-            awsMessageId: 'aws-1',
-            errors: [{ code: '131047' }],
-            eventId: 'eb-1',
-            occurredAt: '2026-12-01T10:00:09.000Z',
-            recordedAt: '2026-12-01T10:00:10.000Z',
-          },
-        },
-      },
+    const { old, next } = reactionDelivery({
+      status: 'failed',
+      detailType: 'WhatsApp Message Failed',
+      awsMessageId: 'aws-1',
+      errors: [{ code: '131047' }],
+      eventId: 'eb-1',
+      occurredAt: '2026-12-01T10:00:09.000Z',
+      recordedAt: '2026-12-01T10:00:10.000Z',
     });
     const events = eventsOfChange({ old, new: next }, PIPELINE);
     expect(typesOf(events)).toEqual(['Message Failed']);
@@ -204,29 +205,14 @@ describe('eventsOfChange', () => {
   });
 
   test('a send that could not be handed to Meta is one Message Failed with origin handover', () => {
-    const reaction = {
-      state: 'sent' as const,
-      messageId: 'aws-1',
-      at: '2026-12-01T10:00:02.000Z',
-      attempts: 1,
-    };
-    const old = inbound({ autoResponse: { receipt: { state: 'skipped', reason: 'type' }, reaction } });
-    const next = inbound({
-      autoResponse: {
-        receipt: { state: 'skipped', reason: 'type' },
-        reaction: {
-          ...reaction,
-          delivery: {
-            status: 'handover_failed',
-            detailType: 'WhatsApp Message Handover Failed',
-            awsMessageId: 'aws-1',
-            errors: [],
-            eventId: 'eb-2',
-            occurredAt: '2026-12-01T10:00:09.000Z',
-            recordedAt: '2026-12-01T10:00:10.000Z',
-          },
-        },
-      },
+    const { old, next } = reactionDelivery({
+      status: 'handover_failed',
+      detailType: 'WhatsApp Message Handover Failed',
+      awsMessageId: 'aws-1',
+      errors: [],
+      eventId: 'eb-2',
+      occurredAt: '2026-12-01T10:00:09.000Z',
+      recordedAt: '2026-12-01T10:00:10.000Z',
     });
     const events = eventsOfChange({ old, new: next }, PIPELINE);
     expect(events.map((e) => e.detail)).toEqual([

@@ -62,6 +62,33 @@ async function processor(hooks: readonly MessageHook[], withSender = true) {
   });
 }
 
+/** A processor with the auto-responder first, then `hooks`, on a table of its own. */
+async function withAutoResponder(hooks: readonly MessageHook[]) {
+  const tableName = await createConversationTable(parts.dynamo);
+  const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
+  const sender = new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0' });
+  const logger = new RecordingLogger();
+  const metrics = new RecordingMetrics();
+  const responder = new AutoResponder({
+    store,
+    sender,
+    policy: DEFAULT_AUTO_RESPONSE_POLICY,
+    logger,
+    metrics,
+    // The fixture's message is of this time; later, it would be too old to answer.
+    clock: () => new Date('2026-01-01T00:00:30Z'),
+  });
+  return createInboundHandler({
+    pseudonyms: testPseudonyms,
+    store,
+    logger,
+    metrics,
+    hooks: [responder, ...hooks],
+    sender,
+    effects: new EffectStore({ client: parts.dynamo, tableName, retentionDays: 30 }),
+  });
+}
+
 describe('message hooks: the in-process seam', () => {
   test('a hook gets each newly recorded message with its routing, record and time budget', async () => {
     const { hook, recorded } = recordingHook('crm');
@@ -104,34 +131,13 @@ describe('message hooks: the in-process seam', () => {
 
   test('hooks run in order of registration, the auto-responder among them', async () => {
     const order: string[] = [];
-    const tableName = await createConversationTable(parts.dynamo);
-    const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
-    const sender = new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0' });
-    const logger = new RecordingLogger();
-    const metrics = new RecordingMetrics();
-    const responder = new AutoResponder({
-      store,
-      sender,
-      policy: DEFAULT_AUTO_RESPONSE_POLICY,
-      logger,
-      metrics,
-      // The fixture's message is of this time; later, it would be too old to answer.
-      clock: () => new Date('2026-01-01T00:00:30Z'),
-    });
     const after: MessageHook = {
       name: 'after',
       async onRecorded() {
         order.push(`after: ${parts.simulator.sent.length} sent`);
       },
     };
-    await createInboundHandler({
-      pseudonyms: testPseudonyms,
-      store,
-      logger,
-      metrics,
-      hooks: [responder, after],
-      sender,
-    })(fixtureEvent('message-text'), lambdaContext(10_000));
+    await (await withAutoResponder([after]))(fixtureEvent('message-text'), lambdaContext(10_000));
     expect(order).toEqual(['after: 2 sent']);
   });
 
@@ -218,28 +224,7 @@ describe('message hooks: the in-process seam', () => {
 
   test('a message in a group is its own conversation, gets no auto-response, and gives hooks no sender', async () => {
     const { hook, recorded } = recordingHook('bot', { reply: 'Thanks' });
-    const tableName = await createConversationTable(parts.dynamo);
-    const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
-    const sender = new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0' });
-    const logger = new RecordingLogger();
-    const metrics = new RecordingMetrics();
-    const responder = new AutoResponder({
-      store,
-      sender,
-      policy: DEFAULT_AUTO_RESPONSE_POLICY,
-      logger,
-      metrics,
-      clock: () => new Date('2026-01-01T00:00:30Z'),
-    });
-    await createInboundHandler({
-      pseudonyms: testPseudonyms,
-      store,
-      logger,
-      metrics,
-      hooks: [responder, hook],
-      sender,
-      effects: new EffectStore({ client: parts.dynamo, tableName, retentionDays: 30 }),
-    })(fixtureEvent('message-group-text'), lambdaContext(10_000));
+    await (await withAutoResponder([hook]))(fixtureEvent('message-group-text'), lambdaContext(10_000));
     expect(parts.simulator.requests).toEqual([]);
     const [context] = recorded;
     expect(context?.send).toBeUndefined();
