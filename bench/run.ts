@@ -50,7 +50,9 @@ import { countRequests } from '../local/request-counter';
 import { LOCAL_PSEUDONYM_SECRET, SocialMessagingSimulator } from '../local/socialmessaging-simulator';
 import { StreamPoller } from '../local/stream-poller';
 import { createLocalTable } from '../local/tables';
+import { runCli } from '../ops/cli';
 import { ConversationReader } from '../ops/conversation-reader';
+import { BENCH_USAGE, type BenchPlan, benchPlan } from './args';
 import {
   buildFloors,
   buildForProfile,
@@ -151,7 +153,7 @@ const inboundText = (i: number, wamid: string, body = `Message ${i}`) =>
 const statusOf = (i: number, wamid: string, status: string, at: Date) =>
   snsEvent(envelope([statusValue(customer(i), [{ wamid, status, at }])]), `status-${wamid}-${status}`);
 
-async function main(): Promise<void> {
+async function main(plan: BenchPlan): Promise<void> {
   reportHeader();
   // 1. Cold init of every function, shipped and baseline side by side.
   progress('1. Cold init of every function');
@@ -203,7 +205,8 @@ async function main(): Promise<void> {
   targetsSection();
   readingSection();
 
-  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), `${report.join('\n')}\n`);
+  if (plan.write) writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), `${report.join('\n')}\n`);
+  else console.error('bench: docs/benchmarks.md left as it is (--write rewrites it)');
   const missed = targets.filter((t) => !t.met);
   if (missed.length > 0) {
     console.error(`\n${missed.length} target(s) missed: ${missed.map((t) => t.name).join('; ')}`);
@@ -584,7 +587,9 @@ function readingSection(): void {
   );
   out('  than DynamoDB; compare rows with each other, not with production latencies.');
   out('- Requests and write units per event are what the code sends; they hold in production.');
-  out('- Rerun with `npm run bench` (or `-- --quick`); this file is rewritten each time.');
+  out(
+    '- Rerun with `npm run bench -- --write` to rewrite this file (`-- --quick` for a shorter run, printed only).',
+  );
 }
 
 /** The AWS message ids of the reactions the pipeline sent, oldest first: messages a failure can be about. */
@@ -1193,7 +1198,10 @@ function reportCost(pipeline: PipelineFigures, counted: RequestFigures): void {
 /** Assumed wait of the archiver for one file copied from Meta to S3 (not measurable locally). */
 const MEDIA_DOWNLOAD_MS = 1000;
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+void runCli(process.argv.slice(2), BENCH_USAGE, async (argv) => {
+  const plan = benchPlan(argv);
+  await main(plan);
+  return process.exitCode === 1 ? 1 : 0;
+}).then((code) => {
+  process.exitCode = code;
 });
