@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -64,7 +64,9 @@ export class MediaArchive extends Construct {
         objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         versioned: true,
         removalPolicy,
-        autoDeleteObjects: false,
+        // A versioned bucket with objects cannot be deleted: with `destroy`, CDK empties it first
+        // (every version), so `cdk destroy` does not end in DELETE_FAILED. Under `retain` it stays.
+        autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
         serverAccessLogsBucket: props.accessLogsBucket,
         serverAccessLogsPrefix: props.accessLogsBucket === undefined ? undefined : 'whatsapp-media/',
         lifecycleRules: [

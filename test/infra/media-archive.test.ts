@@ -43,6 +43,12 @@ describe('the media archive of the default stack', () => {
     });
   });
 
+  test('is emptied on destroy when the removal policy is destroy, so cdk destroy does not fail on a versioned bucket', () => {
+    const emptied = synthStack({ removalPolicy: 'destroy' });
+    expect(Object.keys(emptied.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(1);
+    expect(Object.keys(template.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(0);
+  });
+
   test('denies every request without TLS', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
