@@ -13,7 +13,7 @@ import {
 import { healthDigestNotification } from '../domain/health-digest';
 import type { EffectLedger } from '../shared/exactly-once';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
-import { loggableError } from '../shared/privacy';
+import { loggableError, scrub } from '../shared/privacy';
 
 /** Budget when there is no Lambda context (local runs). */
 const DEFAULT_BUDGET_MS = 60_000;
@@ -105,8 +105,13 @@ export function createDigestHandler(deps: FailureDigestDeps) {
         }
         for (const digest of pending.failures) {
           const reported = digest.notifiedCount ?? 0;
+          // Meta's words can quote a phone number or a wamid; people get them as the logs do.
           const { subject, message } = digestNotification(
-            { ...digest, newCount: digest.count - reported },
+            {
+              ...digest,
+              title: digest.title === undefined ? undefined : scrub(digest.title),
+              newCount: digest.count - reported,
+            },
             deps.links,
           );
           await deps.notifier.publish(subject, message);

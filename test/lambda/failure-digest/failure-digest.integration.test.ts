@@ -180,6 +180,28 @@ describe('failure digest', () => {
     await expect(digest()).resolves.toEqual({ notifications: 1 });
   });
 
+  test("Meta's title reaches people scrubbed of phone numbers and wamids, as logs are", async () => {
+    const { record, digest } = await setup();
+    const event = failure(A, 131026, 1);
+    const quoting = {
+      ...event,
+      detail: {
+        ...event.detail,
+        errors: [
+          {
+            code: 131026,
+            title: 'Message to +1 425 555 0150 (wamid.HBgLMTQyNTU1NTAxNTAVAgAR) undeliverable',
+          },
+        ],
+      },
+    };
+    await record(quoting);
+    await digest();
+    const [sent] = simulator.notifications;
+    expect(sent?.message).toContain('Message to +[number] (wamid.[redacted]) undeliverable');
+    expect(sent?.message).not.toContain('425 555 0150');
+  });
+
   test('failures recorded late into a reported window come as "N more"', async () => {
     const { record, digest } = await setup();
     await record(failure(A, 131049, 1));
