@@ -107,6 +107,10 @@ const schema = z
       })
       .partial(),
     tracing: z.boolean('expected true or false'),
+    /** The conversation event bus and its publisher. */
+    events: z.boolean('expected true or false'),
+    /** The media archive (it needs the event bus). */
+    mediaArchive: z.strictObject({ enabled: z.boolean('expected true or false') }).partial(),
     alertDigestMinutes: ruled(PROP_RULES.alertDigestMinutes),
     linkedWabas: z
       .array(

@@ -34,6 +34,8 @@ export function pipelinePropsOf(config: PipelineConfig): WhatsAppPipelineProps {
     alarmThresholds: config.alarmThresholds,
     linkedWabas: config.linkedWabas,
     tracing: config.tracing,
+    events: config.events,
+    mediaArchive: config.mediaArchive,
     alertDigestMinutes: config.alertDigestMinutes,
   };
 }

@@ -246,6 +246,8 @@ export const WHATSAPP_PIPELINE_DEFAULTS = {
   alertDigestMinutes: DEFAULT_DIGEST_WINDOW_MINUTES,
   tracing: false,
   linkedWabas: [] as readonly string[],
+  events: true,
+  mediaArchive: { enabled: true },
 } as const;
 
 /** A check of a prop's value and, in words, what it accepts. */
@@ -388,7 +390,7 @@ export class WhatsAppPipeline extends Construct {
       dashboardName: dashboardNameOf(this.namePrefix),
       alarmNamePrefix: `${this.namePrefix}-`,
     });
-    if (props.events !== false) {
+    if (props.events ?? defaults.events) {
       this.events = new ConversationEvents(this, CONSTRUCT_ID.events, {
         conversations: this.conversations,
         namePrefix: this.namePrefix,
@@ -399,7 +401,7 @@ export class WhatsAppPipeline extends Construct {
         tracing: props.tracing,
       });
     }
-    if (this.events !== undefined && props.mediaArchive?.enabled !== false) {
+    if (this.events !== undefined && (props.mediaArchive?.enabled ?? defaults.mediaArchive.enabled)) {
       this.media = new MediaArchive(this, CONSTRUCT_ID.media, {
         events: this.events,
         conversations: this.conversations,

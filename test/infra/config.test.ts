@@ -138,3 +138,23 @@ describe('synthesis with an invalid configuration', () => {
     );
   });
 });
+
+describe('turning parts off from the command line', () => {
+  test('-c whatsappPipeline.events=false synthesizes without the event bus and the media archive', () => {
+    const { stack } = buildTestApp({ events: false });
+    expect(stack.pipeline.events).toBeUndefined();
+    expect(stack.pipeline.media).toBeUndefined();
+  });
+
+  test('mediaArchive.enabled=false keeps the bus and drops the archive', () => {
+    const { stack } = buildTestApp({ mediaArchive: { enabled: false } });
+    expect(stack.pipeline.events).toBeDefined();
+    expect(stack.pipeline.media).toBeUndefined();
+  });
+
+  test('an unknown member of mediaArchive is refused, naming it', () => {
+    expect(() => parsePipelineConfig({ mediaArchive: { enable: false } })).toThrow(
+      /unknown key "enable"|enable/,
+    );
+  });
+});
