@@ -5,7 +5,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts';
 import {
-  acknowledgeKeyGrant,
   type ConversationEventSubscription,
   PipelineFunction,
   rotatingKey,
@@ -91,7 +90,6 @@ export class KeywordAutoReply extends Construct {
       resourceArns: [this.claims.tableArn],
     });
     key.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
-    acknowledgeKeyGrant(fn);
     pipeline.grantSendWhatsAppMessage(fn);
     this.subscription = pipeline.onMessage(id, fn, { messageTypes: ['text'] });
   }

@@ -135,19 +135,35 @@ export class PipelineFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       bundling: bundling({ sdkEventStreams: props.sdkEventStreams === true }),
-      tracing: props.tracing === true ? lambda.Tracing.ACTIVE : undefined,
+
       environment: {
         [ENV.serviceName]: props.serviceName,
         [ENV.metricsNamespace]: METRICS_NAMESPACE,
         ...props.environment,
       },
     });
-    if (props.tracing === true) {
-      Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'X-Ray PutTraceSegments and PutTelemetryRecords take no resource: Resource * is the only form.',
-      });
-    }
+    if (props.tracing === true) this.traceActively();
+  }
+
+  /**
+   * Active X-Ray tracing, with its two permissions in a policy of their own, acknowledged there
+   * alone: on the whole role, the acknowledgement would also silence any later grant on `*`.
+   */
+  private traceActively(): void {
+    const cfn = this.function.node.defaultChild as lambda.CfnFunction;
+    cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    const tracing = new iam.Policy(this, 'TracingPolicy', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    Validations.of(tracing).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords take no resource: Resource * is the only form.',
+    });
   }
 }
