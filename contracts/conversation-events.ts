@@ -51,6 +51,8 @@ export const ENTITIES_WITHOUT_EVENTS: readonly string[] = [
   ENTITY.conversation,
   ENTITY.failureDigest,
   ENTITY.healthAlert,
+  // Claims and outcomes of hooks' replies and the digest's run lease: bookkeeping, no event.
+  ENTITY.sideEffect,
 ];
 
 /** The DynamoDB stream filter of the publisher (Lambda filter syntax, which is EventBridge's). */

@@ -596,7 +596,10 @@ export class WhatsAppPipeline extends Construct {
 
   /** The alarms: the pipeline's, and the dead-letter alarm of each event subscriber. */
   get alarms(): readonly cloudwatch.Alarm[] {
-    return [...this.monitoring.alarms, ...(this.events?.subscriptions.map((s) => s.alarm) ?? [])];
+    return [
+      ...this.monitoring.alarms,
+      ...(this.events?.subscriptions.flatMap((s) => [s.alarm, s.lostAlarm]) ?? []),
+    ];
   }
 
   /** The dashboard. */

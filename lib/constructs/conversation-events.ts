@@ -194,6 +194,8 @@ export class ConversationEvents extends Construct {
       alertsTopic: this.props.alertsTopic,
       alarmName: `${this.props.namePrefix}-${options.alarmId ?? `SubscriberDeadLetters-${id}`}`,
       runbookSection: (options.alarmId ?? 'SubscriberDeadLetters').toLowerCase(),
+      lostAlarmName: `${this.props.namePrefix}-${options.alarmId === undefined ? `SubscriberDeadLettersLost-${id}` : `${options.alarmId}Lost`}`,
+      lostRunbookSection: `${options.alarmId ?? 'SubscriberDeadLetters'}Lost`.toLowerCase(),
     });
     this.subscriptions.push(subscription);
     return subscription;
@@ -211,6 +213,9 @@ export interface ConversationEventSubscriptionProps {
   readonly alarmName: string;
   /** The runbook section of the alarm. */
   readonly runbookSection: string;
+  /** The name of the alarm on events the rule could not even dead-letter. */
+  readonly lostAlarmName: string;
+  readonly lostRunbookSection: string;
 }
 
 /** One subscriber of the conversation event bus: its rule, dead-letter queue and alarm. */
@@ -220,6 +225,11 @@ export class ConversationEventSubscription extends Construct {
   public readonly deadLetterQueue: sqs.Queue;
   /** Fires on the first dead letter. */
   public readonly alarm: cloudwatch.Alarm;
+  /**
+   * Fires when the rule could not write an undeliverable event to its dead-letter queue (a key or
+   * policy problem): those events are lost, and nothing else would say so.
+   */
+  public readonly lostAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ConversationEventSubscriptionProps) {
     super(scope, id);
@@ -281,8 +291,25 @@ export class ConversationEventSubscription extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    this.lostAlarm = new cloudwatch.Alarm(this, 'DeadLettersLost', {
+      alarmName: props.lostAlarmName,
+      alarmDescription: `The rule of subscriber ${id} could not write undeliverable events to its dead-letter queue: they are lost. Runbook: docs/runbook.md#${props.lostRunbookSection}`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'InvocationsFailedToBeSentToDLQ',
+        dimensionsMap: { RuleName: this.rule.ruleName, EventBusName: props.bus.eventBusName },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     const action = new actions.SnsAction(props.alertsTopic);
-    this.alarm.addAlarmAction(action);
-    this.alarm.addOkAction(action);
+    for (const alarm of [this.alarm, this.lostAlarm]) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
   }
 }

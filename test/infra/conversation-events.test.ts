@@ -67,6 +67,16 @@ describe('the conversation event bus of the default stack', () => {
     });
   });
 
+  test('each subscription alarms on events its rule could not even dead-letter', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (a) =>
+        a.Properties.MetricName === 'InvocationsFailedToBeSentToDLQ' &&
+        a.Properties.Namespace === 'AWS/Events',
+    );
+    const names = alarms.map((a) => String(a.Properties.AlarmName));
+    expect(names).toContain('WhatsAppPipeline-MediaArchiveDeadLettersLost');
+  });
+
   test('the publisher may put events on its bus only, and send to its undelivered-events queue', () => {
     const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
       id.startsWith('EventsPublisher'),
