@@ -71,6 +71,7 @@ const schema = z
       .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'expected an e-mail address such as "ops@example.com"')
       .optional(),
     dataRetentionDays: ruled(PROP_RULES.dataRetentionDays),
+    processorMaxConcurrency: ruled(PROP_RULES.processorMaxConcurrency),
     logRetentionDays: z.union(
       LOG_RETENTION_DAYS.map((days) => z.literal(days)),
       `expected one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,

@@ -35,6 +35,7 @@ export function pipelinePropsOf(config: PipelineConfig): WhatsAppPipelineProps {
     linkedWabas: config.linkedWabas,
     tracing: config.tracing,
     events: config.events,
+    processorMaxConcurrency: config.processorMaxConcurrency,
     mediaArchive: config.mediaArchive,
     alertDigestMinutes: config.alertDigestMinutes,
   };

@@ -140,6 +140,11 @@ export interface WhatsAppPipelineProps {
    */
   readonly messageHooks?: readonly MessageHookEntry[];
   /**
+   * A ceiling on the processor's concurrent executions (see InboundProcessorProps.maxConcurrency).
+   * @default - none
+   */
+  readonly processorMaxConcurrency?: number;
+  /**
    * Days a record is kept after its last write (DynamoDB TTL).
    * @default 365
    */
@@ -268,6 +273,10 @@ export const PROP_RULES = {
   },
   alertDigestMinutes: { test: wholeNumber(1, 1440), expected: 'a whole number of minutes from 1 to 1440' },
   dataRetentionDays: { test: wholeNumber(1, 3650), expected: 'a whole number of days from 1 to 3650' },
+  processorMaxConcurrency: {
+    test: wholeNumber(1, 10_000),
+    expected: 'a whole number of executions from 1 to 10000',
+  },
   phoneNumberId: {
     test: (id: string) => /^phone-number-id-[0-9a-zA-Z]+$/.test(id),
     expected: 'an AWS phone-number id such as "phone-number-id-0123456789abcdef0123456789abcdef"',
@@ -369,6 +378,7 @@ export class WhatsAppPipeline extends Construct {
       pseudonymKey: this.pseudonymKey,
       digestWindowMinutes: props.alertDigestMinutes ?? defaults.alertDigestMinutes,
       messageHooks: props.messageHooks,
+      maxConcurrency: props.processorMaxConcurrency,
       autoResponse:
         autoResponse.enabled === false
           ? undefined
@@ -697,7 +707,7 @@ function validate(props: WhatsAppPipelineProps): void {
   if (props.namePrefix !== undefined && !rules.namePrefix.test(props.namePrefix)) {
     problems.push(`namePrefix "${props.namePrefix}": expected ${rules.namePrefix.expected}`);
   }
-  for (const key of ['alertDigestMinutes', 'dataRetentionDays'] as const) {
+  for (const key of ['alertDigestMinutes', 'dataRetentionDays', 'processorMaxConcurrency'] as const) {
     const value = props[key];
     if (value !== undefined && !rules[key].test(value))
       problems.push(`${key} ${value}: expected ${rules[key].expected}`);

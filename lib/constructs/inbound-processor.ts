@@ -45,6 +45,14 @@ export interface InboundProcessorProps {
    */
   readonly messageHooks?: readonly MessageHookEntry[];
   /**
+   * A ceiling on the processor's concurrent executions (reserved concurrency), so a burst cannot
+   * take the account's whole pool or outrun SendWhatsAppMessage's quota; throttled deliveries wait
+   * in Lambda's own queue (up to 6 hours) and are not lost. It is taken from the account's
+   * unreserved concurrency, which may not fall below 10.
+   * @default - none: the account's unreserved pool
+   */
+  readonly maxConcurrency?: number;
+  /**
    * Fate of the failure queues, their key and the log group on stack deletion.
    * @default RemovalPolicy.RETAIN
    */
@@ -141,6 +149,7 @@ export class InboundProcessor extends Construct {
       entry:
         props.entry ??
         (hooks.length > 0 ? processorEntryWithHooks(hooks) : shippedHandler('inbound-processor')),
+      reservedConcurrentExecutions: props.maxConcurrency,
       serviceName: props.serviceName,
       tracing: props.tracing,
       description: 'Records every WhatsApp message, status and error from End User Messaging Social',

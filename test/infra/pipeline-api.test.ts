@@ -107,4 +107,16 @@ describe("the pipeline's construct API", () => {
       WhatsAppPipelinePropsError,
     );
   });
+
+  test('processorMaxConcurrency caps the processor, and nothing else; by default nothing is reserved', () => {
+    const reserved = (props: ConstructorParameters<typeof WhatsAppPipeline>[2]) =>
+      Object.values(Template.fromStack(pipeline(props).stack).findResources('AWS::Lambda::Function'))
+        .map((fn) => fn.Properties.ReservedConcurrentExecutions)
+        .filter((value) => value !== undefined);
+    expect(reserved({})).toEqual([]);
+    expect(reserved({ processorMaxConcurrency: 50 })).toEqual([50]);
+    expect(() => pipeline({ processorMaxConcurrency: 0 })).toThrow(
+      /processorMaxConcurrency 0: expected a whole number of executions from 1 to 10000/,
+    );
+  });
 });
