@@ -19,6 +19,7 @@ const EXPECTED_ALARMS: Record<string, number> = {
   MediaArchiverErrors: 0,
   MediaArchiverThrottles: 0,
   MediaArchiveDeadLetters: 0,
+  MediaArchiveDeadLettersLost: 0,
   FailedMessagesRuleFailedInvocations: 0,
   FailedMessagesRuleDeadLettersLost: 0,
   DigestScheduleRuleFailedInvocations: 0,
