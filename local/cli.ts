@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { EnvironmentError, numberFlag, parseFlags, runCli, UsageError } from '../ops/cli';
 import { renderApiCalls, renderConversation, renderWabaHealth } from '../ops/render';
 import { CloudAssembly } from './assembly';
+import { javaProblem } from './dynamodb-local';
 import type { BusEvent } from './eventbridge-api';
 import { envelope, inboundValue, LOCAL_BUSINESS, newWamid } from './events';
 import { lambdaNodeBinary, lambdaNodeMismatch } from './lambda-node';
@@ -130,16 +131,8 @@ function portIsFree(port: number): Promise<boolean> {
 
 /** DynamoDB Local needs Java; say so before minutes of synth and bundling, not after. */
 function checkJava(): void {
-  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (java.error !== undefined || java.status !== 0) {
-    throw new EnvironmentError('install Java 17 or newer (DynamoDB Local needs it), then run again');
-  }
-  const major = Number(/version "(\d+)/.exec(java.stderr)?.[1]);
-  if (Number.isFinite(major) && major < 17) {
-    throw new EnvironmentError(
-      `Java ${major} is too old: install Java 17 or newer (DynamoDB Local needs it)`,
-    );
-  }
+  const problem = javaProblem();
+  if (problem !== undefined) throw new EnvironmentError(problem);
 }
 
 async function main(argv: readonly string[]): Promise<number> {

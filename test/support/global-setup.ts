@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { synthesizeAssembly } from '../../local/assembly';
 import { LOCAL_AWS_ENV } from '../../local/aws-env';
-import { startDynamoDbLocal } from '../../local/dynamodb-local';
+import { javaProblem, startDynamoDbLocal } from '../../local/dynamodb-local';
 
 /** Where the test run's cloud assembly (templates and the bundles the stack ships) is written. */
 export const TEST_ASSEMBLY_DIR = join(__dirname, '..', '..', '.cache', 'test-assembly');
@@ -13,6 +13,12 @@ export const TEST_ASSEMBLY_DIR = join(__dirname, '..', '..', '.cache', 'test-ass
  * test finds DynamoDB Local through the SDK's standard AWS_ENDPOINT_URL_DYNAMODB.
  */
 export default async function globalSetup(): Promise<void> {
+  const java = javaProblem();
+  if (java !== undefined) {
+    // One line, after the unit tier has run (npm test runs it first): what to install, not a trace.
+    process.stderr.write(`\nThe integration tier needs Java 17 or newer for DynamoDB Local: ${java}\n`);
+    process.exit(1);
+  }
   Object.assign(process.env, LOCAL_AWS_ENV);
   rmSync(TEST_ASSEMBLY_DIR, { recursive: true, force: true });
   mkdirSync(TEST_ASSEMBLY_DIR, { recursive: true });
