@@ -161,6 +161,8 @@ export class PipelineFunction extends Construct {
         }),
       ],
     });
+    // Lambda checks the role may write traces when the function is created with active tracing.
+    this.function.node.addDependency(tracing);
     Validations.of(tracing).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray PutTraceSegments and PutTelemetryRecords take no resource: Resource * is the only form.',
