@@ -21,6 +21,7 @@ import {
   EffectInProgressError,
   type EffectLedger,
   type EffectResult,
+  effectErrorOf,
   runOnce,
   type SettledEffect,
 } from '../shared/exactly-once';
@@ -227,7 +228,7 @@ export class AutoResponder implements MessageHook {
       const error = outcome.reason;
       const failure = classifySendFailure(error);
       if (error instanceof CallFailedError && failure === 'permanent') {
-        results[action] = { state: 'failed', error: sendErrorOf(error), at };
+        results[action] = { state: 'failed', error: effectErrorOf(error), at };
         metrics.count(METRIC.autoResponsesFailed, 1, dimension);
         logger.error('Auto-response failed permanently; recorded, not retried', {
           action,
@@ -241,7 +242,7 @@ export class AutoResponder implements MessageHook {
         payloads.get(action)?.idempotent === false
       ) {
         // May have been delivered: sending again could show it twice, so it is never repeated.
-        results[action] = { state: 'unknown', error: sendErrorOf(error), at };
+        results[action] = { state: 'unknown', error: effectErrorOf(error), at };
         metrics.count(METRIC.autoResponsesUnknown, 1, dimension);
         return;
       }
@@ -327,13 +328,6 @@ class AutoResponseLedger implements EffectLedger<string, ResponseRun> {
 /** A message's auto-response as a settled effect: nothing is pending. */
 function settledOf(record: MessageItem): SettledEffect<ResponseRun> {
   return { state: 'done', at: record.receivedAt ?? '', results: {}, transient: [] };
-}
-
-function sendErrorOf(error: CallFailedError): { name: string; message: string } {
-  return {
-    name: error.errorName,
-    message: error.cause instanceof Error ? error.cause.message : error.message,
-  };
 }
 
 /** Actions of a stored auto-response whose plan is still pending. */

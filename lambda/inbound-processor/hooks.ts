@@ -166,16 +166,18 @@ export function hookOnce(effects: HookEffects, message: InboundMessage): Message
     );
 }
 
-/** A {@link ReplySender} for one hook and message, over the WhatsApp sender. */
+/**
+ * A {@link ReplySender} for one hook and message, over the WhatsApp sender; each reply goes
+ * through the hook's `once`, the same its context exposes.
+ */
 export function replySender(
   sender: Pick<WhatsAppSender, 'send'>,
   message: InboundMessage,
   originationPhoneNumberId: string,
-  effects: HookEffects,
+  deadline: number,
+  once: MessageHookContext['once'],
 ): ReplySender {
-  const { deadline } = effects.invocation;
   const send = (payload: OutboundPayload) => sender.send(originationPhoneNumberId, payload, deadline);
-  const once = hookOnce(effects, message);
   // The n-th reply of this hook's run: a hook that answers the same way each time gets the same keys.
   let replies = 0;
   const to = () => {

@@ -15,7 +15,6 @@ import type { LoggerPort, MetricsPort } from '../shared/observability';
 import { loggableError, type Pseudonymizer, type PseudonymSource, scrub } from '../shared/privacy';
 import {
   checkedHooks,
-  type HookEffects,
   hookOnce,
   type Invocation,
   type MessageHook,
@@ -224,21 +223,23 @@ function hookContext(
   const clock = deps.clock ?? Date.now;
   const { routing } = message;
   const ledger = deps.effects;
-  const effects: HookEffects | undefined =
-    ledger === undefined ? undefined : { ledger, hookName, invocation, clock };
-  const unavailable = () =>
-    Promise.reject(
-      new HookEffectsUnavailableError(
-        `Hook "${hookName}" needs an effect ledger for exactly-once effects; build the processor with effects`,
-      ),
-    );
+  // Without a ledger, replies and `once` fail with this error; receipts and reactions still go.
+  const once: MessageHookContext['once'] =
+    ledger === undefined
+      ? () =>
+          Promise.reject(
+            new HookEffectsUnavailableError(
+              `Hook "${hookName}" needs an effect ledger for exactly-once effects; build the processor with effects`,
+            ),
+          )
+      : hookOnce({ ledger, hookName, invocation, clock }, message);
   return {
     message,
     record,
     routing,
     invocation,
     remainingMs: () => Math.max(0, invocation.deadline - clock()),
-    once: effects === undefined ? unavailable : hookOnce(effects, message),
+    once,
     // A reply to a participant of a group would reach them alone, outside the group: none.
     // Nor is an edit or a deletion answered: a person does not expect it.
     send:
@@ -247,18 +248,7 @@ function hookContext(
       message.groupId !== undefined ||
       isSilentType(message.type)
         ? undefined
-        : replySender(
-            deps.sender,
-            message,
-            routing.originationPhoneNumberId,
-            effects ?? {
-              // Without a ledger, reply fails with the error above; receipts and reactions still go.
-              ledger: { claim: unavailable, settle: unavailable, release: unavailable },
-              hookName,
-              invocation,
-              clock,
-            },
-          ),
+        : replySender(deps.sender, message, routing.originationPhoneNumberId, invocation.deadline, once),
   };
 }
 
