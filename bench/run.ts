@@ -415,10 +415,22 @@ async function startParts(assembly: CloudAssembly) {
     await Promise.all(started.map((h) => h.start()));
     return started;
   };
-  return { dynamo, simulator, client, tableName, newTable, withoutStream, dropTable, hosts };
+  /** `count` processors on a table of their own without a stream, stopped and dropped after `work`. */
+  const withProcessors = async <T>(
+    count: number,
+    work: (processors: BundleHost[], table: string) => Promise<T>,
+  ) => {
+    const name = await newTable(withoutStream);
+    const processors = await hosts(name, count);
+    const result = await work(processors, name);
+    await Promise.all(processors.map((h) => h.stop()));
+    await dropTable(name);
+    return result;
+  };
+  return { dynamo, simulator, client, tableName, newTable, withProcessors };
 }
 
-async function warmSection({ simulator, newTable, withoutStream, hosts, dropTable }: Parts): Promise<void> {
+async function warmSection({ simulator, withProcessors }: Parts): Promise<void> {
   out('## Warm per-event cost (shipped bundle, one process per Lambda instance)');
   out();
   out(
@@ -430,54 +442,49 @@ async function warmSection({ simulator, newTable, withoutStream, hosts, dropTabl
   for (const { latencyMs, events: count } of SIZE.warm) {
     simulator.reset();
     simulator.latencyMs = latencyMs;
-    const warmTable = await newTable(withoutStream);
-    const instances = await hosts(warmTable, CONCURRENCY);
-    const wamids = Array.from({ length: count }, () => newWamid());
-    const row = async (label: string, events: unknown[]) => {
-      const { latencies, wallMs } = await runConcurrently(events, CONCURRENCY, async (event, worker) => {
-        const result = await instances[worker]?.invoke(event);
-        if (!result?.ok) throw new Error(`${label} failed: ${JSON.stringify(result)}`);
-      });
-      out(
-        `| ${label} | ${latencyMs} ms | ${events.length} | ${((events.length / wallMs) * 1000).toFixed(0)} | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 99))} |`,
+    await withProcessors(CONCURRENCY, async (instances) => {
+      const wamids = Array.from({ length: count }, () => newWamid());
+      const row = async (label: string, events: unknown[]) => {
+        const { latencies, wallMs } = await runConcurrently(events, CONCURRENCY, async (event, worker) => {
+          const result = await instances[worker]?.invoke(event);
+          if (!result?.ok) throw new Error(`${label} failed: ${JSON.stringify(result)}`);
+        });
+        out(
+          `| ${label} | ${latencyMs} ms | ${events.length} | ${((events.length / wallMs) * 1000).toFixed(0)} | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 99))} |`,
+        );
+      };
+      await row(
+        'new inbound text',
+        wamids.map((w, i) => inboundText(i, w)),
       );
-    };
-    await row(
-      'new inbound text',
-      wamids.map((w, i) => inboundText(i, w)),
-    );
-    await row(
-      'status update',
-      wamids.map((w, i) => statusOf(i, w, 'delivered', new Date())),
-    );
-    await row(
-      'duplicate redelivery',
-      wamids.map((w, i) => inboundText(i, w)),
-    );
-    await Promise.all(instances.map((h) => h.stop()));
-    await dropTable(warmTable);
+      await row(
+        'status update',
+        wamids.map((w, i) => statusOf(i, w, 'delivered', new Date())),
+      );
+      await row(
+        'duplicate redelivery',
+        wamids.map((w, i) => inboundText(i, w)),
+      );
+    });
   }
   out();
 }
 
-async function burstRun({ simulator, client, newTable, withoutStream, hosts, dropTable }: Parts) {
+async function burstRun({ simulator, client, withProcessors }: Parts) {
   simulator.reset();
-  const burstTable = await newTable(withoutStream);
-  const burstHosts = await hosts(burstTable, INSTANCES);
-  const burst = await inboundBurst({
-    hosts: burstHosts,
-    reader: new ConversationReader(client, burstTable),
-    messages: SIZE.burst.messages,
-    customers: SIZE.burst.customers,
-    redeliveryShare: REDELIVERY_SHARE,
-    businessPhoneNumberId: LOCAL_BUSINESS.metaPhoneNumberId,
-    customer,
-    snsEvent,
-    sentSince: () => simulator.sent,
-  });
-  await Promise.all(burstHosts.map((h) => h.stop()));
-  await dropTable(burstTable);
-  return burst;
+  return withProcessors(INSTANCES, (processors, table) =>
+    inboundBurst({
+      hosts: processors,
+      reader: new ConversationReader(client, table),
+      messages: SIZE.burst.messages,
+      customers: SIZE.burst.customers,
+      redeliveryShare: REDELIVERY_SHARE,
+      businessPhoneNumberId: LOCAL_BUSINESS.metaPhoneNumberId,
+      customer,
+      snsEvent,
+      sentSince: () => simulator.sent,
+    }),
+  );
 }
 
 async function concurrentSendsSection({ simulator }: Parts): Promise<void> {
@@ -513,21 +520,18 @@ async function concurrentSendsSection({ simulator }: Parts): Promise<void> {
   target('Concurrent receipt + reaction ≤ 0.6× sequential at 60 ms', ratio <= 0.6, `${ratio.toFixed(2)}×`);
 }
 
-async function stormRun({ simulator, client, newTable, withoutStream, hosts, dropTable }: Parts) {
+async function stormRun({ simulator, client, withProcessors }: Parts) {
   simulator.reset();
-  const stormTable = await newTable(withoutStream);
-  const stormHosts = await hosts(stormTable, INSTANCES);
-  const storm = await statusStorm({
-    hosts: stormHosts,
-    reader: new ConversationReader(client, stormTable),
-    statuses: SIZE.storm.statuses,
-    wamids: SIZE.storm.wamids,
-    customer,
-    snsEvent,
-  });
-  await Promise.all(stormHosts.map((h) => h.stop()));
-  await dropTable(stormTable);
-  return storm;
+  return withProcessors(INSTANCES, (processors, table) =>
+    statusStorm({
+      hosts: processors,
+      reader: new ConversationReader(client, table),
+      statuses: SIZE.storm.statuses,
+      wamids: SIZE.storm.wamids,
+      customer,
+      snsEvent,
+    }),
+  );
 }
 
 function scaleSection(
