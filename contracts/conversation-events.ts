@@ -16,6 +16,10 @@ export const CONVERSATION_EVENT_SCHEMA_VERSION = 1 as const;
 export const CONVERSATION_EVENT = {
   /** A customer's message was recorded for the first time. */
   messageReceived: 'Message Received',
+  /** The customer edited one of their messages (its record now says what the edit says). */
+  messageEdited: 'Message Edited',
+  /** The customer deleted one of their messages: its content is gone, a tombstone remains. */
+  messageDeleted: 'Message Deleted',
   /** The current status of a message changed (never for a status that changes nothing). */
   messageStatusChanged: 'Message Status Changed',
   /** A message the business sent failed: a `failed` status, or an EventBridge failure event. */

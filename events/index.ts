@@ -92,6 +92,10 @@ function withDetail(
   switch (detailType) {
     case 'Message Received':
       return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
+    case 'Message Edited':
+      return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
+    case 'Message Deleted':
+      return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
     case 'Message Status Changed':
       return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
     case 'Message Failed':

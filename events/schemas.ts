@@ -120,6 +120,39 @@ export const messageReceivedSchema = z.object({
   }),
 });
 
+const groupId = z.string().optional().meta({
+  description: 'The group the message was written in; the conversation is then the group’s.',
+});
+
+/** Detail of `Message Edited`. */
+export const messageEditedSchema = z.object({
+  ...common,
+  wamid: wamid.meta({ description: 'The message the customer edited.' }),
+  editWamid: wamid.meta({ description: "The edit's own id: the same edit is published once." }),
+  conversationKey,
+  customer,
+  groupId,
+  editedType: z.string().optional().meta({ description: 'The type of the edited message (text, image, …).' }),
+  body: personal(z.string().optional(), "The customer's words: the new text or caption."),
+  latest: z.boolean().meta({
+    description:
+      'Whether this edit is what the message says now: edits can arrive out of order, and an older one changes nothing.',
+  }),
+  content: messageContentSchema.optional().meta({
+    description:
+      'What the message says now, when the message itself is recorded (an edit can arrive before the message).',
+  }),
+});
+
+/** Detail of `Message Deleted`. */
+export const messageDeletedSchema = z.object({
+  ...common,
+  wamid: wamid.meta({ description: 'The message the customer deleted; its content is no longer stored.' }),
+  conversationKey,
+  customer,
+  groupId,
+});
+
 /** Detail of `Message Status Changed`. */
 export const messageStatusChangedSchema = z.object({
   ...common,
@@ -256,6 +289,8 @@ export const marketingPreferenceChangedSchema = z.object({
 /** The detail schema of each detail-type. */
 export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.messageReceived]: messageReceivedSchema,
+  [CONVERSATION_EVENT.messageEdited]: messageEditedSchema,
+  [CONVERSATION_EVENT.messageDeleted]: messageDeletedSchema,
   [CONVERSATION_EVENT.messageStatusChanged]: messageStatusChangedSchema,
   [CONVERSATION_EVENT.messageFailed]: messageFailedSchema,
   [CONVERSATION_EVENT.autoResponseCompleted]: autoResponseCompletedSchema,
@@ -272,6 +307,10 @@ export type DetailOf<T extends ConversationEventType> = z.infer<(typeof DETAIL_S
 
 /** Detail of `Message Received`. */
 export type MessageReceived = DetailOf<typeof CONVERSATION_EVENT.messageReceived>;
+/** Detail of `Message Edited`. */
+export type MessageEdited = DetailOf<typeof CONVERSATION_EVENT.messageEdited>;
+/** Detail of `Message Deleted`. */
+export type MessageDeleted = DetailOf<typeof CONVERSATION_EVENT.messageDeleted>;
 /** Detail of `Message Status Changed`. */
 export type MessageStatusChanged = DetailOf<typeof CONVERSATION_EVENT.messageStatusChanged>;
 /** Detail of `Message Failed`. */

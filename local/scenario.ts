@@ -153,6 +153,21 @@ export async function runScenario(
       ]),
     ),
   );
+  await step('Jane edits her text to add her postcode: applied to the text, never answered', () =>
+    pipeline.publish(
+      envelope([
+        inboundValue(customer, {
+          wamid: newWamid(),
+          type: 'edit',
+          at: at(25),
+          payload: {
+            original_message_id: text,
+            message: { type: 'text', text: { body: 'Hi! Where is my order #1234? Postcode 98052.' } },
+          },
+        }),
+      ]),
+    ),
+  );
   await step('Jane reacts ❤️ to the template: the pipeline never reacts to a reaction', () =>
     pipeline.publish(
       envelope([

@@ -10,6 +10,7 @@ import type {
   WebhookErrorItem,
 } from '../lambda/adapters/items';
 import { assertNever, isKnownStatus, type MessageContent, type WhatsAppError } from '../lambda/domain/model';
+import { currentContent } from '../lambda/domain/revisions';
 import { serviceWindowClosesAt, serviceWindowOpen } from '../lambda/domain/service-window';
 
 /**
@@ -102,11 +103,20 @@ export function renderMessage(message: MessageItem): string[] {
     }
     return lines;
   }
-  const content = message.content ?? { kind: 'other' };
-  const lines = [`  ${time} ← customer   ${wamid}  ${message.type ?? ''}: ${summarizeContent(content)}`];
+  const content = currentContent(message.content, message.edits ?? [], message.deletion);
+  const said =
+    message.deletion !== undefined
+      ? 'deleted by the customer'
+      : summarizeContent(content ?? { kind: 'other' });
+  const lines = [`  ${time} ← customer   ${wamid}  ${message.type ?? ''}: ${said}`];
+  const edits = message.edits ?? [];
   const flags = [
     message.routing !== 'routed' && `not routed (${message.routing ?? 'unknown'}): nothing sent`,
     message.replyTo && `reply to ${shortId(message.replyTo)}`,
+    edits.length > 0 &&
+      `edited ${edits.length}× (last ${edits.at(-1)?.at.slice(11, 19)}); as sent: ${summarizeContent(message.content ?? { kind: 'other' })}`,
+    message.deletion !== undefined &&
+      `deleted ${message.deletion.at.slice(11, 19)}: its words are no longer stored`,
   ]
     .filter(Boolean)
     .join(' · ');

@@ -20,12 +20,14 @@ import {
   type TableKey,
 } from '../../contracts';
 import {
+  type Customer,
   type InboundMessage,
   type MessageStatus,
   type StatusUpdate,
   toMessageStatus,
   type WebhookError,
 } from '../domain/model';
+import type { MessageDeletion, MessageEdit } from '../domain/revisions';
 import { statusRank } from '../domain/status';
 import {
   type ActionRecord,
@@ -84,6 +86,23 @@ export type StatusOutcome =
   /** This status (same status, same time) was recorded before. */
   | { readonly kind: 'duplicate'; readonly writes: number };
 
+/** What recording an edit or a deletion of a message did. */
+export type RevisionOutcome =
+  /** Applied to the message's record (which it created if the message is not recorded yet). */
+  | { readonly kind: 'recorded' }
+  /** This edit, or a deletion, was recorded before. */
+  | { readonly kind: 'duplicate' }
+  /** An edit of a message the customer has deleted: the deletion wins, the edit's words are not kept. */
+  | { readonly kind: 'deleted' };
+
+/** An inbound message that edits or deletes an earlier one. */
+export type RevisionMessage = InboundMessage & { readonly content: { readonly kind: 'edit' | 'revoke' } };
+
+/** Whether a message edits or deletes an earlier one, rather than saying something new. */
+export function isRevision(message: InboundMessage): message is RevisionMessage {
+  return message.content.kind === 'edit' || message.content.kind === 'revoke';
+}
+
 /** Outcome of trying to claim a message's unfinished auto-response. */
 export type ClaimOutcome =
   | { readonly claimed: true; readonly record: MessageItem }
@@ -121,17 +140,7 @@ export class ConversationStore {
   async recordInbound(message: InboundMessage, autoResponse?: NewAutoResponse): Promise<InboundOutcome> {
     const now = this.clock();
     const sentAt = isoFromUnixSeconds(message.timestamp);
-    // A group is its own conversation: its party is the group, not the participant who wrote.
-    const party =
-      message.groupId === undefined
-        ? message.customer
-        : {
-            key: groupCustomerKey(message.groupId),
-            phone: undefined,
-            userId: undefined,
-            profileName: undefined,
-            username: undefined,
-          };
+    const party = partyOf(message);
     const conversationKey = conversationKeyOf(message.source.businessPhoneNumberId, party.key);
     const expiresAt = this.expiresAt(now);
     const originationPhoneNumberId =
@@ -169,10 +178,12 @@ export class ConversationStore {
       claim: autoResponse?.claim,
       statusHistory: [],
     };
+    // A status (e.g. `deleted`) or an edit may have created the item first; only an earlier
+    // inbound record counts. A deletion that came first keeps the content out.
+    const notRecorded = `attribute_not_exists(${ATTRIBUTE.receivedAt})`;
     const messageUpdate = this.update(messageKey(message.wamid), {
       set: toAttributes(item),
-      // A status (e.g. `deleted`) may have created the item first; only an earlier inbound record counts.
-      condition: { expression: `attribute_not_exists(${ATTRIBUTE.receivedAt})` },
+      condition: { expression: `${notRecorded} AND attribute_not_exists(${ATTRIBUTE.deletion})` },
       returnOldOnFailure: true,
     });
 
@@ -214,21 +225,34 @@ export class ConversationStore {
     });
 
     let conversation = conversationUpdate;
+    let recorded = item;
+    let update = messageUpdate;
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.client.send(
           new TransactWriteItemsCommand({
-            TransactItems: [{ Update: messageUpdate }, { Update: conversation }],
+            TransactItems: [{ Update: update }, { Update: conversation }],
             ReturnConsumedCapacity: this.returnConsumedCapacity,
           }),
         );
         this.report('recordInbound', result.ConsumedCapacity);
-        return { kind: 'created', item };
+        return { kind: 'created', item: recorded };
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const [messageReason, conversationReason] = error.CancellationReasons ?? [];
         if (messageReason?.Code === 'ConditionalCheckFailed' && messageReason.Item !== undefined) {
-          return { kind: 'duplicate', existing: messageFromItem(messageReason.Item) };
+          const existing = messageFromItem(messageReason.Item);
+          if (existing.receivedAt !== undefined || update !== messageUpdate) {
+            return { kind: 'duplicate', existing };
+          }
+          // Deleted before it arrived: recorded as a tombstone, without its words, never answered.
+          recorded = deletedBeforeArrival(item, existing);
+          update = this.update(messageKey(message.wamid), {
+            set: toAttributes(recorded),
+            condition: { expression: notRecorded },
+            returnOldOnFailure: true,
+          });
+          continue;
         }
         if (conversationReason?.Code === 'ConditionalCheckFailed' && conversation === conversationUpdate) {
           conversation = lateConversationUpdate;
@@ -240,6 +264,67 @@ export class ConversationStore {
         await sleep(25 * 2 ** attempt + Math.random() * 25);
       }
     }
+  }
+
+  /**
+   * Applies an edit or a deletion to the message it names, in one write and with no read, in any
+   * order with the message itself and with each other (lambda/domain/revisions.ts):
+   * - an edit joins the message's `edits` once; what the message says now is derived from them;
+   * - a deletion removes the content, the raw payload and the edits, and leaves a tombstone; an
+   *   edit that arrives after it is not kept.
+   * If the message is not recorded yet, the write creates its record with the conversation it
+   * belongs to, and the message fills it in when it arrives. The revision is not a message of its
+   * own: it does not move the conversation or its service window.
+   */
+  async recordRevision(revision: RevisionMessage): Promise<RevisionOutcome> {
+    const now = this.clock();
+    const at = isoFromUnixSeconds(revision.timestamp);
+    const content = revision.content;
+    const party = partyOf(revision);
+    const identity: Attributes = {
+      [ATTRIBUTE.entity]: ENTITY.message,
+      wamid: content.targetWamid,
+      direction: 'inbound',
+      businessPhoneNumberId: revision.source.businessPhoneNumberId,
+      displayPhoneNumber: revision.source.displayPhoneNumber,
+      wabaId: revision.source.wabaId,
+      conversationKey: conversationKeyOf(revision.source.businessPhoneNumberId, party.key),
+      customerKey: revision.customer.key,
+      customerPhone: revision.customer.phone,
+      customerUserId: revision.customer.userId,
+      groupId: revision.groupId,
+    };
+    const key = messageKey(content.targetWamid);
+    if (content.kind === 'revoke') {
+      const deletion: MessageDeletion = { wamid: revision.wamid, at, recordedAt: now.toISOString() };
+      const result = await this.conditionalUpdate('recordRevision', key, {
+        set: { [ATTRIBUTE.deletion]: deletion, [ATTRIBUTE.expiresAt]: this.expiresAt(now) },
+        setIfNotExists: identity,
+        remove: [ATTRIBUTE.content, ATTRIBUTE.payload, ATTRIBUTE.edits],
+        condition: { expression: `attribute_not_exists(${ATTRIBUTE.deletion})` },
+      });
+      return { kind: result.applied ? 'recorded' : 'duplicate' };
+    }
+    const edit: MessageEdit = {
+      wamid: revision.wamid,
+      at,
+      editedType: content.editedType,
+      body: content.body,
+      snsMessageId: revision.source.snsMessageId,
+      recordedAt: now.toISOString(),
+    };
+    const result = await this.conditionalUpdate('recordRevision', key, {
+      set: { [ATTRIBUTE.expiresAt]: this.expiresAt(now) },
+      setIfNotExists: identity,
+      appendToList: { [ATTRIBUTE.edits]: edit },
+      addToSet: { [ATTRIBUTE.editKeys]: revision.wamid },
+      condition: {
+        expression: `attribute_not_exists(${ATTRIBUTE.deletion}) AND (attribute_not_exists(${ATTRIBUTE.editKeys}) OR NOT contains(${ATTRIBUTE.editKeys}, :edit))`,
+        values: { ':edit': revision.wamid },
+      },
+    });
+    if (result.applied) return { kind: 'recorded' };
+    return { kind: result.old?.[ATTRIBUTE.deletion] === undefined ? 'duplicate' : 'deleted' };
   }
 
   /**
@@ -519,6 +604,27 @@ export class ConversationStore {
   private updateInput(key: TableKey, spec: UpdateSpec) {
     return { TableName: this.tableName, Key: marshall(key), ...buildUpdateExpression(spec) };
   }
+}
+
+/** The other side of a message's conversation: the customer, or the group it was written in. */
+function partyOf(message: InboundMessage): Customer {
+  // A group is its own conversation: its party is the group, not the participant who wrote.
+  return message.groupId === undefined ? message.customer : { key: groupCustomerKey(message.groupId) };
+}
+
+/**
+ * The record of a message the customer deleted before the pipeline saw it: no words, no raw
+ * payload, and an auto-response that will never be sent (nobody expects an answer to a deleted
+ * message).
+ */
+function deletedBeforeArrival(item: MessageItem, existing: MessageItem): MessageItem {
+  const { content: _content, payload: _payload, claim: _claim, ...rest } = item;
+  const skipped = { state: 'skipped', reason: 'deleted' } as const;
+  return {
+    ...rest,
+    deletion: existing.deletion,
+    autoResponse: item.autoResponse === undefined ? undefined : { receipt: skipped, reaction: skipped },
+  };
 }
 
 /** Whether the stored outcomes are exactly the ones a write tried to record. */

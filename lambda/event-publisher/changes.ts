@@ -26,6 +26,7 @@ import {
   type TableItem,
 } from '../adapters/items';
 import type { RecordChange } from '../adapters/stream-records';
+import { currentContent, latestEdit } from '../domain/revisions';
 import { uuidShapedDigest } from '../shared/digest';
 
 /** A change the publisher cannot turn into events: a record without what every event needs. */
@@ -193,10 +194,23 @@ function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline
     throw new UnmappableChangeError('A message record has no business number');
   }
 
-  if (item.direction === 'inbound' && item.receivedAt !== undefined && old?.receivedAt === undefined) {
-    if (item.conversationKey === undefined || item.customerKey === undefined) {
-      throw new UnmappableChangeError('An inbound message record has no conversation');
-    }
+  const customer =
+    item.customerKey === undefined
+      ? undefined
+      : { key: item.customerKey, phone: item.customerPhone, userId: item.customerUserId };
+  const content = currentContent(item.content, item.edits ?? [], item.deletion);
+  // A message deleted before it was recorded is published as deleted, never as received.
+  const received =
+    item.direction === 'inbound' &&
+    item.receivedAt !== undefined &&
+    old?.receivedAt === undefined &&
+    item.deletion === undefined;
+  const revised = revisionsAdded(item, old);
+  const conversationKey = item.conversationKey;
+  if ((received || revised) && (conversationKey === undefined || customer === undefined)) {
+    throw new UnmappableChangeError('An inbound message record has no conversation');
+  }
+  if (received && conversationKey !== undefined && customer !== undefined) {
     events.push({
       detailType: CONVERSATION_EVENT.messageReceived,
       detail: {
@@ -204,13 +218,14 @@ function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline
         businessPhoneNumberId: business,
         occurredAt: item.sentAt ?? item.receivedAt,
         wamid: item.wamid,
-        conversationKey: item.conversationKey,
-        customer: { key: item.customerKey, phone: item.customerPhone, userId: item.customerUserId },
+        conversationKey,
+        customer,
         groupId: item.groupId,
         displayPhoneNumber: item.displayPhoneNumber,
         wabaId: item.wabaId,
         type: item.type ?? 'unknown',
-        content: item.content ?? { kind: 'other' },
+        // What it says now: an edit may have arrived first.
+        content: content ?? { kind: 'other' },
         replyTo: item.replyTo,
         forwarded: item.forwarded,
         frequentlyForwarded: item.frequentlyForwarded,
@@ -231,10 +246,11 @@ function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline
     });
   }
 
-  const recipient =
-    item.customerKey === undefined
-      ? undefined
-      : { key: item.customerKey, phone: item.customerPhone, userId: item.customerUserId };
+  if (revised && conversationKey !== undefined && customer !== undefined) {
+    events.push(...revisionEvents(item, old, { business, conversationKey, customer }, content, pipeline));
+  }
+
+  const recipient = customer;
   // Each status joins the history once, so a new entry is a status seen for the first time.
   const seen = new Set((old?.statusHistory ?? []).map((h) => statusKeyOf(h.status, h.at)));
   const added = item.statusHistory.filter((h) => !seen.has(statusKeyOf(h.status, h.at)));
@@ -342,6 +358,72 @@ function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline
         conversationKey: item.conversationKey,
         receipt: outcomeOf(plan.receipt),
         reaction: outcomeOf(plan.reaction),
+      },
+    });
+  }
+  return events;
+}
+
+/** Whether a change added an edit or a deletion to a message. */
+function revisionsAdded(item: MessageItem, old: MessageItem | undefined): boolean {
+  const before = new Set((old?.edits ?? []).map((e) => e.wamid));
+  return (
+    (item.deletion !== undefined && old?.deletion === undefined) ||
+    (item.edits ?? []).some((e) => !before.has(e.wamid))
+  );
+}
+
+/**
+ * `Message Edited` for each edit the change added, and `Message Deleted` for a new tombstone. An
+ * edit is published once, by its own wamid, whatever the order it arrived in; `latest` says
+ * whether it is what the message says now.
+ */
+function revisionEvents(
+  item: MessageItem,
+  old: MessageItem | undefined,
+  where: {
+    readonly business: string;
+    readonly conversationKey: string;
+    readonly customer: { key: string; phone?: string; userId?: string };
+  },
+  content: MessageItem['content'],
+  pipeline: string,
+): ConversationEventEntry[] {
+  const { business, conversationKey, customer } = where;
+  const events: ConversationEventEntry[] = [];
+  const before = new Set((old?.edits ?? []).map((e) => e.wamid));
+  const edits = item.edits ?? [];
+  const latest = latestEdit(edits);
+  for (const edit of edits.filter((e) => !before.has(e.wamid))) {
+    events.push({
+      detailType: CONVERSATION_EVENT.messageEdited,
+      detail: {
+        ...common(CONVERSATION_EVENT.messageEdited, item, `edit#${edit.wamid}`, pipeline),
+        businessPhoneNumberId: business,
+        occurredAt: edit.at,
+        wamid: item.wamid,
+        editWamid: edit.wamid,
+        conversationKey,
+        customer,
+        groupId: item.groupId,
+        editedType: edit.editedType,
+        body: edit.body,
+        latest: edit === latest,
+        content,
+      },
+    });
+  }
+  if (item.deletion !== undefined && old?.deletion === undefined) {
+    events.push({
+      detailType: CONVERSATION_EVENT.messageDeleted,
+      detail: {
+        ...common(CONVERSATION_EVENT.messageDeleted, item, 'deleted', pipeline),
+        businessPhoneNumberId: business,
+        occurredAt: item.deletion.at,
+        wamid: item.wamid,
+        conversationKey,
+        customer,
+        groupId: item.groupId,
       },
     });
   }

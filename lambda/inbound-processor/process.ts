@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { DIMENSION, isSilentType, METRIC, OTHER_DIMENSION_VALUE } from '../../contracts';
-import type { ConversationStore, InboundOutcome, NewAutoResponse } from '../adapters/conversation-store';
+import {
+  type ConversationStore,
+  type InboundOutcome,
+  isRevision,
+  type NewAutoResponse,
+  type RevisionMessage,
+} from '../adapters/conversation-store';
 import type { EffectKey } from '../adapters/effect-store';
 import type { HealthStore } from '../adapters/health-store';
 import type { WhatsAppSender } from '../adapters/whatsapp-sender';
@@ -24,7 +30,10 @@ import {
 
 /** What the inbound processor needs from the outside world. */
 export interface InboundProcessorDeps {
-  readonly store: Pick<ConversationStore, 'recordInbound' | 'recordStatus' | 'recordWebhookError'>;
+  readonly store: Pick<
+    ConversationStore,
+    'recordInbound' | 'recordRevision' | 'recordStatus' | 'recordWebhookError'
+  >;
   readonly logger: LoggerPort;
   readonly metrics: MetricsPort;
   /** Keyed pseudonyms for log lines; loaded once per execution environment. */
@@ -123,7 +132,9 @@ async function processNotification(
   try {
     const results = await Promise.allSettled([
       ...firstOccurrences(notification.messages).map((message) =>
-        handleMessage(message, deps, invocation, pseudonyms),
+        isRevision(message)
+          ? handleRevision(message, deps, pseudonyms)
+          : handleMessage(message, deps, invocation, pseudonyms),
       ),
       ...notification.statuses.map((status) => store.recordStatus(status)),
       ...notification.errors.map((error) => store.recordWebhookError(error, notification.publishedAt)),
@@ -194,6 +205,8 @@ async function handleMessage(
   });
   const outcome = await recordMessage(message, planned[0], deps, pseudonyms);
   const record = outcome.kind === 'created' ? outcome.item : outcome.existing;
+  // The customer deleted it before it was recorded: nobody expects an answer, from any hook.
+  if (record.deletion !== undefined) return;
   const failures: { hook: string; error: Error }[] = [];
   for (const hook of hooks) {
     const context = hookContext(message, record, hook.name, deps, invocation);
@@ -250,6 +263,44 @@ function hookContext(
         ? undefined
         : replySender(deps.sender, message, routing.originationPhoneNumberId, invocation.deadline, once),
   };
+}
+
+/**
+ * Applies an edit or a deletion to the message it names. It is never answered (a person does not
+ * expect an answer to editing or deleting a message), so no hook sees it; the publisher turns the
+ * record's change into `Message Edited` or `Message Deleted`.
+ */
+async function handleRevision(
+  revision: RevisionMessage,
+  deps: InboundProcessorDeps,
+  pseudonyms: Pseudonymizer,
+): Promise<void> {
+  const { store, logger, metrics } = deps;
+  const outcome = await store.recordRevision(revision);
+  const details = {
+    messageRef: pseudonyms.message(revision.content.targetWamid),
+    revisionRef: pseudonyms.message(revision.wamid),
+    type: revision.type,
+    customer: pseudonyms.customer(revision.customer.key),
+    outcome: outcome.kind,
+  };
+  if (outcome.kind === 'duplicate') {
+    metrics.count(METRIC.duplicateMessages, 1);
+    logger.info('Duplicate revision: already recorded', details);
+    return;
+  }
+  metrics.count(METRIC.inboundMessages, 1, {
+    name: DIMENSION.type,
+    value: typeDimension(deps.registry ?? MESSAGE_TYPE_REGISTRY, revision.type),
+  });
+  logger.info(
+    outcome.kind === 'deleted'
+      ? 'Edit of a deleted message: the deletion stands'
+      : revision.content.kind === 'edit'
+        ? 'Edit recorded on the message'
+        : 'Deletion recorded on the message',
+    details,
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { currentContent } from '../../lambda/domain/revisions';
 import {
   envelope,
   inboundValue,
@@ -60,7 +61,7 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
 
   test('every step succeeds and reports progress', () => {
     expect(result.problems).toEqual([]);
-    expect(lines).toHaveLength(13);
+    expect(lines).toHaveLength(14);
     expect(lines.every((line) => line.startsWith('  ✓ '))).toBe(true);
   });
 
@@ -98,6 +99,15 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
       SCENARIO_CUSTOMER.userId ?? '',
     );
     expect(conversation).toMatchObject({ inboundCount: 5, profileName: 'Jane Doe' });
+  });
+
+  test("Jane's edit is applied to her text, which keeps what she sent first in its history", async () => {
+    const text = await message(result.text);
+    expect(currentContent(text?.content, text?.edits ?? [])).toEqual({
+      kind: 'text',
+      body: 'Hi! Where is my order #1234? Postcode 98052.',
+    });
+    expect(text?.content).toEqual({ kind: 'text', body: 'Hi! Where is my order #1234?' });
   });
 
   test('the template statuses, received out of order, end at read with the full history', async () => {
@@ -254,6 +264,7 @@ describe('npm start, as a process', () => {
     expect(output).toContain('archived: audio/ogg, 12 KB');
     expect(output).toMatch(/Conversation events published: \d+/);
     expect(output).toMatch(/Message Received +text \(text\)/);
+    expect(output.match(/Message Edited/g)).toHaveLength(1);
     // The template's statuses arrive read first: the later sent and delivered change nothing.
     expect(output).toMatch(/Message Status Changed +— → read/);
     expect(output).not.toMatch(/Message Status Changed +\S+ → delivered/);

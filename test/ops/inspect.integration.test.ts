@@ -35,7 +35,9 @@ describe('npm run inspect', () => {
     expect(code).toBe(0);
     expect(text).toContain('Conversation with Jane Doe +14255550150');
     expect(text).toContain('service window open');
-    expect(text).toContain('text: "Hi! Where is my order #1234?"');
+    expect(text).toContain('text: "Hi! Where is my order #1234? Postcode 98052."');
+    expect(text).toContain('edited 1×');
+    expect(text).toContain('as sent: "Hi! Where is my order #1234?"');
     expect(text).toContain('statuses: sent');
     expect(text).toContain('✗ 131047 Re-engagement message');
   });

@@ -20,6 +20,7 @@ import type {
   WebhookErrorItem,
 } from '../../lambda/adapters/items';
 import { KNOWN_STATUSES, type MessageContent, toMessageStatus } from '../../lambda/domain/model';
+import { type MessageEdit, sortedEdits } from '../../lambda/domain/revisions';
 import { contentArbitrary } from './content-arbitraries';
 
 const text = fc.string({ maxLength: 30 });
@@ -115,6 +116,18 @@ export const mediaArchive: fc.Arbitrary<MediaArchiveRecord> = fc.oneof(
   }),
 );
 
+const edit: fc.Arbitrary<MessageEdit> = fc.record(
+  {
+    wamid: text,
+    at: iso,
+    editedType: opt(fc.constantFrom('text', 'image', 'video')),
+    body: opt(text),
+    snsMessageId: opt(text),
+    recordedAt: opt(iso),
+  },
+  { requiredKeys: ['wamid', 'at'] },
+);
+
 export const message: fc.Arbitrary<MessageItem> = fc
   .record(
     {
@@ -145,6 +158,15 @@ export const message: fc.Arbitrary<MessageItem> = fc
       statusHistory: fc
         .uniqueArray(historyEntry, { maxLength: 4, selector: (h) => `${h.status}#${h.at}` })
         .map((h) => h.sort((a, b) => a.at.localeCompare(b.at) || a.status.localeCompare(b.status))),
+      // Read back oldest first; an empty list is not stored.
+      edits: opt(
+        fc
+          .uniqueArray(edit, { minLength: 1, maxLength: 3, selector: (e) => e.wamid })
+          .map((edits) => sortedEdits(edits)),
+      ),
+      deletion: opt(
+        fc.record({ wamid: text, at: iso, recordedAt: opt(iso) }, { requiredKeys: ['wamid', 'at'] }),
+      ),
     },
     { requiredKeys: ['wamid', 'direction', 'expiresAt', 'statusHistory'] },
   )

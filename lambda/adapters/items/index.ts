@@ -109,6 +109,13 @@ export const ATTRIBUTE = {
   statusHistory: 'statusHistory',
   /** `<status>#<timestamp>` of every recorded status: makes a redelivered status a no-op. */
   statusKeys: 'statusKeys',
+  /** Of messages: the customer's edits, and the wamid of each (a redelivered edit is a no-op). */
+  edits: 'edits',
+  editKeys: 'editKeys',
+  /** Of messages: the tombstone of a message the customer deleted. */
+  deletion: 'deletion',
+  content: 'content',
+  payload: 'payload',
   mediaArchive: 'mediaArchive',
   /** Of health records: every change, newest-wins or not. */
   history: 'history',
@@ -159,12 +166,15 @@ export function keyOf(item: TableItem): TableKey {
 export function toAttributes(item: TableItem): Attributes {
   switch (item.entity) {
     case ENTITY.message: {
-      const { claim, statusHistory, ...rest } = item;
+      const { claim, statusHistory, edits, ...rest } = item;
       return compact({
         ...rest,
         [ATTRIBUTE.claimedBy]: claim?.owner,
         [ATTRIBUTE.claimExpiresAt]: claim?.expiresAtMs,
         [ATTRIBUTE.statusHistory]: statusHistory.length > 0 ? statusHistory : undefined,
+        [ATTRIBUTE.edits]: edits === undefined || edits.length === 0 ? undefined : edits,
+        [ATTRIBUTE.editKeys]:
+          edits === undefined || edits.length === 0 ? undefined : new Set(edits.map((e) => e.wamid)),
       });
     }
     case ENTITY.orphanFailure: {

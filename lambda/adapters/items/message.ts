@@ -12,6 +12,7 @@ import {
   type WhatsAppError,
 } from '../../domain/model';
 import type { Address } from '../../domain/outbound';
+import { type MessageDeletion, type MessageEdit, sortedEdits } from '../../domain/revisions';
 import {
   addressSchema,
   count,
@@ -157,6 +158,13 @@ export interface MessageItem {
   readonly statusHistory: readonly StatusHistoryEntry[];
   /** The media archive of an inbound media message. */
   readonly mediaArchive?: MediaArchiveRecord;
+  /**
+   * The customer's edits, oldest first; `content` stays as sent, and what the message says now is
+   * `currentContent` (lambda/domain/revisions.ts). Absent after a deletion.
+   */
+  readonly edits?: readonly MessageEdit[];
+  /** Set when the customer deleted the message: `content`, `payload` and `edits` are gone. */
+  readonly deletion?: MessageDeletion;
 }
 
 /** The idempotency key of one status of a message. */
@@ -207,6 +215,16 @@ export const historySchema = z.object({
   snsMessageId: optionalText,
   recordedAt: optionalText,
 });
+
+export const editSchema = z.object({
+  wamid: text,
+  at: text,
+  editedType: optionalText,
+  body: optionalText,
+  snsMessageId: optionalText,
+  recordedAt: optionalText,
+});
+export const deletionSchema = z.object({ wamid: text, at: text, recordedAt: optionalText });
 
 /** Message content: derived from the kinds' one definition (contracts/message-content.ts). */
 export const contentSchema = storedContentSchema;
@@ -278,11 +296,15 @@ export const messageSchema = z.pipe(
     statusAt: optionalText,
     statusHistory: z.optional(z.array(historySchema)),
     mediaArchive: z.optional(mediaArchiveSchema),
+    edits: z.optional(z.array(editSchema)),
+    deletion: z.optional(deletionSchema),
   }),
   z.transform((m): MessageItem => {
-    const { claimedBy, claimExpiresAt, statusHistory, ...fields } = m;
+    const { claimedBy, claimExpiresAt, statusHistory, edits, ...fields } = m;
     return {
       ...fields,
+      // Appended in arrival order; read oldest first.
+      ...(edits === undefined ? {} : { edits: sortedEdits(edits) }),
       ...(claimedBy !== undefined && claimExpiresAt !== undefined
         ? { claim: { owner: claimedBy, expiresAtMs: claimExpiresAt } }
         : {}),
