@@ -17,9 +17,9 @@ interface FieldCommon {
   readonly personal?: string;
 }
 
-/** One field of a content kind. */
+/** One field of a content kind. `json` holds a JSON object as data (a Flow's answers). */
 export type ContentField =
-  | (FieldCommon & { readonly type: 'string' | 'number' | 'integer' | 'boolean' })
+  | (FieldCommon & { readonly type: 'string' | 'number' | 'integer' | 'boolean' | 'json' })
   | (FieldCommon & { readonly type: 'enum'; readonly values: readonly [string, ...string[]] });
 
 /** The fields of every kind, by kind. */
@@ -55,8 +55,19 @@ export const MESSAGE_CONTENT_KINDS = {
     replyId: { type: 'string', optional: true },
     title: { type: 'string', optional: true },
     description: { type: 'string', optional: true },
+    /** `flow` for a Flow's answers (`address_message` for an address form). */
     flowName: { type: 'string', optional: true },
-    responseJson: { type: 'string', optional: true, personal: "A flow's answers: the customer's words." },
+    flowToken: {
+      type: 'string',
+      optional: true,
+      description: 'The `flow_token` the business gave the Flow when it sent it: which Flow, for whom.',
+    },
+    response: { type: 'json', optional: true, personal: "A Flow's answers, as data: the customer's words." },
+    responseJson: {
+      type: 'string',
+      optional: true,
+      personal: "A Flow's answers as received, kept only when they are not a JSON object a record can hold.",
+    },
   },
   button: { text: { type: 'string', optional: true }, payload: { type: 'string', optional: true } },
   reaction: {
@@ -95,16 +106,26 @@ export const MESSAGE_CONTENT_KINDS = {
   other: {},
 } as const satisfies ContentKinds;
 
+/** A JSON value, as data (the shape of zod's `z.json()`, which reads and checks it). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+
+/** A JSON object, as data. */
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
 /** The value a field holds. */
 type FieldValue<F> = F extends { readonly type: 'string' }
   ? string
-  : F extends { readonly type: 'number' | 'integer' }
-    ? number
-    : F extends { readonly type: 'boolean' }
-      ? boolean
-      : F extends { readonly type: 'enum'; readonly values: readonly (infer V)[] }
-        ? V
-        : never;
+  : F extends { readonly type: 'json' }
+    ? JsonObject
+    : F extends { readonly type: 'number' | 'integer' }
+      ? number
+      : F extends { readonly type: 'boolean' }
+        ? boolean
+        : F extends { readonly type: 'enum'; readonly values: readonly (infer V)[] }
+          ? V
+          : never;
 
 type RequiredFields<S> = {
   readonly [P in keyof S as S[P] extends { readonly optional: true } ? never : P]: FieldValue<S[P]>;

@@ -31,6 +31,8 @@ function baseOf(field: ContentField): z.ZodType {
       return z.number().int();
     case 'boolean':
       return z.boolean();
+    case 'json':
+      return z.record(z.string(), z.json());
     case 'enum':
       return z.enum(field.values);
   }

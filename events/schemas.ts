@@ -144,6 +144,27 @@ export const messageEditedSchema = z.object({
   }),
 });
 
+/** Detail of `Flow Completed`. */
+export const flowCompletedSchema = z.object({
+  ...common,
+  wamid: wamid.meta({ description: 'The message that carried the answers (an `nfm_reply`).' }),
+  conversationKey,
+  customer,
+  groupId,
+  flowToken: z.string().optional().meta({
+    description: 'The `flow_token` the business gave the Flow when it sent it: which Flow, for whom.',
+  }),
+  response: personal(
+    z.record(z.string(), z.json()).optional(),
+    "The Flow's answers, as data (`response_json` parsed): the customer's words.",
+  ),
+  responseJson: personal(
+    z.string().optional(),
+    'The answers as received, only when they are not a JSON object a record can hold.',
+  ),
+  replyTo: wamid.optional().meta({ description: 'The message that sent the Flow.' }),
+});
+
 /** Detail of `Message Deleted`. */
 export const messageDeletedSchema = z.object({
   ...common,
@@ -289,6 +310,7 @@ export const marketingPreferenceChangedSchema = z.object({
 /** The detail schema of each detail-type. */
 export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.messageReceived]: messageReceivedSchema,
+  [CONVERSATION_EVENT.flowCompleted]: flowCompletedSchema,
   [CONVERSATION_EVENT.messageEdited]: messageEditedSchema,
   [CONVERSATION_EVENT.messageDeleted]: messageDeletedSchema,
   [CONVERSATION_EVENT.messageStatusChanged]: messageStatusChangedSchema,
@@ -307,6 +329,8 @@ export type DetailOf<T extends ConversationEventType> = z.infer<(typeof DETAIL_S
 
 /** Detail of `Message Received`. */
 export type MessageReceived = DetailOf<typeof CONVERSATION_EVENT.messageReceived>;
+/** Detail of `Flow Completed`. */
+export type FlowCompleted = DetailOf<typeof CONVERSATION_EVENT.flowCompleted>;
 /** Detail of `Message Edited`. */
 export type MessageEdited = DetailOf<typeof CONVERSATION_EVENT.messageEdited>;
 /** Detail of `Message Deleted`. */

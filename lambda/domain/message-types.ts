@@ -11,6 +11,7 @@ import {
   OTHER_DIMENSION_VALUE,
   type ResponseAction,
 } from '../../contracts';
+import { parseJsonObject } from './json';
 import type { MessageContent } from './model';
 import {
   buttonPayloadSchema,
@@ -96,6 +97,9 @@ export const MESSAGE_TYPE_REGISTRY: { readonly [T in KnownMessageType]: MessageT
     if (!parsed.success) return undefined;
     const { type: replyType, button_reply, list_reply, nfm_reply } = parsed.data;
     const reply = button_reply ?? list_reply;
+    const text = nfm_reply?.response_json;
+    const response = text === undefined ? undefined : parseJsonObject(text);
+    const token = response?.flow_token;
     return {
       kind: 'interactive',
       replyType,
@@ -103,7 +107,10 @@ export const MESSAGE_TYPE_REGISTRY: { readonly [T in KnownMessageType]: MessageT
       title: reply?.title,
       description: list_reply?.description,
       flowName: nfm_reply?.name,
-      responseJson: nfm_reply?.response_json,
+      flowToken: typeof token === 'string' && token !== '' ? token : undefined,
+      response,
+      // Kept as received only when it cannot be kept as data: nothing is lost.
+      responseJson: response === undefined ? text : undefined,
     };
   }),
   button: spec('button', (payload) => {

@@ -246,6 +246,25 @@ function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline
     });
   }
 
+  if (received && conversationKey !== undefined && customer !== undefined) {
+    const flow = flowAnswers(content);
+    if (flow !== undefined) {
+      events.push({
+        detailType: CONVERSATION_EVENT.flowCompleted,
+        detail: {
+          ...common(CONVERSATION_EVENT.flowCompleted, item, 'flow-completed', pipeline),
+          businessPhoneNumberId: business,
+          occurredAt: item.sentAt ?? item.receivedAt ?? '',
+          wamid: item.wamid,
+          conversationKey,
+          customer,
+          groupId: item.groupId,
+          ...flow,
+          replyTo: item.replyTo,
+        },
+      });
+    }
+  }
   if (revised && conversationKey !== undefined && customer !== undefined) {
     events.push(...revisionEvents(item, old, { business, conversationKey, customer }, content, pipeline));
   }
@@ -362,6 +381,14 @@ function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline
     });
   }
   return events;
+}
+
+/** A Flow's answers, when the content is a completed Flow (`nfm_reply` named `flow`). */
+function flowAnswers(content: MessageItem['content']) {
+  if (content?.kind !== 'interactive' || content.replyType !== 'nfm_reply' || content.flowName !== 'flow') {
+    return undefined;
+  }
+  return { flowToken: content.flowToken, response: content.response, responseJson: content.responseJson };
 }
 
 /** Whether a change added an edit or a deletion to a message. */

@@ -6,6 +6,7 @@ import { ConversationEventParseError, parseConversationEvent } from '../../event
 import { eventJsonSchemas } from '../../events/json-schema';
 import type { MessageItem } from '../../lambda/adapters/items';
 import { eventsOfChange, UnmappableChangeError } from '../../lambda/event-publisher/changes';
+import { jsonObject } from '../support/content-arbitraries';
 import { EVENT_SCHEMA_DIR, schemaProblems } from '../support/event-schemas';
 import { anyItem, historyEntry, mediaArchive, message } from '../support/item-arbitraries';
 
@@ -51,11 +52,28 @@ const archiveChange = fc
     return { old: base, new: { ...base, mediaArchive: archive } };
   });
 
+/** A completed Flow received: rare among arbitrary changes, so made on purpose. */
+const flowChange = fc
+  .tuple(message, fc.option(fc.string(), { nil: undefined }), fc.option(jsonObject, { nil: undefined }))
+  .map(([m, flowToken, response]): { new: MessageItem } => ({
+    new: {
+      ...m,
+      direction: 'inbound',
+      businessPhoneNumberId: m.businessPhoneNumberId ?? '574086085794038',
+      conversationKey: m.conversationKey ?? '574086085794038#14255550123',
+      customerKey: m.customerKey ?? '14255550123',
+      receivedAt: m.receivedAt ?? '2026-12-01T00:00:00.000Z',
+      content: { kind: 'interactive', replyType: 'nfm_reply', flowName: 'flow', flowToken, response },
+      deletion: undefined,
+    },
+  }));
+
 /** Any committed change: a new item of any kind, a later version of a message, a media archive. */
 const anyChange = fc.oneof(
   anyItem.map((item) => ({ new: item })),
   messageChange,
   archiveChange,
+  flowChange,
 );
 
 describe('the JSON Schemas of docs/events', () => {

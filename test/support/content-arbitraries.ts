@@ -1,5 +1,18 @@
 import fc from 'fast-check';
-import { type ContentField, type ContentKinds, type ContentOf, mapContentKinds } from '../../contracts';
+import {
+  type ContentField,
+  type ContentKinds,
+  type ContentOf,
+  type JsonObject,
+  mapContentKinds,
+} from '../../contracts';
+import { parseJsonObject } from '../../lambda/domain/json';
+
+/** JSON objects through the decoder's own reading: only those every record and event can hold. */
+export const jsonObject: fc.Arbitrary<JsonObject> = fc
+  .dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 })
+  .map((value) => parseJsonObject(JSON.stringify(value)))
+  .filter((value) => value !== undefined);
 
 function fieldArbitrary(field: ContentField): fc.Arbitrary<unknown> {
   switch (field.type) {
@@ -11,6 +24,8 @@ function fieldArbitrary(field: ContentField): fc.Arbitrary<unknown> {
       return fc.integer({ min: 0, max: 1000 });
     case 'boolean':
       return fc.boolean();
+    case 'json':
+      return jsonObject;
     case 'enum':
       return fc.constantFrom(...field.values);
   }

@@ -27,6 +27,8 @@ function baseOf(field: ContentField): z.ZodMiniType {
       return z.number();
     case 'boolean':
       return z.boolean();
+    case 'json':
+      return z.record(z.string(), z.json());
     case 'enum':
       return z.enum(field.values);
   }

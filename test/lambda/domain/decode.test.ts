@@ -142,11 +142,13 @@ describe('decodeSnsEvent: messages by type', () => {
     });
   });
 
-  test('interactive nfm_reply keeps the flow name and its response JSON string', () => {
-    expect(onlyMessage('message-interactive-nfm-reply').content).toMatchObject({
+  test("interactive nfm_reply keeps a Flow's answers as data, with its flow token", () => {
+    expect(onlyMessage('message-interactive-nfm-reply').content).toEqual({
+      kind: 'interactive',
       replyType: 'nfm_reply',
       flowName: 'flow',
-      responseJson: '{"flow_token":"abc","rating":"5"}',
+      flowToken: 'abc',
+      response: { flow_token: 'abc', rating: '5' },
     });
   });
 

@@ -110,6 +110,30 @@ describe('eventsOfChange', () => {
     if (event !== undefined) expectValidEvent(event);
   });
 
+  test("a completed Flow is Message Received and Flow Completed, with the Flow's token and answers as data", () => {
+    const content = {
+      kind: 'interactive' as const,
+      replyType: 'nfm_reply',
+      flowName: 'flow',
+      flowToken: 'order-42',
+      response: { flow_token: 'order-42', rating: 5 },
+    };
+    const events = eventsOfChange({ new: inbound({ content, replyTo: 'wamid.flow-sent' }) }, PIPELINE);
+    expect(typesOf(events)).toEqual(['Message Received', 'Flow Completed']);
+    expect(events[1]?.detail).toMatchObject({
+      wamid: WAMID,
+      flowToken: 'order-42',
+      response: { flow_token: 'order-42', rating: 5 },
+      replyTo: 'wamid.flow-sent',
+    });
+    for (const event of events) expectValidEvent(event);
+  });
+
+  test('an address form (an nfm_reply that is not a Flow) is received, and no Flow Completed', () => {
+    const content = { kind: 'interactive' as const, replyType: 'nfm_reply', flowName: 'address_message' };
+    expect(typesOf(eventsOfChange({ new: inbound({ content }) }, PIPELINE))).toEqual(['Message Received']);
+  });
+
   test('an inbound message that was recorded before publishes no new Message Received', () => {
     const old = inbound();
     expect(eventsOfChange({ old, new: inbound({ snsMessageId: 'another' }) }, PIPELINE)).toEqual([]);
