@@ -16,6 +16,8 @@ export const CONVERSATION_EVENT_SCHEMA_VERSION = 1 as const;
 export const CONVERSATION_EVENT = {
   /** A customer's message was recorded for the first time. */
   messageReceived: 'Message Received',
+  /** A person at the business wrote to the customer from the WhatsApp Business app: bots stand down. */
+  humanReplied: 'Human Replied',
   /** The customer completed a Flow: its answers, as data, with the Flow's token. */
   flowCompleted: 'Flow Completed',
   /** The customer edited one of their messages (its record now says what the edit says). */

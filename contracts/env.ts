@@ -7,6 +7,8 @@ export const ENV = {
   tableName: 'CONVERSATION_TABLE_NAME',
   /** Days a record lives after its last write. */
   retentionDays: 'DATA_RETENTION_DAYS',
+  /** Minutes the bots of a conversation stay quiet after a person wrote from the WhatsApp Business app. */
+  humanTakeoverMinutes: 'HUMAN_TAKEOVER_MINUTES',
   /** Meta Graph API version for SendWhatsAppMessage. */
   metaApiVersion: 'META_API_VERSION',
   /** The auto-response policy as JSON; absent when auto-responses are off. */

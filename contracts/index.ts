@@ -4,6 +4,7 @@
  */
 export * from './account-health';
 export * from './auto-response-policy';
+export * from './coexistence';
 export * from './construct-ids';
 export * from './conversation-events';
 export * from './env';

@@ -15,6 +15,10 @@ export const SERVICE_DIMENSION = 'service';
 /** Metric names. */
 export const METRIC = {
   inboundMessages: 'InboundMessages',
+  /** Messages a person sent from the WhatsApp Business app (coexistence echoes), recorded. */
+  humanReplies: 'HumanReplies',
+  /** Customer messages no bot answered because a person was handling the conversation. */
+  humanTakeoverMessages: 'HumanTakeoverMessages',
   duplicateMessages: 'DuplicateMessages',
   unroutedMessages: 'UnroutedMessages',
   statusUpdates: 'StatusUpdates',

@@ -92,6 +92,8 @@ function withDetail(
   switch (detailType) {
     case 'Message Received':
       return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
+    case 'Human Replied':
+      return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
     case 'Flow Completed':
       return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
     case 'Message Edited':

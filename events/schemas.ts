@@ -144,6 +144,20 @@ export const messageEditedSchema = z.object({
   }),
 });
 
+/** Detail of `Human Replied`. */
+export const humanRepliedSchema = z.object({
+  ...common,
+  wamid: wamid.meta({ description: 'The message the person sent (the business’s own message).' }),
+  conversationKey,
+  customer,
+  type: z.string().meta({ description: 'The type of the message the person sent (text, image, …).' }),
+  content: messageContentSchema,
+  humanTakeoverUntil: isoTime.optional().meta({
+    description:
+      'Until when the pipeline’s auto-responder and hooks stay quiet in this conversation; bots on the bus should do the same.',
+  }),
+});
+
 /** Detail of `Flow Completed`. */
 export const flowCompletedSchema = z.object({
   ...common,
@@ -310,6 +324,7 @@ export const marketingPreferenceChangedSchema = z.object({
 /** The detail schema of each detail-type. */
 export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.messageReceived]: messageReceivedSchema,
+  [CONVERSATION_EVENT.humanReplied]: humanRepliedSchema,
   [CONVERSATION_EVENT.flowCompleted]: flowCompletedSchema,
   [CONVERSATION_EVENT.messageEdited]: messageEditedSchema,
   [CONVERSATION_EVENT.messageDeleted]: messageDeletedSchema,
@@ -329,6 +344,8 @@ export type DetailOf<T extends ConversationEventType> = z.infer<(typeof DETAIL_S
 
 /** Detail of `Message Received`. */
 export type MessageReceived = DetailOf<typeof CONVERSATION_EVENT.messageReceived>;
+/** Detail of `Human Replied`. */
+export type HumanReplied = DetailOf<typeof CONVERSATION_EVENT.humanReplied>;
 /** Detail of `Flow Completed`. */
 export type FlowCompleted = DetailOf<typeof CONVERSATION_EVENT.flowCompleted>;
 /** Detail of `Message Edited`. */

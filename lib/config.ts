@@ -72,6 +72,7 @@ const schema = z
       .optional(),
     dataRetentionDays: ruled(PROP_RULES.dataRetentionDays),
     processorMaxConcurrency: ruled(PROP_RULES.processorMaxConcurrency),
+    humanTakeoverMinutes: ruled(PROP_RULES.humanTakeoverMinutes),
     logRetentionDays: z.union(
       LOG_RETENTION_DAYS.map((days) => z.literal(days)),
       `expected one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,

@@ -15,8 +15,10 @@ import {
   type AutoResponsePolicy,
   CONSTRUCT_ID,
   CONVERSATION_EVENT,
+  DEFAULT_HUMAN_TAKEOVER_MINUTES,
   defaultActions,
   type KnownMessageType,
+  MAX_HUMAN_TAKEOVER_MINUTES,
   type ResponseAction,
 } from '../contracts';
 import {
@@ -145,6 +147,13 @@ export interface WhatsAppPipelineProps {
    */
   readonly processorMaxConcurrency?: number;
   /**
+   * Minutes the auto-responder and every message hook stay quiet in a conversation after a person
+   * at the business wrote in it from the WhatsApp Business app (coexistence); `Human Replied` tells
+   * bots on the bus. 0 never pauses them.
+   * @default 30
+   */
+  readonly humanTakeoverMinutes?: number;
+  /**
    * Days a record is kept after its last write (DynamoDB TTL).
    * @default 365
    */
@@ -253,6 +262,7 @@ export const WHATSAPP_PIPELINE_DEFAULTS = {
   linkedWabas: [] as readonly string[],
   events: true,
   mediaArchive: { enabled: true },
+  humanTakeoverMinutes: DEFAULT_HUMAN_TAKEOVER_MINUTES,
 } as const;
 
 /** A check of a prop's value and, in words, what it accepts. */
@@ -273,6 +283,10 @@ export const PROP_RULES = {
   },
   alertDigestMinutes: { test: wholeNumber(1, 1440), expected: 'a whole number of minutes from 1 to 1440' },
   dataRetentionDays: { test: wholeNumber(1, 3650), expected: 'a whole number of days from 1 to 3650' },
+  humanTakeoverMinutes: {
+    test: wholeNumber(0, MAX_HUMAN_TAKEOVER_MINUTES),
+    expected: `a whole number of minutes from 0 to ${MAX_HUMAN_TAKEOVER_MINUTES}`,
+  },
   processorMaxConcurrency: {
     test: wholeNumber(1, 10_000),
     expected: 'a whole number of executions from 1 to 10000',
@@ -379,6 +393,7 @@ export class WhatsAppPipeline extends Construct {
       digestWindowMinutes: props.alertDigestMinutes ?? defaults.alertDigestMinutes,
       messageHooks: props.messageHooks,
       maxConcurrency: props.processorMaxConcurrency,
+      humanTakeoverMinutes: props.humanTakeoverMinutes ?? defaults.humanTakeoverMinutes,
       autoResponse:
         autoResponse.enabled === false
           ? undefined
@@ -707,7 +722,12 @@ function validate(props: WhatsAppPipelineProps): void {
   if (props.namePrefix !== undefined && !rules.namePrefix.test(props.namePrefix)) {
     problems.push(`namePrefix "${props.namePrefix}": expected ${rules.namePrefix.expected}`);
   }
-  for (const key of ['alertDigestMinutes', 'dataRetentionDays', 'processorMaxConcurrency'] as const) {
+  for (const key of [
+    'alertDigestMinutes',
+    'dataRetentionDays',
+    'processorMaxConcurrency',
+    'humanTakeoverMinutes',
+  ] as const) {
     const value = props[key];
     if (value !== undefined && !rules[key].test(value))
       problems.push(`${key} ${value}: expected ${rules[key].expected}`);

@@ -104,6 +104,36 @@ export function inboundValue(
   };
 }
 
+/** The SNS `Message` of one change of another `field` than `messages` (an echo, a call). */
+export function changeEnvelope(field: string, value: Record<string, unknown>): string {
+  return envelopeOf({ id: LOCAL_BUSINESS.wabaId, changes: [{ field, value }] });
+}
+
+/**
+ * A `smb_message_echoes` value: a person at the business wrote to the customer from the WhatsApp
+ * Business app (Meta's reference: `to` is the number as dialled, with `+`; `to_user_id` for a
+ * customer known by BSUID is inferred from the messages' `from_user_id`).
+ */
+export function echoValue(
+  customer: LocalCustomer,
+  message: { wamid: string; type: string; at: Date; payload: unknown },
+): Record<string, unknown> {
+  return {
+    ...metadata(),
+    message_echoes: [
+      {
+        from: LOCAL_BUSINESS.displayPhoneNumber,
+        to: customer.phone === undefined ? undefined : `+${customer.phone}`,
+        to_user_id: customer.userId,
+        id: message.wamid,
+        timestamp: unixSeconds(message.at),
+        type: message.type,
+        [message.type]: message.payload,
+      },
+    ],
+  };
+}
+
 /** A webhook `value` with statuses of messages the business sent. */
 export function statusValue(
   customer: LocalCustomer,

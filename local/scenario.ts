@@ -1,5 +1,7 @@
 import type { InvocationResult } from './bundle-host';
 import {
+  changeEnvelope,
+  echoValue,
   envelope,
   healthEnvelope,
   inboundValue,
@@ -28,6 +30,10 @@ export interface ScenarioResult {
   readonly voiceNote: string;
   readonly buttonTap: string;
   readonly customerReaction: string;
+  /** What a person at the business wrote from the WhatsApp Business app (a coexistence echo). */
+  readonly humanReply: string;
+  /** Jane's answer to it, while the person handles the chat: no bot answers it. */
+  readonly thanks: string;
   /** A template the business sent earlier (by another system), whose statuses arrive out of order. */
   readonly template: string;
   /** A template that failed. */
@@ -73,6 +79,8 @@ export async function runScenario(
   const buttonTap = newWamid();
   const customerReaction = newWamid();
   const voiceNote = newWamid();
+  const humanReply = newWamid();
+  const thanks = newWamid();
   // What Meta holds for the scenario's media, for GetWhatsAppMessageMedia to fetch.
   pipeline.simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 86_016 });
   pipeline.simulator.media.set('2840105339495612', { mimeType: 'audio/ogg', size: 12_288 });
@@ -180,6 +188,26 @@ export async function runScenario(
       ]),
     ),
   );
+  await step('Sam answers Jane from the WhatsApp Business app: recorded, never answered; bots pause', () =>
+    pipeline.publish(
+      changeEnvelope(
+        'smb_message_echoes',
+        echoValue(customer, {
+          wamid: humanReply,
+          type: 'text',
+          at: at(15),
+          payload: { body: 'Hi Jane, Sam here: your order left this morning.' },
+        }),
+      ),
+    ),
+  );
+  await step('Jane thanks Sam: recorded, and no bot answers while Sam handles the chat', () =>
+    pipeline.publish(
+      envelope([
+        inboundValue(customer, { wamid: thanks, type: 'text', at: at(12), payload: { body: 'Thanks Sam!' } }),
+      ]),
+    ),
+  );
   await step('A later template fails: more than 24 hours since the customer last wrote', () =>
     pipeline.publish(
       envelope([
@@ -284,6 +312,8 @@ export async function runScenario(
     voiceNote,
     buttonTap,
     customerReaction,
+    humanReply,
+    thanks,
     template,
     failedTemplate,
     failedReactionMessageId,

@@ -96,6 +96,14 @@ export function renderMessage(message: MessageItem): string[] {
   const wamid = shortId(message.wamid);
   if (message.direction !== 'inbound') {
     const lines = [`  ${time} → business   ${wamid}  ${ticks(message.status ?? 'unknown')}`];
+    if (message.sentFrom === 'business-app') {
+      lines.push(
+        `             a person, from the WhatsApp Business app: ${message.type ?? ''}: ${summarizeContent(message.content ?? { kind: 'other' })}`,
+      );
+      if (message.humanTakeoverUntil !== undefined) {
+        lines.push(`             bots quiet until ${message.humanTakeoverUntil}`);
+      }
+    }
     const history = message.statusHistory.map((h) => `${h.status} ${h.at.slice(11, 19)}`).join(' → ');
     if (history) lines.push(`             statuses: ${history}`);
     for (const entry of message.statusHistory) {
@@ -112,6 +120,7 @@ export function renderMessage(message: MessageItem): string[] {
   const edits = message.edits ?? [];
   const flags = [
     message.routing !== 'routed' && `not routed (${message.routing ?? 'unknown'}): nothing sent`,
+    message.humanTakeoverUntil !== undefined && 'a person was handling the conversation: no bot answered',
     message.replyTo && `reply to ${shortId(message.replyTo)}`,
     edits.length > 0 &&
       `edited ${edits.length}× (last ${edits.at(-1)?.at.slice(11, 19)}); as sent: ${summarizeContent(message.content ?? { kind: 'other' })}`,

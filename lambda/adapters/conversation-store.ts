@@ -14,6 +14,7 @@ import {
   activityBucketOf,
   conversationItemKey,
   conversationKeyOf,
+  DEFAULT_HUMAN_TAKEOVER_MINUTES,
   ENTITY,
   groupCustomerKey,
   messageKey,
@@ -21,6 +22,7 @@ import {
 } from '../../contracts';
 import {
   type Customer,
+  type EchoMessage,
   type InboundMessage,
   type MessageStatus,
   type StatusUpdate,
@@ -35,6 +37,7 @@ import {
   type Attributes,
   type AutoResponseRecord,
   type Claim,
+  conversationFromItem,
   type MessageItem,
   messageFromItem,
   type ResponseActionName,
@@ -52,6 +55,11 @@ export interface ConversationStoreOptions {
   readonly tableName: string;
   /** Days an item lives after its last write (its TTL). */
   readonly retentionDays: number;
+  /**
+   * Minutes the bots of a conversation stay quiet after a person wrote in it from the WhatsApp
+   * Business app. @default DEFAULT_HUMAN_TAKEOVER_MINUTES
+   */
+  readonly humanTakeoverMinutes?: number;
   /** Injectable for tests. @default - the system clock */
   readonly clock?: () => Date;
   /**
@@ -60,6 +68,11 @@ export interface ConversationStoreOptions {
    */
   readonly onConsumedCapacity?: (operation: string, capacity: unknown) => void;
 }
+
+/** What recording an echo of the WhatsApp Business app did. */
+export type EchoOutcome =
+  /** Recorded; `humanTakeoverUntil` is the pause it started (absent when a later one stands). */
+  { readonly kind: 'recorded'; readonly humanTakeoverUntil?: string } | { readonly kind: 'duplicate' };
 
 /** The auto-response written with a new message: its plan, and the claim of whoever sends it. */
 export interface NewAutoResponse {
@@ -125,6 +138,7 @@ export class ConversationStore {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
   private readonly retentionSeconds: number;
+  private readonly humanTakeoverSeconds: number;
   private readonly clock: () => Date;
   private readonly returnConsumedCapacity?: ReturnConsumedCapacity;
 
@@ -132,6 +146,7 @@ export class ConversationStore {
     this.client = options.client;
     this.tableName = options.tableName;
     this.retentionSeconds = options.retentionDays * 86_400;
+    this.humanTakeoverSeconds = (options.humanTakeoverMinutes ?? DEFAULT_HUMAN_TAKEOVER_MINUTES) * 60;
     this.clock = options.clock ?? (() => new Date());
     this.returnConsumedCapacity = options.onConsumedCapacity === undefined ? undefined : 'INDEXES';
   }
@@ -180,12 +195,16 @@ export class ConversationStore {
     };
     // A status (e.g. `deleted`) or an edit may have created the item first; only an earlier
     // inbound record counts. A deletion that came first keeps the content out.
-    const notRecorded = `attribute_not_exists(${ATTRIBUTE.receivedAt})`;
-    const messageUpdate = this.update(messageKey(message.wamid), {
-      set: toAttributes(item),
-      condition: { expression: `${notRecorded} AND attribute_not_exists(${ATTRIBUTE.deletion})` },
-      returnOldOnFailure: true,
-    });
+    const messageUpdateOf = (recorded: MessageItem, deletionKnown: boolean) =>
+      this.update(messageKey(message.wamid), {
+        set: toAttributes(recorded),
+        condition: {
+          expression: deletionKnown
+            ? `attribute_not_exists(${ATTRIBUTE.receivedAt})`
+            : `attribute_not_exists(${ATTRIBUTE.receivedAt}) AND attribute_not_exists(${ATTRIBUTE.deletion})`,
+        },
+        returnOldOnFailure: true,
+      });
 
     const conversationFields = {
       entity: ENTITY.conversation,
@@ -202,31 +221,40 @@ export class ConversationStore {
       setIfNotExists: { [ATTRIBUTE.createdAt]: item.receivedAt },
       add: { [ATTRIBUTE.inboundCount]: 1 },
     };
-    const conversationUpdate = this.update(conversationItemKey(conversationKey), {
-      set: {
-        ...conversationFields,
-        profileName: party.profileName,
-        username: party.username,
-        [ATTRIBUTE.lastInboundAt]: sentAt,
-        lastInboundWamid: message.wamid,
-        activityBucket: activityBucketOf(message.source.businessPhoneNumberId, sentAt),
-      },
-      ...onCreate,
-      // The service window must never move back when an older message arrives late.
-      condition: {
-        expression: `attribute_not_exists(${ATTRIBUTE.lastInboundAt}) OR ${ATTRIBUTE.lastInboundAt} <= :sentAt`,
-        values: { ':sentAt': sentAt },
-      },
-    });
+    // The service window must never move back when an older message arrives late; and while a
+    // person handles the conversation from the app, the message is recorded as not to be answered.
+    // Both conditions cost nothing when they hold; when one fails, DynamoDB returns the
+    // conversation with the failure and the next attempt writes what it says.
+    const inOrder = `(attribute_not_exists(${ATTRIBUTE.lastInboundAt}) OR ${ATTRIBUTE.lastInboundAt} <= :sentAt)`;
+    const noTakeover = `(attribute_not_exists(${ATTRIBUTE.humanTakeoverUntil}) OR ${ATTRIBUTE.humanTakeoverUntil} <= :sentAt)`;
+    const conversationUpdateOf = (checkTakeover: boolean) =>
+      this.update(conversationItemKey(conversationKey), {
+        set: {
+          ...conversationFields,
+          profileName: party.profileName,
+          username: party.username,
+          [ATTRIBUTE.lastInboundAt]: sentAt,
+          lastInboundWamid: message.wamid,
+          activityBucket: activityBucketOf(message.source.businessPhoneNumberId, sentAt),
+        },
+        ...onCreate,
+        condition: {
+          expression: checkTakeover ? `${inOrder} AND ${noTakeover}` : inOrder,
+          values: { ':sentAt': sentAt },
+        },
+        returnOldOnFailure: true,
+      });
     // For a message older than the conversation's last one: count and keep it, move nothing back.
     const lateConversationUpdate = this.update(conversationItemKey(conversationKey), {
       set: conversationFields,
       ...onCreate,
     });
 
-    let conversation = conversationUpdate;
     let recorded = item;
-    let update = messageUpdate;
+    let deletionKnown = false;
+    let takeoverKnown = false;
+    let update = messageUpdateOf(recorded, deletionKnown);
+    let conversation = conversationUpdateOf(true);
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.client.send(
@@ -242,23 +270,127 @@ export class ConversationStore {
         const [messageReason, conversationReason] = error.CancellationReasons ?? [];
         if (messageReason?.Code === 'ConditionalCheckFailed' && messageReason.Item !== undefined) {
           const existing = messageFromItem(messageReason.Item);
-          if (existing.receivedAt !== undefined || update !== messageUpdate) {
+          if (existing.receivedAt !== undefined || existing.deletion === undefined || deletionKnown) {
             return { kind: 'duplicate', existing };
           }
           // Deleted before it arrived: recorded as a tombstone, without its words, never answered.
-          recorded = deletedBeforeArrival(item, existing);
-          update = this.update(messageKey(message.wamid), {
-            set: toAttributes(recorded),
-            condition: { expression: notRecorded },
-            returnOldOnFailure: true,
-          });
+          recorded = deletedBeforeArrival(recorded, existing);
+          deletionKnown = true;
+          update = messageUpdateOf(recorded, deletionKnown);
           continue;
         }
-        if (conversationReason?.Code === 'ConditionalCheckFailed' && conversation === conversationUpdate) {
-          conversation = lateConversationUpdate;
-          continue;
+        if (conversationReason?.Code === 'ConditionalCheckFailed' && conversationReason.Item !== undefined) {
+          const stored = conversationFromItem(conversationReason.Item);
+          const until = stored.humanTakeoverUntil;
+          if (!takeoverKnown && until !== undefined && until > sentAt) {
+            recorded = duringHumanTakeover(recorded, until);
+            update = messageUpdateOf(recorded, deletionKnown);
+          }
+          takeoverKnown = true;
+          const late = stored.lastInboundAt !== undefined && stored.lastInboundAt > sentAt;
+          conversation = late ? lateConversationUpdate : conversationUpdateOf(false);
+          if (attempt < MAX_CONFLICT_RETRIES) continue;
+          throw error;
         }
         // Concurrent deliveries of the same wamid conflict; the retry then sees the winner's record.
+        const conflicted = [messageReason, conversationReason].some((r) => r?.Code === 'TransactionConflict');
+        if (!conflicted || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        await sleep(25 * 2 ** attempt + Math.random() * 25);
+      }
+    }
+  }
+
+  /**
+   * Records a message a person sent from the WhatsApp Business app (a coexistence echo) as the
+   * business's outbound message, once, and pauses the conversation's bots until
+   * `humanTakeoverMinutes` after it: one transaction, like a customer's message. An older echo
+   * arriving late records its message and leaves a later pause as it is. A status of the echo that
+   * came first has created the message; the echo fills it in.
+   */
+  async recordEcho(echo: EchoMessage): Promise<EchoOutcome> {
+    const now = this.clock();
+    const sentAt = isoFromUnixSeconds(echo.timestamp);
+    const until = new Date((echo.timestamp + this.humanTakeoverSeconds) * 1000).toISOString();
+    const conversationKey = conversationKeyOf(echo.source.businessPhoneNumberId, echo.customer.key);
+    const expiresAt = this.expiresAt(now);
+    const item: MessageItem = {
+      entity: ENTITY.message,
+      wamid: echo.wamid,
+      direction: 'outbound',
+      type: echo.type,
+      conversationKey,
+      conversationSort: `${sentAt}#${echo.wamid}`,
+      businessPhoneNumberId: echo.source.businessPhoneNumberId,
+      displayPhoneNumber: echo.source.displayPhoneNumber,
+      wabaId: echo.source.wabaId,
+      snsMessageId: echo.source.snsMessageId,
+      customerKey: echo.customer.key,
+      customerPhone: echo.customer.phone,
+      customerUserId: echo.customer.userId,
+      timestamp: echo.timestamp,
+      sentAt,
+      content: echo.content,
+      payload: echo.rawJson,
+      sentFrom: 'business-app',
+      echoedAt: now.toISOString(),
+      humanTakeoverUntil: until,
+      expiresAt,
+      statusHistory: [],
+    };
+    const messageUpdate = this.update(messageKey(echo.wamid), {
+      set: toAttributes(item),
+      condition: { expression: `attribute_not_exists(${ATTRIBUTE.echoedAt})` },
+      returnOldOnFailure: true,
+    });
+    const conversationFields = {
+      entity: ENTITY.conversation,
+      conversationKey,
+      businessPhoneNumberId: echo.source.businessPhoneNumberId,
+      customerKey: echo.customer.key,
+      customerPhone: echo.customer.phone,
+      customerUserId: echo.customer.userId,
+      expiresAt,
+    };
+    // The business may write first: a conversation it creates has no inbound message yet.
+    const onCreate = {
+      setIfNotExists: { [ATTRIBUTE.createdAt]: item.echoedAt },
+      add: { [ATTRIBUTE.inboundCount]: 0 },
+    };
+    const pause = this.update(conversationItemKey(conversationKey), {
+      set: {
+        ...conversationFields,
+        [ATTRIBUTE.humanTakeoverUntil]: until,
+        lastHumanReplyAt: sentAt,
+        lastHumanReplyWamid: echo.wamid,
+      },
+      ...onCreate,
+      condition: {
+        expression: `attribute_not_exists(${ATTRIBUTE.humanTakeoverUntil}) OR ${ATTRIBUTE.humanTakeoverUntil} < :until`,
+        values: { ':until': until },
+      },
+    });
+    const lateEcho = this.update(conversationItemKey(conversationKey), {
+      set: conversationFields,
+      ...onCreate,
+    });
+
+    let conversation = pause;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [{ Update: messageUpdate }, { Update: conversation }],
+          }),
+        );
+        return { kind: 'recorded', humanTakeoverUntil: conversation === pause ? until : undefined };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const [messageReason, conversationReason] = error.CancellationReasons ?? [];
+        if (messageReason?.Code === 'ConditionalCheckFailed') return { kind: 'duplicate' };
+        if (conversationReason?.Code === 'ConditionalCheckFailed' && conversation === pause) {
+          conversation = lateEcho;
+          continue;
+        }
         const conflicted = [messageReason, conversationReason].some((r) => r?.Code === 'TransactionConflict');
         if (!conflicted || attempt >= MAX_CONFLICT_RETRIES) throw error;
         await sleep(25 * 2 ** attempt + Math.random() * 25);
@@ -618,11 +750,24 @@ function partyOf(message: InboundMessage): Customer {
  * message).
  */
 function deletedBeforeArrival(item: MessageItem, existing: MessageItem): MessageItem {
-  const { content: _content, payload: _payload, claim: _claim, ...rest } = item;
-  const skipped = { state: 'skipped', reason: 'deleted' } as const;
+  return withoutAnswer({ ...item, deletion: existing.deletion }, 'deleted');
+}
+
+/** The record of a message that arrived while a person handled its conversation from the app. */
+function duringHumanTakeover(item: MessageItem, until: string): MessageItem {
+  return withoutAnswer({ ...item, humanTakeoverUntil: until }, 'human-takeover');
+}
+
+/** The record with its auto-response skipped for `reason` (a deletion's reason stands) and no claim. */
+function withoutAnswer(item: MessageItem, reason: string): MessageItem {
+  const { claim: _claim, ...rest } = item;
+  const skipped = { state: 'skipped', reason: item.deletion === undefined ? reason : 'deleted' } as const;
+  const { content, payload } =
+    item.deletion === undefined ? item : { content: undefined, payload: undefined };
   return {
     ...rest,
-    deletion: existing.deletion,
+    content,
+    payload,
     autoResponse: item.autoResponse === undefined ? undefined : { receipt: skipped, reaction: skipped },
   };
 }

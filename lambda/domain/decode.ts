@@ -11,6 +11,7 @@ import {
   type ConversationInfo,
   type Customer,
   type DecodedNotification,
+  type EchoMessage,
   type InboundMessage,
   type Pricing,
   type Referral,
@@ -23,6 +24,8 @@ import {
 } from './model';
 import {
   type EnvelopeContext,
+  echoesValueSchema,
+  echoSchema,
   envelopeSchema,
   errorItemSchema,
   messageIdentitySchema,
@@ -116,10 +119,17 @@ export function decodeSnsRecord(
   const errors: WebhookError[] = [];
   const skippedFields: string[] = [];
   const health: DecodedHealthChange[] = [];
+  const echoes: EchoMessage[] = [];
 
   entry.data.changes.forEach((change, changeIndex) => {
     const path = `changes[${changeIndex}].value`;
     const receivedValue = memberAt(received, 'changes', changeIndex, 'value');
+    if (change.field === ECHOES_FIELD) {
+      echoes.push(
+        ...decodeEchoes(change.value, path, { snsMessageId, wabaId: entry.data.id }, receivedValue, registry),
+      );
+      return;
+    }
     if (change.field !== 'messages') {
       const decoded = decodeHealth(
         change.field,
@@ -176,11 +186,61 @@ export function decodeSnsRecord(
     snsMessageId,
     publishedAt: envelope.data.message_timestamp,
     messages,
+    echoes,
     statuses,
     errors,
     health,
     skippedFields,
   };
+}
+
+/** The coexistence field of messages a person sent from the WhatsApp Business app. */
+const ECHOES_FIELD = 'smb_message_echoes';
+
+/** Every echo of a `smb_message_echoes` value; an echo without id, time, type or customer fails. */
+function decodeEchoes(
+  value: unknown,
+  path: string,
+  entry: { readonly snsMessageId: string; readonly wabaId: string },
+  received: unknown,
+  registry: MessageTypeRegistry,
+): EchoMessage[] {
+  const parsed = echoesValueSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new EventDecodeError(
+      'entry-invalid',
+      `SNS message ${entry.snsMessageId}: ${path} is not a smb_message_echoes value: ${describeIssues(parsed.error)}`,
+      { cause: parsed.error },
+    );
+  }
+  const source: Source = {
+    snsMessageId: entry.snsMessageId,
+    wabaId: entry.wabaId,
+    businessPhoneNumberId: parsed.data.metadata.phone_number_id,
+    displayPhoneNumber: parsed.data.metadata.display_phone_number,
+  };
+  return (parsed.data.message_echoes ?? []).map((item, i) => {
+    const echo = echoSchema.safeParse(item);
+    const to = echo.data?.to;
+    const toUserId = echo.data?.to_user_id;
+    if (!echo.success || (to === undefined && toUserId === undefined)) {
+      throw new EventDecodeError(
+        'item-without-identity',
+        `SNS message ${entry.snsMessageId}: ${path}.message_echoes[${i}] is an echo without id, timestamp, type or recipient${echo.success ? '' : `: ${describeIssues(echo.error)}`}`,
+        echo.success ? undefined : { cause: echo.error },
+      );
+    }
+    return {
+      source,
+      wamid: echo.data.id,
+      type: echo.data.type,
+      timestamp: Number(echo.data.timestamp),
+      // Meta writes the number as it was dialled (`+16505551234`); the customer key is digits only.
+      customer: toCustomer(to?.replace(/^\+/, ''), toUserId),
+      content: decodeContent(registry, echo.data.type, Reflect.get(asObject(item), echo.data.type)),
+      rawJson: JSON.stringify(memberAt(received, 'message_echoes', i) ?? item),
+    };
+  });
 }
 
 /** An account-health change, or undefined for a field the pipeline does not record. */

@@ -143,6 +143,24 @@ export interface InboundMessage {
   readonly rawJson: string;
 }
 
+/**
+ * A message a person at the business sent from the WhatsApp Business app or a linked device
+ * (coexistence: `smb_message_echoes`). It is recorded as the business's outbound message and
+ * never answered; it pauses the bots of its conversation for a while (`humanTakeoverMinutes`).
+ */
+export interface EchoMessage {
+  readonly source: Source;
+  readonly wamid: string;
+  readonly type: string;
+  /** Unix seconds. */
+  readonly timestamp: number;
+  /** The customer the person wrote to. */
+  readonly customer: Customer;
+  readonly content: MessageContent;
+  /** The echo exactly as Meta sent it, as JSON. */
+  readonly rawJson: string;
+}
+
 /** One status of a message the business sent (or `deleted`, of one it received). */
 export interface StatusUpdate {
   readonly source: Source;
@@ -169,6 +187,8 @@ export interface DecodedNotification {
   /** The envelope's `message_timestamp` (ISO, nanoseconds). */
   readonly publishedAt?: string;
   readonly messages: readonly InboundMessage[];
+  /** Messages a person sent from the WhatsApp Business app (coexistence). */
+  readonly echoes: readonly EchoMessage[];
   readonly statuses: readonly StatusUpdate[];
   readonly errors: readonly WebhookError[];
   /** Account-health changes: templates, phone numbers, the account, marketing preferences. */

@@ -167,6 +167,22 @@ export const messagesValueSchema = z.looseObject({
   errors: z.optional(z.array(z.unknown())),
 });
 
+/**
+ * The `value` of a `smb_message_echoes` change (coexistence): messages a person sent from the
+ * WhatsApp Business app or a linked device, in `message_echoes` (Meta's smb_message_echoes webhook
+ * reference).
+ */
+export const echoesValueSchema = z.looseObject({
+  metadata: z.looseObject({ display_phone_number: z.optional(stringish), phone_number_id: stringish }),
+  message_echoes: z.optional(z.array(z.unknown())),
+});
+
+/** An echo: a message as sent, to the customer in `to` (`to_user_id` for a BSUID is inferred). */
+export const echoSchema = z.extend(messageIdentitySchema, {
+  to: presentString,
+  to_user_id: presentString,
+});
+
 export const errorItemSchema = errorSchema;
 
 // Type-specific payloads. A payload that does not match is still stored raw; only its summary is lost.

@@ -269,6 +269,26 @@ function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline
     events.push(...revisionEvents(item, old, { business, conversationKey, customer }, content, pipeline));
   }
 
+  if (item.sentFrom === 'business-app' && item.echoedAt !== undefined && old?.echoedAt === undefined) {
+    if (conversationKey === undefined || customer === undefined) {
+      throw new UnmappableChangeError('An echo of the WhatsApp Business app has no conversation');
+    }
+    events.push({
+      detailType: CONVERSATION_EVENT.humanReplied,
+      detail: {
+        ...common(CONVERSATION_EVENT.humanReplied, item, 'human-replied', pipeline),
+        businessPhoneNumberId: business,
+        occurredAt: item.sentAt ?? item.echoedAt,
+        wamid: item.wamid,
+        conversationKey,
+        customer,
+        type: item.type ?? 'unknown',
+        content: item.content ?? { kind: 'other' },
+        humanTakeoverUntil: item.humanTakeoverUntil,
+      },
+    });
+  }
+
   const recipient = customer;
   // Each status joins the history once, so a new entry is a status seen for the first time.
   const seen = new Set((old?.statusHistory ?? []).map((h) => statusKeyOf(h.status, h.at)));

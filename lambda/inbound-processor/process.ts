@@ -15,7 +15,12 @@ import { type DecodedHealthChange, type HealthChange, isSubjectChange } from '..
 import { decodeSnsEvent } from '../domain/decode';
 import { asError, EventDecodeError } from '../domain/errors';
 import { MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry, typeDimension } from '../domain/message-types';
-import { type DecodedNotification, type InboundMessage, isKnownStatus } from '../domain/model';
+import {
+  type DecodedNotification,
+  type EchoMessage,
+  type InboundMessage,
+  isKnownStatus,
+} from '../domain/model';
 import type { EffectLedger } from '../shared/exactly-once';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
 import { loggableError, type Pseudonymizer, type PseudonymSource, scrub } from '../shared/privacy';
@@ -32,7 +37,7 @@ import {
 export interface InboundProcessorDeps {
   readonly store: Pick<
     ConversationStore,
-    'recordInbound' | 'recordRevision' | 'recordStatus' | 'recordWebhookError'
+    'recordInbound' | 'recordRevision' | 'recordEcho' | 'recordStatus' | 'recordWebhookError'
   >;
   readonly logger: LoggerPort;
   readonly metrics: MetricsPort;
@@ -136,6 +141,7 @@ async function processNotification(
           ? handleRevision(message, deps, pseudonyms)
           : handleMessage(message, deps, invocation, pseudonyms),
       ),
+      ...notification.echoes.map((echo) => handleEcho(echo, deps, pseudonyms)),
       ...notification.statuses.map((status) => store.recordStatus(status)),
       ...notification.errors.map((error) => store.recordWebhookError(error, notification.publishedAt)),
       ...notification.health.map((change) => handleHealthChange(change, deps, pseudonyms)),
@@ -205,8 +211,9 @@ async function handleMessage(
   });
   const outcome = await recordMessage(message, planned[0], deps, pseudonyms);
   const record = outcome.kind === 'created' ? outcome.item : outcome.existing;
-  // The customer deleted it before it was recorded: nobody expects an answer, from any hook.
-  if (record.deletion !== undefined) return;
+  // The customer deleted it before it was recorded: nobody expects an answer, from any hook. Nor
+  // does a customer a person is answering from the WhatsApp Business app expect a bot to chime in.
+  if (record.deletion !== undefined || record.humanTakeoverUntil !== undefined) return;
   const failures: { hook: string; error: Error }[] = [];
   for (const hook of hooks) {
     const context = hookContext(message, record, hook.name, deps, invocation);
@@ -263,6 +270,31 @@ function hookContext(
         ? undefined
         : replySender(deps.sender, message, routing.originationPhoneNumberId, invocation.deadline, once),
   };
+}
+
+/**
+ * Records a message a person sent from the WhatsApp Business app. It is the business's own message,
+ * so nothing answers it; it pauses the conversation's bots, and the publisher turns it into
+ * `Human Replied` so that bots on the bus can stand down too.
+ */
+async function handleEcho(echo: EchoMessage, deps: InboundProcessorDeps, pseudonyms: Pseudonymizer) {
+  const { store, logger, metrics } = deps;
+  const outcome = await store.recordEcho(echo);
+  const details = {
+    messageRef: pseudonyms.message(echo.wamid),
+    type: echo.type,
+    customer: pseudonyms.customer(echo.customer.key),
+  };
+  if (outcome.kind === 'duplicate') {
+    metrics.count(METRIC.duplicateMessages, 1);
+    logger.info('Duplicate echo: already recorded', details);
+    return;
+  }
+  metrics.count(METRIC.humanReplies, 1);
+  logger.info('A person replied from the WhatsApp Business app: bots pause in this conversation', {
+    ...details,
+    humanTakeoverUntil: outcome.humanTakeoverUntil,
+  });
 }
 
 /**
@@ -412,7 +444,13 @@ async function recordMessage(
     name: DIMENSION.type,
     value: typeDimension(deps.registry ?? MESSAGE_TYPE_REGISTRY, message.type),
   });
-  if (message.routing.kind !== 'routed') {
+  if (outcome.item.humanTakeoverUntil !== undefined) {
+    metrics.count(METRIC.humanTakeoverMessages, 1);
+    logger.info('Message recorded while a person handles the conversation: no bot answers it', {
+      ...details,
+      humanTakeoverUntil: outcome.item.humanTakeoverUntil,
+    });
+  } else if (message.routing.kind !== 'routed') {
     metrics.count(METRIC.unroutedMessages, 1);
     logger.warn('Message recorded but not routed to a phone number of this account; nothing will be sent', {
       ...details,

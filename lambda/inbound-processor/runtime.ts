@@ -1,13 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import { ENV } from '../../contracts';
+import { ENV, MAX_HUMAN_TAKEOVER_MINUTES } from '../../contracts';
 import { ConversationStore } from '../adapters/conversation-store';
 import { EffectStore } from '../adapters/effect-store';
 import { HealthStore } from '../adapters/health-store';
 import { loadPseudonymKey } from '../adapters/pseudonym-key';
 import { WhatsAppSender } from '../adapters/whatsapp-sender';
-import { readAutoResponsePolicy, requireEnv, requirePositiveInteger } from '../shared/env';
+import {
+  readAutoResponsePolicy,
+  requireEnv,
+  requirePositiveInteger,
+  requireWholeNumber,
+} from '../shared/env';
 import { logger, powertoolsMetrics, withPowertools } from '../shared/observability';
 import { memoizedPseudonyms } from '../shared/privacy';
 import { AutoResponder } from './auto-responder';
@@ -44,7 +49,12 @@ export function processorHandler(registered: readonly RegisteredHook[]) {
   const dynamodb = new DynamoDBClient({});
   const tableName = requireEnv(ENV.tableName);
   const retentionDays = requirePositiveInteger(ENV.retentionDays);
-  const store = new ConversationStore({ client: dynamodb, tableName, retentionDays });
+  const store = new ConversationStore({
+    client: dynamodb,
+    tableName,
+    retentionDays,
+    humanTakeoverMinutes: requireWholeNumber(ENV.humanTakeoverMinutes, MAX_HUMAN_TAKEOVER_MINUTES),
+  });
   const health = new HealthStore({
     client: dynamodb,
     tableName,

@@ -26,6 +26,18 @@ export function requirePositiveInteger(name: string, env: NodeJS.ProcessEnv = pr
   return number;
 }
 
+/** Reads a required environment variable holding a whole number from 0 to `max`. */
+export function requireWholeNumber(name: string, max: number, env: NodeJS.ProcessEnv = process.env): number {
+  const value = requireEnv(name, env);
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > max) {
+    throw new ConfigurationError(
+      `Environment variable ${name} must be a whole number from 0 to ${max}, got "${value}"`,
+    );
+  }
+  return number;
+}
+
 /** Reads the auto-response policy, or `undefined` when the variable is absent (auto-responses off). */
 export function readAutoResponsePolicy(env: NodeJS.ProcessEnv = process.env): AutoResponsePolicy | undefined {
   const raw = env[ENV.autoResponsePolicy];

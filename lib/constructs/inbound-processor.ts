@@ -6,7 +6,12 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type AutoResponsePolicy, autoResponsePolicySchema, ENV } from '../../contracts';
+import {
+  type AutoResponsePolicy,
+  autoResponsePolicySchema,
+  DEFAULT_HUMAN_TAKEOVER_MINUTES,
+  ENV,
+} from '../../contracts';
 import { bindConversationTable, type IConversationTable } from './conversation-table';
 import { DEFAULT_DIGEST_WINDOW_MINUTES } from './failure-alerts';
 import { type MessageHookEntry, MessageHookEntryError, processorEntryWithHooks } from './message-hooks';
@@ -52,6 +57,12 @@ export interface InboundProcessorProps {
    * @default - none: the account's unreserved pool
    */
   readonly maxConcurrency?: number;
+  /**
+   * Minutes the bots of a conversation stay quiet after a person wrote in it from the WhatsApp
+   * Business app; 0 never pauses them.
+   * @default 30
+   */
+  readonly humanTakeoverMinutes?: number;
   /**
    * Fate of the failure queues, their key and the log group on stack deletion.
    * @default RemovalPolicy.RETAIN
@@ -158,6 +169,7 @@ export class InboundProcessor extends Construct {
       environment: {
         [ENV.retentionDays]: String(props.dataRetentionDays),
         [ENV.digestWindowMinutes]: String(props.digestWindowMinutes ?? DEFAULT_DIGEST_WINDOW_MINUTES),
+        [ENV.humanTakeoverMinutes]: String(props.humanTakeoverMinutes ?? DEFAULT_HUMAN_TAKEOVER_MINUTES),
       },
     });
     const fn = this.function.function;

@@ -68,12 +68,26 @@ const flowChange = fc
     },
   }));
 
+/** An echo of the WhatsApp Business app recorded: rare among arbitrary changes, so made on purpose. */
+const echoChange = message.map((m): { new: MessageItem } => ({
+  new: {
+    ...m,
+    direction: 'outbound',
+    businessPhoneNumberId: m.businessPhoneNumberId ?? '574086085794038',
+    conversationKey: m.conversationKey ?? '574086085794038#14255550123',
+    customerKey: m.customerKey ?? '14255550123',
+    sentFrom: 'business-app',
+    echoedAt: m.echoedAt ?? '2026-12-01T00:00:00.000Z',
+  },
+}));
+
 /** Any committed change: a new item of any kind, a later version of a message, a media archive. */
 const anyChange = fc.oneof(
   anyItem.map((item) => ({ new: item })),
   messageChange,
   archiveChange,
   flowChange,
+  echoChange,
 );
 
 describe('the JSON Schemas of docs/events', () => {

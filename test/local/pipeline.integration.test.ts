@@ -61,7 +61,7 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
 
   test('every step succeeds and reports progress', () => {
     expect(result.problems).toEqual([]);
-    expect(lines).toHaveLength(14);
+    expect(lines).toHaveLength(16);
     expect(lines.every((line) => line.startsWith('  ✓ '))).toBe(true);
   });
 
@@ -98,7 +98,18 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
       LOCAL_BUSINESS.metaPhoneNumberId,
       SCENARIO_CUSTOMER.userId ?? '',
     );
-    expect(conversation).toMatchObject({ inboundCount: 5, profileName: 'Jane Doe' });
+    expect(conversation).toMatchObject({ inboundCount: 6, profileName: 'Jane Doe' });
+  });
+
+  test("Sam's reply from the WhatsApp Business app is the business's message, and no bot answered Jane's thanks", async () => {
+    expect(await message(result.humanReply)).toMatchObject({
+      direction: 'outbound',
+      sentFrom: 'business-app',
+    });
+    expect((await message(result.thanks))?.autoResponse).toEqual({
+      receipt: { state: 'skipped', reason: 'human-takeover' },
+      reaction: { state: 'skipped', reason: 'human-takeover' },
+    });
   });
 
   test("Jane's edit is applied to her text, which keeps what she sent first in its history", async () => {
@@ -265,6 +276,7 @@ describe('npm start, as a process', () => {
     expect(output).toMatch(/Conversation events published: \d+/);
     expect(output).toMatch(/Message Received +text \(text\)/);
     expect(output.match(/Message Edited/g)).toHaveLength(1);
+    expect(output.match(/Human Replied/g)).toHaveLength(1);
     // The template's statuses arrive read first: the later sent and delivered change nothing.
     expect(output).toMatch(/Message Status Changed +— → read/);
     expect(output).not.toMatch(/Message Status Changed +\S+ → delivered/);

@@ -37,6 +37,8 @@ describe('npm run inspect', () => {
     expect(text).toContain('service window open');
     expect(text).toContain('text: "Hi! Where is my order #1234? Postcode 98052."');
     expect(text).toContain('edited 1×');
+    expect(text).toContain('a person, from the WhatsApp Business app: text:');
+    expect(text).toContain('a person was handling the conversation: no bot answered');
     expect(text).toContain('as sent: "Hi! Where is my order #1234?"');
     expect(text).toContain('statuses: sent');
     expect(text).toContain('✗ 131047 Re-engagement message');
@@ -45,7 +47,7 @@ describe('npm run inspect', () => {
   test('by customer key and business number, without scanning', async () => {
     const { code, text } = await run(SCENARIO_CUSTOMER.userId ?? '', '--number', '574086085794038');
     expect(code).toBe(0);
-    expect(text).toContain('5 inbound message(s)');
+    expect(text).toContain('6 inbound message(s)');
   });
 
   test('by wamid: the message with its status history', async () => {
@@ -66,7 +68,7 @@ describe('npm run inspect', () => {
 
   test('recently active conversations of a number', async () => {
     const { text } = await run('--recent', '--number', '574086085794038');
-    expect(text).toContain(`${SCENARIO_CUSTOMER.userId}  Jane Doe  5 inbound`);
+    expect(text).toContain(`${SCENARIO_CUSTOMER.userId}  Jane Doe  6 inbound`);
   });
 
   test('an unknown customer is said so, with exit code 1', async () => {

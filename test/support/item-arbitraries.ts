@@ -167,6 +167,9 @@ export const message: fc.Arbitrary<MessageItem> = fc
       deletion: opt(
         fc.record({ wamid: text, at: iso, recordedAt: opt(iso) }, { requiredKeys: ['wamid', 'at'] }),
       ),
+      sentFrom: opt(fc.constant('business-app' as const)),
+      echoedAt: opt(iso),
+      humanTakeoverUntil: opt(iso),
     },
     { requiredKeys: ['wamid', 'direction', 'expiresAt', 'statusHistory'] },
   )
@@ -181,6 +184,9 @@ export const conversation: fc.Arbitrary<ConversationItem> = fc
       customerPhone: opt(text),
       profileName: opt(fc.string({ unit: 'grapheme', maxLength: 20 })),
       lastInboundAt: opt(iso),
+      humanTakeoverUntil: opt(iso),
+      lastHumanReplyAt: opt(iso),
+      lastHumanReplyWamid: opt(text),
       createdAt: opt(iso),
       inboundCount: count,
       expiresAt: count,

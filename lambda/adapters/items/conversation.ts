@@ -20,6 +20,11 @@ export interface ConversationItem {
   readonly lastInboundAt?: string;
   readonly lastInboundWamid?: string;
   readonly activityBucket?: string;
+  /** Until when the bots stay quiet: a person wrote from the WhatsApp Business app (coexistence). */
+  readonly humanTakeoverUntil?: string;
+  /** Time and wamid of the newest message a person sent from the app. */
+  readonly lastHumanReplyAt?: string;
+  readonly lastHumanReplyWamid?: string;
   readonly createdAt?: string;
   readonly inboundCount: number;
   readonly expiresAt: number;
@@ -39,6 +44,9 @@ export const conversationSchema = z.object({
   lastInboundAt: optionalText,
   lastInboundWamid: optionalText,
   activityBucket: optionalText,
+  humanTakeoverUntil: optionalText,
+  lastHumanReplyAt: optionalText,
+  lastHumanReplyWamid: optionalText,
   createdAt: optionalText,
   inboundCount: count,
   expiresAt: count,

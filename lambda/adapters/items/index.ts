@@ -115,6 +115,10 @@ export const ATTRIBUTE = {
   /** Of messages: the tombstone of a message the customer deleted. */
   deletion: 'deletion',
   content: 'content',
+  /** Of conversations: until when a person handles it, from the WhatsApp Business app. */
+  humanTakeoverUntil: 'humanTakeoverUntil',
+  /** Of messages: when an echo of the WhatsApp Business app was recorded. */
+  echoedAt: 'echoedAt',
   payload: 'payload',
   mediaArchive: 'mediaArchive',
   /** Of health records: every change, newest-wins or not. */

@@ -165,6 +165,18 @@ export interface MessageItem {
   readonly edits?: readonly MessageEdit[];
   /** Set when the customer deleted the message: `content`, `payload` and `edits` are gone. */
   readonly deletion?: MessageDeletion;
+  /**
+   * `business-app`: an outbound message a person sent from the WhatsApp Business app or a linked
+   * device (a coexistence echo), recorded at `echoedAt`. Absent for the pipeline's own and for
+   * messages known only from their statuses.
+   */
+  readonly sentFrom?: 'business-app';
+  readonly echoedAt?: string;
+  /**
+   * Of an echo: until when it pauses the conversation's bots. Of a customer's message: the pause
+   * it arrived in, so no bot answered it.
+   */
+  readonly humanTakeoverUntil?: string;
 }
 
 /** The idempotency key of one status of a message. */
@@ -298,6 +310,9 @@ export const messageSchema = z.pipe(
     mediaArchive: z.optional(mediaArchiveSchema),
     edits: z.optional(z.array(editSchema)),
     deletion: z.optional(deletionSchema),
+    sentFrom: z.optional(z.literal('business-app')),
+    echoedAt: optionalText,
+    humanTakeoverUntil: optionalText,
   }),
   z.transform((m): MessageItem => {
     const { claimedBy, claimExpiresAt, statusHistory, edits, ...fields } = m;

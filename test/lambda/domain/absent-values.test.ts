@@ -19,6 +19,8 @@ const IDENTITY = new Set([
   'timestamp',
   'type',
   'status',
+  // an echo of the WhatsApp Business app: whom the person wrote to
+  'to',
   // a webhook error
   'code',
   // account health: which template, number or account, and what happened

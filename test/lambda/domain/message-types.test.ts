@@ -91,6 +91,7 @@ describe('a type added through the registry alone', () => {
         };
       },
       recordRevision: async () => ({ kind: 'recorded' as const }),
+      recordEcho: async () => ({ kind: 'duplicate' as const }),
       recordStatus: async () => ({ kind: 'duplicate' as const, writes: 1 }),
       recordWebhookError: async () => undefined,
     };

@@ -1,4 +1,5 @@
 import type { MessageItem } from '../../../lambda/adapters/items';
+import { toMessageStatus } from '../../../lambda/domain/model';
 import type { MessageEdit } from '../../../lambda/domain/revisions';
 import { eventsOfChange, UnmappableChangeError } from '../../../lambda/event-publisher/changes';
 import { expectValidEvent } from '../../support/event-schemas';
@@ -129,5 +130,45 @@ describe('edits and deletions on the bus', () => {
     expect(() =>
       eventsOfChange({ new: placeholder({ conversationKey: undefined, edits: [first] }) }, PIPELINE),
     ).toThrow(UnmappableChangeError);
+  });
+});
+
+describe('a person’s reply from the WhatsApp Business app on the bus', () => {
+  const echo = (overrides: Partial<MessageItem> = {}): MessageItem =>
+    inbound({
+      direction: 'outbound',
+      receivedAt: undefined,
+      routing: undefined,
+      content: { kind: 'text', body: 'Hi, Sam here' },
+      sentFrom: 'business-app',
+      echoedAt: '2026-12-01T10:05:01.000Z',
+      humanTakeoverUntil: '2026-12-01T10:35:00.000Z',
+      ...overrides,
+    });
+
+  test('is one Human Replied, with what the person wrote and until when bots stay quiet', () => {
+    const events = eventsOfChange({ new: echo() }, PIPELINE);
+    expect(typesOf(events)).toEqual(['Human Replied']);
+    expect(events[0]?.detail).toMatchObject({
+      wamid: WAMID,
+      content: { kind: 'text', body: 'Hi, Sam here' },
+      humanTakeoverUntil: '2026-12-01T10:35:00.000Z',
+    });
+    for (const event of events) expectValidEvent(event);
+  });
+
+  test('its statuses later are status changes, never another Human Replied', () => {
+    const old = echo();
+    const next = echo({
+      status: toMessageStatus('delivered'),
+      statusAt: '2026-12-01T10:05:03.000Z',
+      statusHistory: [{ status: toMessageStatus('delivered'), at: '2026-12-01T10:05:03.000Z' }],
+    });
+    expect(typesOf(eventsOfChange({ old, new: next }, PIPELINE))).toEqual(['Message Status Changed']);
+  });
+
+  test('an outbound message known only from its statuses is no Human Replied', () => {
+    const known = echo({ sentFrom: undefined, echoedAt: undefined, humanTakeoverUntil: undefined });
+    expect(typesOf(eventsOfChange({ new: known }, PIPELINE))).toEqual([]);
   });
 });

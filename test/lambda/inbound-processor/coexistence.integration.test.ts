@@ -1,0 +1,230 @@
+/**
+ * Coexistence against DynamoDB Local and the simulator: a person's reply from the WhatsApp
+ * Business app is recorded as the business's message, never answered, and quiets every bot of the
+ * conversation for `humanTakeoverMinutes`.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
+import { ConversationStore } from '../../../lambda/adapters/conversation-store';
+import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
+import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-response';
+import { AutoResponder } from '../../../lambda/inbound-processor/auto-responder';
+import type { MessageHook } from '../../../lambda/inbound-processor/hooks';
+import { createInboundHandler } from '../../../lambda/inbound-processor/process';
+import {
+  changeEnvelope,
+  echoValue,
+  envelope,
+  inboundValue,
+  LOCAL_BUSINESS,
+  type LocalCustomer,
+  statusValue,
+} from '../../../local/events';
+import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
+import { ConversationReader } from '../../../ops/conversation-reader';
+import { snsEvent } from '../../fixtures';
+import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
+import { lambdaContext } from '../../support/lambda-context';
+import { testPseudonyms } from '../../support/pseudonyms';
+import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
+import { socialMessagingClient, startSimulator } from '../../support/simulator';
+
+const CUSTOMER: LocalCustomer = { phone: '14255550150', name: 'Ada' };
+
+let dynamo: DynamoDBClient;
+let simulator: SocialMessagingSimulator;
+let messaging: SocialMessagingClient;
+
+beforeAll(async () => {
+  dynamo = localDynamoDbClient();
+  simulator = await startSimulator();
+  messaging = socialMessagingClient();
+});
+afterEach(() => simulator.reset());
+afterAll(async () => {
+  dynamo.destroy();
+  messaging.destroy();
+  await simulator.stop();
+});
+
+async function pipeline(options: { humanTakeoverMinutes?: number } = {}) {
+  const tableName = await createConversationTable(dynamo);
+  const store = new ConversationStore({
+    client: dynamo,
+    tableName,
+    retentionDays: 30,
+    humanTakeoverMinutes: options.humanTakeoverMinutes,
+  });
+  const logger = new RecordingLogger();
+  const metrics = new RecordingMetrics();
+  const responder = new AutoResponder({
+    store,
+    sender: new WhatsAppSender({ client: messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 }),
+    policy: DEFAULT_AUTO_RESPONSE_POLICY,
+    logger,
+    metrics,
+  });
+  const bot: { seen: string[] } & MessageHook = {
+    name: 'bot',
+    seen: [],
+    async onRecorded(context) {
+      this.seen.push(context.message.wamid);
+    },
+  };
+  const handler = createInboundHandler({
+    pseudonyms: testPseudonyms,
+    store,
+    logger,
+    metrics,
+    hooks: [responder, bot],
+  });
+  return {
+    invoke: (message: string) => handler(snsEvent(message), lambdaContext(30_000)),
+    reader: new ConversationReader(dynamo, tableName),
+    conversation: () =>
+      new ConversationReader(dynamo, tableName).getConversation(
+        LOCAL_BUSINESS.metaPhoneNumberId,
+        CUSTOMER.phone ?? '',
+      ),
+    bot,
+    logger,
+    metrics,
+  };
+}
+
+const NOW = Math.floor(Date.now() / 1000) * 1000;
+const at = (minutesFromNow: number) => new Date(NOW + minutesFromNow * 60_000);
+
+/** The SNS message of one echo: a person wrote `body` to the customer at `when`. */
+const echo = (wamid: string, when: Date, body = 'Hi, this is Sam from the shop') =>
+  changeEnvelope(
+    'smb_message_echoes',
+    echoValue(CUSTOMER, { wamid, type: 'text', at: when, payload: { body } }),
+  );
+
+const text = (wamid: string, when: Date) =>
+  envelope([inboundValue(CUSTOMER, { wamid, type: 'text', at: when, payload: { body: 'Thanks!' } })]);
+
+describe('an echo of the WhatsApp Business app', () => {
+  test('is recorded as the business’s message, sent by a person from the app, with what they wrote', async () => {
+    const { invoke, reader } = await pipeline();
+    await invoke(echo('wamid.echo', at(-5)));
+    expect(await reader.getMessage('wamid.echo')).toMatchObject({
+      direction: 'outbound',
+      sentFrom: 'business-app',
+      content: { kind: 'text', body: 'Hi, this is Sam from the shop' },
+      conversationKey: `${LOCAL_BUSINESS.metaPhoneNumberId}#${CUSTOMER.phone}`,
+    });
+  });
+
+  test('is never answered', async () => {
+    const { invoke, bot } = await pipeline();
+    await invoke(echo('wamid.echo', at(-5)));
+    expect(simulator.requests).toEqual([]);
+    expect(bot.seen).toEqual([]);
+  });
+
+  test('pauses the conversation’s bots until humanTakeoverMinutes after it', async () => {
+    const { invoke, conversation } = await pipeline();
+    await invoke(echo('wamid.echo', at(-5)));
+    expect(await conversation()).toMatchObject({
+      humanTakeoverUntil: at(25).toISOString(),
+      lastHumanReplyWamid: 'wamid.echo',
+      inboundCount: 0,
+    });
+  });
+
+  test('redelivered, is recorded once', async () => {
+    const { invoke, metrics, logger } = await pipeline();
+    await invoke(echo('wamid.echo', at(-5)));
+    await invoke(echo('wamid.echo', at(-5)));
+    expect(metrics.get('HumanReplies')).toBe(1);
+    expect(metrics.get('DuplicateMessages')).toBe(1);
+    expect(JSON.stringify(logger.lines)).not.toContain('Sam from the shop');
+  });
+
+  test('an older echo arriving late leaves the later pause as it is', async () => {
+    const { invoke, conversation, reader } = await pipeline();
+    await invoke(echo('wamid.echo-2', at(-2)));
+    await invoke(echo('wamid.echo-1', at(-10)));
+    expect((await conversation())?.humanTakeoverUntil).toBe(at(28).toISOString());
+    expect(await reader.getMessage('wamid.echo-1')).toMatchObject({ sentFrom: 'business-app' });
+  });
+
+  test('fills in the message a status of it created first', async () => {
+    const { invoke, reader } = await pipeline();
+    await invoke(
+      envelope([statusValue(CUSTOMER, [{ wamid: 'wamid.echo', status: 'delivered', at: at(-4) }])]),
+    );
+    await invoke(echo('wamid.echo', at(-5)));
+    expect(await reader.getMessage('wamid.echo')).toMatchObject({
+      status: 'delivered',
+      sentFrom: 'business-app',
+      content: { kind: 'text' },
+    });
+  });
+});
+
+describe('a customer message while a person handles the conversation', () => {
+  test('is recorded and answered by no bot: no receipt, no reaction, no hook', async () => {
+    const { invoke, reader, bot, metrics } = await pipeline();
+    await invoke(echo('wamid.echo', at(-5)));
+    await invoke(text('wamid.customer', at(-1)));
+    const message = await reader.getMessage('wamid.customer');
+    expect(message?.autoResponse).toEqual({
+      receipt: { state: 'skipped', reason: 'human-takeover' },
+      reaction: { state: 'skipped', reason: 'human-takeover' },
+    });
+    expect(message?.humanTakeoverUntil).toBe(at(25).toISOString());
+    expect(simulator.requests).toEqual([]);
+    expect(bot.seen).toEqual([]);
+    expect(metrics.get('HumanTakeoverMessages')).toBe(1);
+  });
+
+  test('still counts in the conversation and moves its service window', async () => {
+    const { invoke, conversation } = await pipeline();
+    await invoke(echo('wamid.echo', at(-5)));
+    await invoke(text('wamid.customer', at(-1)));
+    expect(await conversation()).toMatchObject({
+      inboundCount: 1,
+      lastInboundWamid: 'wamid.customer',
+      lastInboundAt: at(-1).toISOString(),
+    });
+  });
+
+  test('redelivered, is still not answered', async () => {
+    const { invoke, bot } = await pipeline();
+    await invoke(echo('wamid.echo', at(-5)));
+    await invoke(text('wamid.customer', at(-1)));
+    await invoke(text('wamid.customer', at(-1)));
+    expect(simulator.requests).toEqual([]);
+    expect(bot.seen).toEqual([]);
+  });
+});
+
+describe('after the pause', () => {
+  test('a customer message is answered again', async () => {
+    const { invoke, bot } = await pipeline({ humanTakeoverMinutes: 3 });
+    await invoke(echo('wamid.echo', at(-5)));
+    await invoke(text('wamid.customer', at(-1)));
+    expect(simulator.sent).toHaveLength(2);
+    expect(bot.seen).toEqual(['wamid.customer']);
+  });
+
+  test('with humanTakeoverMinutes 0, nothing is ever paused', async () => {
+    const { invoke, bot } = await pipeline({ humanTakeoverMinutes: 0 });
+    await invoke(echo('wamid.echo', at(-5)));
+    await invoke(text('wamid.customer', at(-5)));
+    expect(bot.seen).toEqual(['wamid.customer']);
+  });
+
+  test('a message that arrives late, during the pause, is left to the person too, whenever it was sent', async () => {
+    const { invoke, bot, conversation } = await pipeline();
+    await invoke(text('wamid.later', at(-1)));
+    await invoke(echo('wamid.echo', at(-5)));
+    await invoke(text('wamid.earlier', at(-8)));
+    expect(bot.seen).toEqual(['wamid.later']);
+    // Late, it moves the service window back no more than before.
+    expect((await conversation())?.lastInboundWamid).toBe('wamid.later');
+  });
+});
