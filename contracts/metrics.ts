@@ -17,6 +17,10 @@ export const METRIC = {
   inboundMessages: 'InboundMessages',
   /** Messages a person sent from the WhatsApp Business app (coexistence echoes), recorded. */
   humanReplies: 'HumanReplies',
+  /** Messages of the WhatsApp Business app's chat history in notifications (coexistence `history`). */
+  historyMessages: 'HistoryMessages',
+  /** Address-book entries the WhatsApp Business app synced (`smb_app_state_sync`): counted, not stored. */
+  appStateSyncEntries: 'AppStateSyncEntries',
   /** Customer messages no bot answered because a person was handling the conversation. */
   humanTakeoverMessages: 'HumanTakeoverMessages',
   duplicateMessages: 'DuplicateMessages',

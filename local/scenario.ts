@@ -10,6 +10,7 @@ import {
   messageFailedEvent,
   newWamid,
   statusValue,
+  unixSeconds,
 } from './events';
 import type { LocalPipeline } from './pipeline';
 
@@ -19,6 +20,9 @@ export const SCENARIO_CUSTOMER: LocalCustomer = {
   userId: 'US.13491208655302741918',
   name: 'Jane Doe',
 };
+
+/** A customer who wrote to the business on the WhatsApp Business app, before it joined the API. */
+export const HISTORY_CUSTOMER: LocalCustomer = { phone: '14255550177', name: 'Ravi' };
 
 /** The template whose health the scenario changes. */
 export const SCENARIO_TEMPLATE = { id: '1234567890123456', name: 'order_update', language: 'en_US' } as const;
@@ -34,6 +38,8 @@ export interface ScenarioResult {
   readonly humanReply: string;
   /** Jane's answer to it, while the person handles the chat: no bot answers it. */
   readonly thanks: string;
+  /** A message of another customer's chat history, imported from the WhatsApp Business app. */
+  readonly importedQuestion: string;
   /** A template the business sent earlier (by another system), whose statuses arrive out of order. */
   readonly template: string;
   /** A template that failed. */
@@ -80,6 +86,7 @@ export async function runScenario(
   const customerReaction = newWamid();
   const voiceNote = newWamid();
   const humanReply = newWamid();
+  const importedQuestion = newWamid();
   const thanks = newWamid();
   // What Meta holds for the scenario's media, for GetWhatsAppMessageMedia to fetch.
   pipeline.simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 86_016 });
@@ -208,6 +215,46 @@ export async function runScenario(
       ]),
     ),
   );
+  await step("Ravi's chat from before the number joined the API is imported: kept, never answered", () =>
+    pipeline.publish(
+      changeEnvelope('history', {
+        messaging_product: 'whatsapp',
+        metadata: {
+          display_phone_number: LOCAL_BUSINESS.displayPhoneNumber,
+          phone_number_id: LOCAL_BUSINESS.metaPhoneNumberId,
+        },
+        history: [
+          {
+            metadata: { phase: 1, chunk_order: 1, progress: 100 },
+            threads: [
+              {
+                id: HISTORY_CUSTOMER.phone,
+                messages: [
+                  {
+                    from: HISTORY_CUSTOMER.phone,
+                    id: importedQuestion,
+                    timestamp: unixSeconds(at(40 * 86_400)),
+                    type: 'text',
+                    text: { body: 'Do you ship to Canada?' },
+                    history_context: { status: 'read' },
+                  },
+                  {
+                    from: LOCAL_BUSINESS.displayPhoneNumber,
+                    to: HISTORY_CUSTOMER.phone,
+                    id: newWamid(),
+                    timestamp: unixSeconds(at(40 * 86_400 - 600)),
+                    type: 'text',
+                    text: { body: 'We do, in 5 to 7 days.' },
+                    history_context: { status: 'read', from_me: true },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ),
+  );
   await step('A later template fails: more than 24 hours since the customer last wrote', () =>
     pipeline.publish(
       envelope([
@@ -314,6 +361,7 @@ export async function runScenario(
     customerReaction,
     humanReply,
     thanks,
+    importedQuestion,
     template,
     failedTemplate,
     failedReactionMessageId,

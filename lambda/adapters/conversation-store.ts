@@ -23,6 +23,7 @@ import {
 import {
   type Customer,
   type EchoMessage,
+  type HistoryMessage,
   type InboundMessage,
   type MessageStatus,
   type StatusUpdate,
@@ -395,6 +396,83 @@ export class ConversationStore {
         if (!conflicted || attempt >= MAX_CONFLICT_RETRIES) throw error;
         await sleep(25 * 2 ** attempt + Math.random() * 25);
       }
+    }
+  }
+
+  /**
+   * Records a message of the WhatsApp Business app's chat history with its original time, in its
+   * conversation, without touching what live messages own: no service window, no inbound count, no
+   * auto-response, no `receivedAt` (so no `Message Received`). One transaction: the message, on
+   * condition that no live record of it exists and it has no content beyond a placeholder (Meta
+   * sends media as `media_placeholder` first and its details in a later chunk, in any order), and
+   * the conversation's identity.
+   */
+  async recordHistory(message: HistoryMessage): Promise<'recorded' | 'duplicate'> {
+    const now = this.clock();
+    const sentAt = isoFromUnixSeconds(message.timestamp);
+    const conversationKey = conversationKeyOf(message.source.businessPhoneNumberId, message.customer.key);
+    const expiresAt = this.expiresAt(now);
+    const item: MessageItem = {
+      entity: ENTITY.message,
+      wamid: message.wamid,
+      direction: message.direction,
+      type: message.type,
+      conversationKey,
+      conversationSort: `${sentAt}#${message.wamid}`,
+      businessPhoneNumberId: message.source.businessPhoneNumberId,
+      displayPhoneNumber: message.source.displayPhoneNumber,
+      wabaId: message.source.wabaId,
+      snsMessageId: message.source.snsMessageId,
+      customerKey: message.customer.key,
+      customerPhone: message.customer.phone,
+      timestamp: message.timestamp,
+      sentAt,
+      content: message.content,
+      payload: message.rawJson,
+      imported: {
+        at: now.toISOString(),
+        phase: message.phase,
+        chunkOrder: message.chunkOrder,
+        status: message.status,
+      },
+      expiresAt,
+      statusHistory: [],
+    };
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Update: this.update(messageKey(message.wamid), {
+                set: toAttributes(item),
+                condition: {
+                  expression: `attribute_not_exists(${ATTRIBUTE.receivedAt}) AND attribute_not_exists(${ATTRIBUTE.echoedAt}) AND (attribute_not_exists(${ATTRIBUTE.content}) OR ${ATTRIBUTE.content}.kind = :placeholder)`,
+                  values: { ':placeholder': 'other' },
+                },
+              }),
+            },
+            {
+              Update: this.update(conversationItemKey(conversationKey), {
+                set: {
+                  entity: ENTITY.conversation,
+                  conversationKey,
+                  businessPhoneNumberId: message.source.businessPhoneNumberId,
+                  customerKey: message.customer.key,
+                  customerPhone: message.customer.phone,
+                  expiresAt,
+                },
+                setIfNotExists: { [ATTRIBUTE.createdAt]: now.toISOString() },
+                add: { [ATTRIBUTE.inboundCount]: 0 },
+              }),
+            },
+          ],
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+      throw error;
     }
   }
 

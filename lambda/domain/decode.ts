@@ -12,6 +12,7 @@ import {
   type Customer,
   type DecodedNotification,
   type EchoMessage,
+  type HistoryMessage,
   type InboundMessage,
   type Pricing,
   type Referral,
@@ -23,11 +24,14 @@ import {
   type WhatsAppError,
 } from './model';
 import {
+  appStateSyncValueSchema,
   type EnvelopeContext,
   echoesValueSchema,
   echoSchema,
   envelopeSchema,
   errorItemSchema,
+  historyMessageSchema,
+  historyValueSchema,
   messageIdentitySchema,
   messageSchema,
   messagesValueSchema,
@@ -120,6 +124,8 @@ export function decodeSnsRecord(
   const skippedFields: string[] = [];
   const health: DecodedHealthChange[] = [];
   const echoes: EchoMessage[] = [];
+  const history: HistoryMessage[] = [];
+  const appStateSync: { type?: string; action?: string }[] = [];
 
   entry.data.changes.forEach((change, changeIndex) => {
     const path = `changes[${changeIndex}].value`;
@@ -128,6 +134,24 @@ export function decodeSnsRecord(
       echoes.push(
         ...decodeEchoes(change.value, path, { snsMessageId, wabaId: entry.data.id }, receivedValue, registry),
       );
+      return;
+    }
+    if (change.field === HISTORY_FIELD) {
+      const imported = decodeHistory(
+        change.value,
+        path,
+        { snsMessageId, wabaId: entry.data.id },
+        receivedValue,
+        registry,
+      );
+      history.push(...imported.messages);
+      errors.push(...imported.errors);
+      return;
+    }
+    if (change.field === APP_STATE_SYNC_FIELD) {
+      // The business's address book: counted, never stored (the pipeline keeps conversations).
+      const sync = appStateSyncValueSchema.safeParse(change.value);
+      appStateSync.push(...(sync.data?.state_sync ?? []).map((s) => ({ type: s.type, action: s.action })));
       return;
     }
     if (change.field !== 'messages') {
@@ -187,6 +211,8 @@ export function decodeSnsRecord(
     publishedAt: envelope.data.message_timestamp,
     messages,
     echoes,
+    history,
+    appStateSync,
     statuses,
     errors,
     health,
@@ -196,6 +222,87 @@ export function decodeSnsRecord(
 
 /** The coexistence field of messages a person sent from the WhatsApp Business app. */
 const ECHOES_FIELD = 'smb_message_echoes';
+/** The coexistence field of the app's chat history, imported in phases. */
+const HISTORY_FIELD = 'history';
+/** The coexistence field of the app's contacts. */
+const APP_STATE_SYNC_FIELD = 'smb_app_state_sync';
+
+/**
+ * Every message of every thread of a `history` value, and the errors of a declined import. A
+ * message without id, time or type, in a thread without its customer, fails the notification.
+ */
+function decodeHistory(
+  value: unknown,
+  path: string,
+  entry: { readonly snsMessageId: string; readonly wabaId: string },
+  received: unknown,
+  registry: MessageTypeRegistry,
+): { messages: HistoryMessage[]; errors: WebhookError[] } {
+  const parsed = historyValueSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new EventDecodeError(
+      'entry-invalid',
+      `SNS message ${entry.snsMessageId}: ${path} is not a history value: ${describeIssues(parsed.error)}`,
+      { cause: parsed.error },
+    );
+  }
+  const source: Source = {
+    snsMessageId: entry.snsMessageId,
+    wabaId: entry.wabaId,
+    businessPhoneNumberId: parsed.data.metadata.phone_number_id,
+    displayPhoneNumber: parsed.data.metadata.display_phone_number,
+  };
+  const messages = (parsed.data.history ?? []).flatMap((chunk, c) =>
+    (chunk.threads ?? []).flatMap((thread, t) =>
+      (thread.messages ?? []).map((item, m): HistoryMessage => {
+        const where = `${path}.history[${c}].threads[${t}].messages[${m}]`;
+        const message = historyMessageSchema.safeParse(item);
+        const customer = thread.id?.replace(/^\+/, '');
+        if (!message.success || customer === undefined) {
+          throw new EventDecodeError(
+            'item-without-identity',
+            `SNS message ${entry.snsMessageId}: ${where} is a history message without id, timestamp, type or thread${message.success ? '' : `: ${describeIssues(message.error)}`}`,
+            message.success ? undefined : { cause: message.error },
+          );
+        }
+        const { data } = message;
+        const fromCustomer =
+          data.from?.replace(/^\+/, '') === customer && data.history_context?.from_me !== true;
+        return {
+          source,
+          wamid: data.id,
+          type: data.type,
+          timestamp: Number(data.timestamp),
+          customer: toCustomer(customer, undefined),
+          direction: fromCustomer ? 'inbound' : 'outbound',
+          content: decodeContent(registry, data.type, Reflect.get(asObject(item), data.type)),
+          status: data.history_context?.status,
+          phase: chunk.metadata?.phase,
+          chunkOrder: chunk.metadata?.chunk_order,
+          rawJson: JSON.stringify(memberAt(received, 'history', c, 'threads', t, 'messages', m) ?? item),
+        };
+      }),
+    ),
+  );
+  const errorOf = (item: unknown, where: string, raw: unknown): WebhookError => {
+    const error = errorItemSchema.safeParse(item);
+    if (!error.success) {
+      throw itemError(entry.snsMessageId, where, 'an error without code', error.error);
+    }
+    return { source, ...toWhatsAppError(error.data), rawJson: JSON.stringify(raw ?? item) };
+  };
+  const errors = [
+    ...(parsed.data.errors ?? []).map((item, i) =>
+      errorOf(item, `${path}.errors[${i}]`, memberAt(received, 'errors', i)),
+    ),
+    ...(parsed.data.history ?? []).flatMap((chunk, c) =>
+      (chunk.errors ?? []).map((item, i) =>
+        errorOf(item, `${path}.history[${c}].errors[${i}]`, memberAt(received, 'history', c, 'errors', i)),
+      ),
+    ),
+  ];
+  return { messages, errors };
+}
 
 /** Every echo of a `smb_message_echoes` value; an echo without id, time, type or customer fails. */
 function decodeEchoes(

@@ -161,6 +161,30 @@ export interface EchoMessage {
   readonly rawJson: string;
 }
 
+/**
+ * A message of the WhatsApp Business app's chat history, imported when a number joined the API
+ * (coexistence `history`). It is kept with its original time, and is never answered, never opens
+ * the service window and publishes no `Message Received`: it happened before.
+ */
+export interface HistoryMessage {
+  readonly source: Source;
+  readonly wamid: string;
+  readonly type: string;
+  /** Unix seconds: when it was sent, on the device. */
+  readonly timestamp: number;
+  /** The customer of the thread. */
+  readonly customer: Customer;
+  /** `inbound` when the customer wrote it, `outbound` when the business did. */
+  readonly direction: 'inbound' | 'outbound';
+  readonly content: MessageContent;
+  /** Its status in the app at import (`read`, `delivered`, `pending`, …). */
+  readonly status?: string;
+  /** Meta's phase (0: the first day, 1: to day 90, 2: to day 180) and chunk of the import. */
+  readonly phase?: number;
+  readonly chunkOrder?: number;
+  readonly rawJson: string;
+}
+
 /** One status of a message the business sent (or `deleted`, of one it received). */
 export interface StatusUpdate {
   readonly source: Source;
@@ -189,6 +213,10 @@ export interface DecodedNotification {
   readonly messages: readonly InboundMessage[];
   /** Messages a person sent from the WhatsApp Business app (coexistence). */
   readonly echoes: readonly EchoMessage[];
+  /** Messages of the app's chat history, imported (coexistence). */
+  readonly history: readonly HistoryMessage[];
+  /** Entries of the business's address book the app synced (`smb_app_state_sync`), by action: counted, never stored. */
+  readonly appStateSync: readonly { readonly type?: string; readonly action?: string }[];
   readonly statuses: readonly StatusUpdate[];
   readonly errors: readonly WebhookError[];
   /** Account-health changes: templates, phone numbers, the account, marketing preferences. */

@@ -183,6 +183,47 @@ export const echoSchema = z.extend(messageIdentitySchema, {
   to_user_id: presentString,
 });
 
+/**
+ * The `value` of a `history` change (coexistence): up to six months of the WhatsApp Business app's
+ * chats, in phases and chunks (Meta's history webhook reference). A business that declined
+ * sharing gets `errors` instead.
+ */
+export const historyValueSchema = z.looseObject({
+  metadata: z.looseObject({ display_phone_number: z.optional(stringish), phone_number_id: stringish }),
+  history: z.optional(
+    z.array(
+      z.looseObject({
+        metadata: z.optional(
+          z.looseObject({
+            phase: z.optional(z.union([z.number(), z.pipe(z.string(), z.transform(Number))])),
+            chunk_order: z.optional(z.union([z.number(), z.pipe(z.string(), z.transform(Number))])),
+            progress: z.optional(z.union([z.number(), z.pipe(z.string(), z.transform(Number))])),
+          }),
+        ),
+        threads: z.optional(
+          z.array(z.looseObject({ id: presentString, messages: z.optional(z.array(z.unknown())) })),
+        ),
+        // A declined import ("history.errors[]"): whether under the chunk or the value is not
+        // documented, so both are read.
+        errors: z.optional(z.array(z.unknown())),
+      }),
+    ),
+  ),
+  errors: z.optional(z.array(z.unknown())),
+});
+
+/** A message of a history thread: sent by the customer, or by the business (`from_me`, or `to`). */
+export const historyMessageSchema = z.extend(messageIdentitySchema, {
+  from: presentString,
+  to: presentString,
+  history_context: z.optional(z.looseObject({ status: presentString, from_me: z.optional(z.boolean()) })),
+});
+
+/** The `value` of a `smb_app_state_sync` change: the business's address book, added and removed. */
+export const appStateSyncValueSchema = z.looseObject({
+  state_sync: z.optional(z.array(z.looseObject({ type: presentString, action: presentString }))),
+});
+
 export const errorItemSchema = errorSchema;
 
 // Type-specific payloads. A payload that does not match is still stored raw; only its summary is lost.

@@ -37,7 +37,12 @@ import {
 export interface InboundProcessorDeps {
   readonly store: Pick<
     ConversationStore,
-    'recordInbound' | 'recordRevision' | 'recordEcho' | 'recordStatus' | 'recordWebhookError'
+    | 'recordInbound'
+    | 'recordRevision'
+    | 'recordEcho'
+    | 'recordHistory'
+    | 'recordStatus'
+    | 'recordWebhookError'
   >;
   readonly logger: LoggerPort;
   readonly metrics: MetricsPort;
@@ -142,6 +147,8 @@ async function processNotification(
           : handleMessage(message, deps, invocation, pseudonyms),
       ),
       ...notification.echoes.map((echo) => handleEcho(echo, deps, pseudonyms)),
+      // The app's chat history: kept as it happened, never answered, never a `Message Received`.
+      ...notification.history.map((message) => store.recordHistory(message)),
       ...notification.statuses.map((status) => store.recordStatus(status)),
       ...notification.errors.map((error) => store.recordWebhookError(error, notification.publishedAt)),
       ...notification.health.map((change) => handleHealthChange(change, deps, pseudonyms)),
@@ -161,6 +168,17 @@ async function processNotification(
       });
     }
     metrics.count(METRIC.webhookErrors, notification.errors.length);
+    if (notification.history.length > 0) {
+      metrics.count(METRIC.historyMessages, notification.history.length);
+      logger.info('Chat history of the WhatsApp Business app imported', {
+        messages: notification.history.length,
+      });
+    }
+    countBy(
+      notification.appStateSync,
+      (entry) => entry.action ?? OTHER_DIMENSION_VALUE,
+      (value, n) => metrics.count(METRIC.appStateSyncEntries, n, { name: DIMENSION.action, value }),
+    );
     countBy(
       notification.skippedFields,
       (field) => field,

@@ -14,7 +14,7 @@ import {
 } from '../../local/events';
 import { LocalPipeline } from '../../local/pipeline';
 import { parseReplayFile, replay } from '../../local/replay';
-import { runScenario, SCENARIO_CUSTOMER, type ScenarioResult } from '../../local/scenario';
+import { HISTORY_CUSTOMER, runScenario, SCENARIO_CUSTOMER, type ScenarioResult } from '../../local/scenario';
 import { eventBridgeFixture } from '../fixtures/eventbridge';
 import { testAssembly } from '../support/assembly';
 
@@ -61,7 +61,7 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
 
   test('every step succeeds and reports progress', () => {
     expect(result.problems).toEqual([]);
-    expect(lines).toHaveLength(16);
+    expect(lines).toHaveLength(17);
     expect(lines.every((line) => line.startsWith('  ✓ '))).toBe(true);
   });
 
@@ -110,6 +110,18 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
       receipt: { state: 'skipped', reason: 'human-takeover' },
       reaction: { state: 'skipped', reason: 'human-takeover' },
     });
+  });
+
+  test("Ravi's imported chat keeps its original time, and opens no service window", async () => {
+    const imported = await message(result.importedQuestion);
+    expect(imported?.imported).toMatchObject({ status: 'read' });
+    expect(Date.parse(imported?.sentAt ?? '')).toBeLessThan(Date.now() - 30 * 86_400_000);
+    const conversation = await pipeline.reader.getConversation(
+      LOCAL_BUSINESS.metaPhoneNumberId,
+      HISTORY_CUSTOMER.phone ?? '',
+    );
+    expect(conversation).toMatchObject({ inboundCount: 0 });
+    expect(conversation?.lastInboundAt).toBeUndefined();
   });
 
   test("Jane's edit is applied to her text, which keeps what she sent first in its history", async () => {

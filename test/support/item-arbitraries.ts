@@ -168,6 +168,12 @@ export const message: fc.Arbitrary<MessageItem> = fc
         fc.record({ wamid: text, at: iso, recordedAt: opt(iso) }, { requiredKeys: ['wamid', 'at'] }),
       ),
       sentFrom: opt(fc.constant('business-app' as const)),
+      imported: opt(
+        fc.record(
+          { at: iso, phase: opt(fc.integer({ min: 0, max: 2 })), chunkOrder: opt(count), status: opt(text) },
+          { requiredKeys: ['at'] },
+        ),
+      ),
       echoedAt: opt(iso),
       humanTakeoverUntil: opt(iso),
     },

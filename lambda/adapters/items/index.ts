@@ -46,6 +46,7 @@ export {
   type ActionState,
   type AutoResponseRecord,
   type Claim,
+  type HistoryImport,
   type MediaArchiveRecord,
   type MediaSkipReason,
   type MessageItem,
@@ -119,6 +120,8 @@ export const ATTRIBUTE = {
   humanTakeoverUntil: 'humanTakeoverUntil',
   /** Of messages: when an echo of the WhatsApp Business app was recorded. */
   echoedAt: 'echoedAt',
+  /** Of messages: how a message of the app's chat history was imported. */
+  imported: 'imported',
   payload: 'payload',
   mediaArchive: 'mediaArchive',
   /** Of health records: every change, newest-wins or not. */

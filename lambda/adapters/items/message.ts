@@ -177,6 +177,18 @@ export interface MessageItem {
    * it arrived in, so no bot answered it.
    */
   readonly humanTakeoverUntil?: string;
+  /** A message of the WhatsApp Business app's chat history, imported (coexistence `history`). */
+  readonly imported?: HistoryImport;
+}
+
+/** How a message of the app's chat history was imported. */
+export interface HistoryImport {
+  readonly at: string;
+  /** Meta's phase: 0 the first day before onboarding, 1 to day 90, 2 to day 180. */
+  readonly phase?: number;
+  readonly chunkOrder?: number;
+  /** Its status in the app at import. */
+  readonly status?: string;
 }
 
 /** The idempotency key of one status of a message. */
@@ -313,6 +325,9 @@ export const messageSchema = z.pipe(
     sentFrom: z.optional(z.literal('business-app')),
     echoedAt: optionalText,
     humanTakeoverUntil: optionalText,
+    imported: z.optional(
+      z.object({ at: text, phase: z.optional(count), chunkOrder: z.optional(count), status: optionalText }),
+    ),
   }),
   z.transform((m): MessageItem => {
     const { claimedBy, claimExpiresAt, statusHistory, edits, ...fields } = m;

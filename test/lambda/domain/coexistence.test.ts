@@ -40,3 +40,41 @@ describe('echoes of the WhatsApp Business app (coexistence)', () => {
     expect(() => decodeSnsEvent(event)).toThrow('changes[0].value.message_echoes[0] is an echo without');
   });
 });
+
+describe('the chat history of the WhatsApp Business app (coexistence)', () => {
+  const [notification] = decodeSnsEvent(fixtureEvent('coexistence-history'));
+
+  test('every message of every thread decodes with its original time, its side and its status at import', () => {
+    expect(
+      notification?.history.map((m) => [m.direction, m.timestamp, m.content.kind, m.status, m.customer.key]),
+    ).toEqual([
+      ['inbound', 1_760_000_000, 'text', 'read', '14255550150'],
+      ['outbound', 1_760_000_300, 'text', 'read', '14255550150'],
+      ['inbound', 1_760_000_400, 'other', 'read', '14255550150'],
+    ]);
+  });
+
+  test('keeps the phase and chunk of the import', () => {
+    expect(notification?.history[0]).toMatchObject({ phase: 1, chunkOrder: 2 });
+  });
+
+  test('is neither a customer message nor a skipped field', () => {
+    expect(notification?.messages).toEqual([]);
+    expect(notification?.skippedFields).toEqual([]);
+  });
+
+  test('a declined import is a webhook error with its code', () => {
+    const [declined] = decodeSnsEvent(fixtureEvent('coexistence-history-declined'));
+    expect(declined?.errors.map((e) => e.code)).toEqual(['2593109']);
+    expect(declined?.history).toEqual([]);
+  });
+});
+
+describe("the app's contacts (smb_app_state_sync)", () => {
+  test('are counted by action, and nothing of them is kept', () => {
+    const [notification] = decodeSnsEvent(fixtureEvent('coexistence-app-state-sync'));
+    expect(notification?.appStateSync).toEqual([{ type: 'contact', action: 'add' }]);
+    expect(JSON.stringify(notification)).not.toContain('Jane Doe');
+    expect(notification?.skippedFields).toEqual([]);
+  });
+});

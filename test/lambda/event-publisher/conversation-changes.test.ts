@@ -172,3 +172,14 @@ describe('a person’s reply from the WhatsApp Business app on the bus', () => {
     expect(typesOf(eventsOfChange({ new: known }, PIPELINE))).toEqual([]);
   });
 });
+
+describe('a message of the app’s chat history on the bus', () => {
+  test('publishes nothing: it is no received message, and nothing answers it', () => {
+    const imported = inbound({
+      receivedAt: undefined,
+      autoResponse: undefined,
+      imported: { at: '2026-12-01T10:00:00.000Z', phase: 1, chunkOrder: 2, status: 'read' },
+    });
+    expect(eventsOfChange({ new: imported }, PIPELINE)).toEqual([]);
+  });
+});

@@ -22,7 +22,7 @@ import {
 } from '../../../local/events';
 import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
 import { ConversationReader } from '../../../ops/conversation-reader';
-import { snsEvent } from '../../fixtures';
+import { fixtureEvent, snsEvent } from '../../fixtures';
 import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
 import { lambdaContext } from '../../support/lambda-context';
 import { testPseudonyms } from '../../support/pseudonyms';
@@ -80,6 +80,7 @@ async function pipeline(options: { humanTakeoverMinutes?: number } = {}) {
   });
   return {
     invoke: (message: string) => handler(snsEvent(message), lambdaContext(30_000)),
+    invokeEvent: (event: unknown) => handler(event, lambdaContext(30_000)),
     reader: new ConversationReader(dynamo, tableName),
     conversation: () =>
       new ConversationReader(dynamo, tableName).getConversation(
@@ -226,5 +227,101 @@ describe('after the pause', () => {
     expect(bot.seen).toEqual(['wamid.later']);
     // Late, it moves the service window back no more than before.
     expect((await conversation())?.lastInboundWamid).toBe('wamid.later');
+  });
+});
+
+describe('the chat history of the WhatsApp Business app, imported', () => {
+  const HISTORY = {
+    customerText: 'wamid.HBgLMTQyNTU1NTAxNTAVAgASGBRISVNUT1JZMDAwMDAwMDAwMDAwMQA=',
+    businessText: 'wamid.HBgLMTQyNTU1NTAxNTAVAgARGBRISVNUT1JZMDAwMDAwMDAwMDAwMgA=',
+    placeholder: 'wamid.HBgLMTQyNTU1NTAxNTAVAgASGBRISVNUT1JZMDAwMDAwMDAwMDAwMwA=',
+  };
+
+  test('keeps every message in its conversation with its original time and side', async () => {
+    const { invokeEvent, reader } = await pipeline();
+    await invokeEvent(fixtureEvent('coexistence-history'));
+    const messages = await reader.listMessages(LOCAL_BUSINESS.metaPhoneNumberId, CUSTOMER.phone ?? '');
+    expect(messages.map((m) => [m.wamid, m.direction, m.sentAt])).toEqual([
+      [HISTORY.customerText, 'inbound', '2025-10-09T08:53:20.000Z'],
+      [HISTORY.businessText, 'outbound', '2025-10-09T08:58:20.000Z'],
+      [HISTORY.placeholder, 'inbound', '2025-10-09T09:00:00.000Z'],
+    ]);
+    expect(messages[0]?.imported).toMatchObject({ phase: 1, chunkOrder: 2, status: 'read' });
+  });
+
+  test('is never answered, never opens the service window, and is no received message', async () => {
+    const { invokeEvent, reader, bot, conversation, metrics } = await pipeline();
+    await invokeEvent(fixtureEvent('coexistence-history'));
+    expect(simulator.requests).toEqual([]);
+    expect(bot.seen).toEqual([]);
+    const imported = await conversation();
+    expect(imported?.lastInboundAt).toBeUndefined();
+    expect(imported?.inboundCount).toBe(0);
+    expect((await reader.getMessage(HISTORY.customerText))?.receivedAt).toBeUndefined();
+    expect(metrics.get('HistoryMessages')).toBe(3);
+  });
+
+  test('redelivered, changes nothing', async () => {
+    const { invokeEvent, reader } = await pipeline();
+    await invokeEvent(fixtureEvent('coexistence-history'));
+    const first = await reader.getMessage(HISTORY.customerText);
+    await invokeEvent(fixtureEvent('coexistence-history'));
+    expect((await reader.getMessage(HISTORY.customerText))?.imported).toEqual(first?.imported);
+  });
+
+  test('never overwrites a live record of the same message', async () => {
+    const { invoke, invokeEvent, reader } = await pipeline();
+    await invoke(text(HISTORY.customerText, at(-1)));
+    await invokeEvent(fixtureEvent('coexistence-history'));
+    const live = await reader.getMessage(HISTORY.customerText);
+    expect(live?.imported).toBeUndefined();
+    expect(live?.content).toEqual({ kind: 'text', body: 'Thanks!' });
+  });
+
+  test("a media message's details, imported after its placeholder, replace the placeholder", async () => {
+    const { invoke, reader } = await pipeline();
+    const details = (body: Record<string, unknown>) =>
+      changeEnvelope('history', {
+        messaging_product: 'whatsapp',
+        metadata: {
+          display_phone_number: LOCAL_BUSINESS.displayPhoneNumber,
+          phone_number_id: LOCAL_BUSINESS.metaPhoneNumberId,
+        },
+        history: [
+          {
+            metadata: { phase: 0, chunk_order: 1, progress: 100 },
+            threads: [
+              {
+                id: CUSTOMER.phone,
+                messages: [{ from: CUSTOMER.phone, id: 'wamid.photo', timestamp: '1760000400', ...body }],
+              },
+            ],
+          },
+        ],
+      });
+    await invoke(details({ type: 'media_placeholder' }));
+    await invoke(details({ type: 'image', image: { id: '1479537139650973', mime_type: 'image/jpeg' } }));
+    await invoke(details({ type: 'media_placeholder' }));
+    expect((await reader.getMessage('wamid.photo'))?.content).toMatchObject({
+      kind: 'media',
+      mediaType: 'image',
+      mediaId: '1479537139650973',
+    });
+  });
+
+  test('a declined import is recorded as a webhook error of the number', async () => {
+    const { invokeEvent, reader } = await pipeline();
+    await invokeEvent(fixtureEvent('coexistence-history-declined'));
+    const errors = await reader.listWebhookErrors(LOCAL_BUSINESS.metaPhoneNumberId);
+    expect(errors.map((e) => e.code)).toEqual(['2593109']);
+  });
+});
+
+describe("the app's contacts", () => {
+  test('are counted by action and stored nowhere', async () => {
+    const { invokeEvent, metrics, reader } = await pipeline();
+    await invokeEvent(fixtureEvent('coexistence-app-state-sync'));
+    expect(metrics.get('AppStateSyncEntries/action=add')).toBe(1);
+    expect(await reader.findConversations(CUSTOMER.phone ?? '')).toEqual([]);
   });
 });
