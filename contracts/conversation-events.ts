@@ -16,6 +16,10 @@ export const CONVERSATION_EVENT_SCHEMA_VERSION = 1 as const;
 export const CONVERSATION_EVENT = {
   /** A customer's message was recorded for the first time. */
   messageReceived: 'Message Received',
+  /** A call with a customer ended after they talked. */
+  callCompleted: 'Call Completed',
+  /** A call ended without a conversation: the customer's call was missed, or the business's declined or failed. */
+  callMissed: 'Call Missed',
   /** A person at the business wrote to the customer from the WhatsApp Business app: bots stand down. */
   humanReplied: 'Human Replied',
   /** The customer completed a Flow: its answers, as data, with the Flow's token. */

@@ -17,6 +17,10 @@ export const METRIC = {
   inboundMessages: 'InboundMessages',
   /** Messages a person sent from the WhatsApp Business app (coexistence echoes), recorded. */
   humanReplies: 'HumanReplies',
+  /** Webhooks of WhatsApp calls recorded (connects, ends, statuses). */
+  callEvents: 'CallEvents',
+  /** Calls a customer placed that nobody took, per business number (`businessPhoneNumberId`). */
+  missedCalls: 'MissedCalls',
   /** Messages of the WhatsApp Business app's chat history in notifications (coexistence `history`). */
   historyMessages: 'HistoryMessages',
   /** Address-book entries the WhatsApp Business app synced (`smb_app_state_sync`): counted, not stored. */
@@ -84,6 +88,8 @@ export const DIMENSION = {
   reason: 'reason',
   /** Of AutoResponsesFailed, AutoResponsesRetried and AutoResponsesUnknown: `receipt` or `reaction`. */
   action: 'action',
+  /** Of MissedCalls: Meta's id of the business number (a few per account, so bounded). */
+  businessPhoneNumberId: 'businessPhoneNumberId',
   /** Of MessageFailuresByErrorCode: Meta's error code. */
   errorCode: 'errorCode',
   /** Of EventsPublished: the detail-type. */

@@ -40,6 +40,8 @@ export const ENTITY = {
   healthAlert: 'health-alert',
   /** One exactly-once side effect (a hook's reply): its claim, then its outcome. */
   sideEffect: 'side-effect',
+  /** A WhatsApp call with a customer: who called, when, how long, how it ended (`field: calls`). */
+  call: 'call',
 } as const;
 
 /** One of the item kinds of the table. */
@@ -127,6 +129,11 @@ export function marketingPreferenceKey(conversationKey: string, category: string
 /** Key of a health alert in its digest window: one per subject and aspect, the newest winning. */
 export function healthAlertKey(windowStart: string, subjectSortKey: string, aspect: string): TableKey {
   return { pk: failureDigestPartition(windowStart), sk: `HEALTH#${subjectSortKey}#${aspect}` };
+}
+
+/** Key of a call: webhooks of a call carry only its id (`wacid.…`), so that alone must find it. */
+export function callKey(callId: string): TableKey {
+  return { pk: `CALL#${callId}`, sk: 'CALL' };
 }
 
 /**

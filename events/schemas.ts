@@ -144,6 +144,37 @@ export const messageEditedSchema = z.object({
   }),
 });
 
+/** What both call events carry. */
+const call = {
+  ...common,
+  callId: personal(z.string(), "Meta's call id (`wacid.…`). It can embed the customer's phone number."),
+  conversationKey,
+  customer,
+  direction: z.enum(['inbound', 'outbound']).optional().meta({
+    description:
+      '`inbound`: the customer called; `outbound`: the business did. Absent when Meta did not say.',
+  }),
+  startedAt: isoTime.optional(),
+  endedAt: isoTime.optional(),
+  durationSeconds: z.number().optional(),
+};
+
+/** Detail of `Call Completed`. */
+export const callCompletedSchema = z.object({ ...call, outcome: z.literal('completed') });
+
+/** Detail of `Call Missed`. */
+export const callMissedSchema = z.object({
+  ...call,
+  outcome: z.enum(['missed', 'rejected', 'failed']).meta({
+    description:
+      '`missed`: the customer called and nobody took it; `rejected`: the customer declined the business’s call; `failed`: the business’s call did not connect. As known when the call ended.',
+  }),
+  errors: z
+    .array(whatsAppError)
+    .optional()
+    .meta({ description: 'Why the call failed, as Meta reported it.' }),
+});
+
 /** Detail of `Human Replied`. */
 export const humanRepliedSchema = z.object({
   ...common,
@@ -324,6 +355,8 @@ export const marketingPreferenceChangedSchema = z.object({
 /** The detail schema of each detail-type. */
 export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.messageReceived]: messageReceivedSchema,
+  [CONVERSATION_EVENT.callCompleted]: callCompletedSchema,
+  [CONVERSATION_EVENT.callMissed]: callMissedSchema,
   [CONVERSATION_EVENT.humanReplied]: humanRepliedSchema,
   [CONVERSATION_EVENT.flowCompleted]: flowCompletedSchema,
   [CONVERSATION_EVENT.messageEdited]: messageEditedSchema,
@@ -344,6 +377,10 @@ export type DetailOf<T extends ConversationEventType> = z.infer<(typeof DETAIL_S
 
 /** Detail of `Message Received`. */
 export type MessageReceived = DetailOf<typeof CONVERSATION_EVENT.messageReceived>;
+/** Detail of `Call Completed`. */
+export type CallCompleted = DetailOf<typeof CONVERSATION_EVENT.callCompleted>;
+/** Detail of `Call Missed`. */
+export type CallMissed = DetailOf<typeof CONVERSATION_EVENT.callMissed>;
 /** Detail of `Human Replied`. */
 export type HumanReplied = DetailOf<typeof CONVERSATION_EVENT.humanReplied>;
 /** Detail of `Flow Completed`. */

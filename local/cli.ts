@@ -336,8 +336,14 @@ async function serve(pipeline: LocalPipeline, port: number): Promise<number> {
         const [found] = await pipeline.reader.findConversations(decodeURIComponent(customer));
         if (found === undefined)
           return reply(404, { message: `no conversation with ${decodeURIComponent(customer)}` });
-        const messages = await pipeline.reader.listMessages(found.businessPhoneNumberId, found.customerKey);
-        return reply(200, { conversation: found, messages }, renderConversation(found, messages, new Date()));
+        const timeline = await pipeline.reader.listTimeline(found.businessPhoneNumberId, found.customerKey);
+        const messages = timeline.filter((item) => item.entity === 'message');
+        const calls = timeline.filter((item) => item.entity === 'call');
+        return reply(
+          200,
+          { conversation: found, messages, calls },
+          renderConversation(found, timeline, new Date()),
+        );
       }
       if (req.method === 'GET' && path === '/events') return reply(200, received);
       if (req.method === 'GET' && path === '/published') {
@@ -384,7 +390,7 @@ async function serve(pipeline: LocalPipeline, port: number): Promise<number> {
 async function conversationView(pipeline: LocalPipeline, customerKey: string): Promise<string> {
   const now = new Date();
   const conversation = await pipeline.reader.getConversation(LOCAL_BUSINESS.metaPhoneNumberId, customerKey);
-  const messages = await pipeline.reader.listMessages(LOCAL_BUSINESS.metaPhoneNumberId, customerKey);
+  const messages = await pipeline.reader.listTimeline(LOCAL_BUSINESS.metaPhoneNumberId, customerKey);
   const marketing = await pipeline.reader.getMarketingPreference(
     LOCAL_BUSINESS.metaPhoneNumberId,
     customerKey,

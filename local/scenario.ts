@@ -40,6 +40,8 @@ export interface ScenarioResult {
   readonly thanks: string;
   /** A message of another customer's chat history, imported from the WhatsApp Business app. */
   readonly importedQuestion: string;
+  /** A call of that customer nobody took. */
+  readonly missedCall: string;
   /** A template the business sent earlier (by another system), whose statuses arrive out of order. */
   readonly template: string;
   /** A template that failed. */
@@ -87,6 +89,7 @@ export async function runScenario(
   const voiceNote = newWamid();
   const humanReply = newWamid();
   const importedQuestion = newWamid();
+  const missedCall = `wacid.${newWamid().slice('wamid.'.length)}`;
   const thanks = newWamid();
   // What Meta holds for the scenario's media, for GetWhatsAppMessageMedia to fetch.
   pipeline.simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 86_016 });
@@ -255,6 +258,33 @@ export async function runScenario(
       }),
     ),
   );
+  await step(
+    'Ravi calls and nobody takes it: a missed call on his conversation, never answered',
+    async () => {
+      const call = (value: Record<string, unknown>) =>
+        changeEnvelope('calls', {
+          messaging_product: 'whatsapp',
+          metadata: {
+            display_phone_number: LOCAL_BUSINESS.displayPhoneNumber,
+            phone_number_id: LOCAL_BUSINESS.metaPhoneNumberId,
+          },
+          calls: [
+            {
+              id: missedCall,
+              from: HISTORY_CUSTOMER.phone,
+              to: LOCAL_BUSINESS.displayPhoneNumber,
+              direction: 'USER_INITIATED',
+              ...value,
+            },
+          ],
+        });
+      const rang = await pipeline.publish(call({ event: 'connect', timestamp: unixSeconds(at(11)) }));
+      if (!rang.ok) return rang;
+      return pipeline.publish(
+        call({ event: 'terminate', timestamp: unixSeconds(at(10)), status: 'FAILED', duration: 0 }),
+      );
+    },
+  );
   await step('A later template fails: more than 24 hours since the customer last wrote', () =>
     pipeline.publish(
       envelope([
@@ -362,6 +392,7 @@ export async function runScenario(
     humanReply,
     thanks,
     importedQuestion,
+    missedCall,
     template,
     failedTemplate,
     failedReactionMessageId,

@@ -20,9 +20,11 @@ import {
 } from '../contracts';
 import { readMarketingPreference } from '../lambda/adapters/health-store';
 import {
+  type CallItem,
   type ConversationItem,
   conversationFromItem,
   fromItem,
+  ItemDecodeError,
   type MarketingPreferenceItem,
   type MessageItem,
   messageFromItem,
@@ -39,6 +41,9 @@ const BATCH_GET_ATTEMPTS = 8;
  * report and integration tests. The Lambda functions never read. Every item is decoded into its
  * typed form; an item that does not decode is an error, never silently skipped.
  */
+/** What a conversation's timeline holds: its messages and its calls. */
+export type TimelineItem = MessageItem | CallItem;
+
 export class ConversationReader {
   constructor(
     private readonly client: DynamoDBClient,
@@ -106,6 +111,12 @@ export class ConversationReader {
 
   /** A conversation's messages, inbound and outbound, oldest first. */
   async listMessages(businessPhoneNumberId: string, customerKey: string): Promise<MessageItem[]> {
+    const timeline = await this.listTimeline(businessPhoneNumberId, customerKey);
+    return timeline.filter((item): item is MessageItem => item.entity === ENTITY.message);
+  }
+
+  /** A conversation's messages and calls, oldest first. */
+  async listTimeline(businessPhoneNumberId: string, customerKey: string): Promise<TimelineItem[]> {
     const { indexName, partitionKey } = CONVERSATION_TABLE.byConversation;
     const items = await this.queryAll({
       IndexName: indexName,
@@ -113,7 +124,13 @@ export class ConversationReader {
       ExpressionAttributeNames: { '#pk': partitionKey },
       ExpressionAttributeValues: marshall({ ':pk': conversationKeyOf(businessPhoneNumberId, customerKey) }),
     });
-    return items.map(messageFromItem);
+    return items.map((stored) => {
+      const item = fromItem(stored);
+      if (item.entity !== ENTITY.message && item.entity !== ENTITY.call) {
+        throw new ItemDecodeError(`Expected a message or a call in a conversation, found a ${item.entity}`);
+      }
+      return item;
+    });
   }
 
   /** Conversations of a business number whose last inbound message is at most `days` UTC days old, newest first. */

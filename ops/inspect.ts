@@ -129,12 +129,13 @@ export async function inspect(
     return 1;
   }
   for (const conversation of conversations) {
-    const messages = await reader.listMessages(conversation.businessPhoneNumberId, conversation.customerKey);
+    const timeline = await reader.listTimeline(conversation.businessPhoneNumberId, conversation.customerKey);
+    const messages = timeline.filter((item) => item.entity === 'message');
     const marketing = await reader.getMarketingPreference(
       conversation.businessPhoneNumberId,
       conversation.customerKey,
     );
-    deps.print(`${renderConversation(conversation, messages, now, marketing)}\n`);
+    deps.print(`${renderConversation(conversation, timeline, now, marketing)}\n`);
     await printMedia(messages);
   }
   return 0;

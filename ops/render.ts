@@ -1,5 +1,6 @@
 import type {
   ActionRecord,
+  CallItem,
   ConversationItem,
   HealthAspectState,
   MarketingPreferenceItem,
@@ -9,6 +10,7 @@ import type {
   SubjectHealthItem,
   WebhookErrorItem,
 } from '../lambda/adapters/items';
+import { callOutcome } from '../lambda/domain/calls';
 import { assertNever, isKnownStatus, type MessageContent, type WhatsAppError } from '../lambda/domain/model';
 import { currentContent } from '../lambda/domain/revisions';
 import { serviceWindowClosesAt, serviceWindowOpen } from '../lambda/domain/service-window';
@@ -56,7 +58,7 @@ function ticks(status: string): string {
 /** One conversation: header with the service-window state, then every message in time order. */
 export function renderConversation(
   conversation: ConversationItem | undefined,
-  messages: readonly MessageItem[],
+  timeline: readonly (MessageItem | CallItem)[],
   now: Date,
   marketing?: MarketingPreferenceItem,
 ): string {
@@ -86,8 +88,27 @@ export function renderConversation(
           : marketing.preference;
     lines.push(`  marketing messages: ${state} since ${marketing.preferenceAt}`);
   }
-  for (const message of messages) lines.push(...renderMessage(message));
+  for (const item of timeline) {
+    lines.push(...(item.entity === 'call' ? renderCall(item) : renderMessage(item)));
+  }
   return lines.join('\n');
+}
+
+/** One call: who called, when, for how long, and how it ended. */
+export function renderCall(call: CallItem): string[] {
+  const time = call.conversationSort.slice(11, 19) || '--:--:--';
+  const who =
+    call.direction === 'outbound' ? '→ business' : call.direction === 'inbound' ? '← customer' : '↔ call    ';
+  const outcome = callOutcome({
+    direction: call.direction,
+    terminateStatus: call.terminateStatus,
+    durationSeconds: call.durationSeconds,
+    statuses: call.statuses.map((s) => s.status),
+  });
+  const length = call.durationSeconds === undefined ? '' : ` · ${call.durationSeconds} s`;
+  const lines = [`  ${time} ${who}   ${shortId(call.callId)}  call: ${outcome}${length}`];
+  for (const error of describeErrors(call.errors)) lines.push(`             ✗ ${error}`);
+  return lines;
 }
 
 /** One message: direction, time, type and content, then its ticks, auto-responses and status history. */

@@ -12,6 +12,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   activityBucketOf,
+  callKey,
   conversationItemKey,
   conversationKeyOf,
   DEFAULT_HUMAN_TAKEOVER_MINUTES,
@@ -21,6 +22,7 @@ import {
   type TableKey,
 } from '../../contracts';
 import {
+  type CallEvent,
   type Customer,
   type EchoMessage,
   type HistoryMessage,
@@ -38,6 +40,7 @@ import {
   type Attributes,
   type AutoResponseRecord,
   type Claim,
+  callStatusKeyOf,
   conversationFromItem,
   type MessageItem,
   messageFromItem,
@@ -69,6 +72,9 @@ export interface ConversationStoreOptions {
    */
   readonly onConsumedCapacity?: (operation: string, capacity: unknown) => void;
 }
+
+/** What recording a call webhook did. */
+export type CallOutcomeOfWrite = { readonly kind: 'recorded' } | { readonly kind: 'duplicate' };
 
 /** What recording an echo of the WhatsApp Business app did. */
 export type EchoOutcome =
@@ -397,6 +403,80 @@ export class ConversationStore {
         await sleep(25 * 2 ** attempt + Math.random() * 25);
       }
     }
+  }
+
+  /**
+   * Records one webhook of a WhatsApp call on the call's item, in the customer's conversation, in
+   * one write and in any order: the connect and the terminate once each (conditional on not being
+   * recorded yet), a status once per status and time. A call is never a message: it moves no
+   * service window and nothing answers it.
+   *
+   * @returns `recorded` with the call as it stands after the write, or `duplicate`
+   */
+  async recordCall(event: CallEvent): Promise<CallOutcomeOfWrite> {
+    const now = this.clock();
+    const at = isoFromUnixSeconds(event.timestamp);
+    const conversationKey = conversationKeyOf(event.source.businessPhoneNumberId, event.customer.key);
+    const identity: Attributes = {
+      [ATTRIBUTE.entity]: ENTITY.call,
+      callId: event.callId,
+      businessPhoneNumberId: event.source.businessPhoneNumberId,
+      wabaId: event.source.wabaId,
+      conversationKey,
+      conversationSort: `${at}#${event.callId}`,
+      customerKey: event.customer.key,
+      customerPhone: event.customer.phone,
+      direction: event.direction,
+    };
+    const common = {
+      setIfNotExists: identity,
+      set: { [ATTRIBUTE.expiresAt]: this.expiresAt(now) } as Attributes,
+    };
+    const spec: UpdateSpec =
+      event.event === 'status'
+        ? {
+            ...common,
+            appendToList: { statuses: { status: event.status ?? 'unknown', at } },
+            addToSet: { [ATTRIBUTE.statusKeys]: callStatusKeyOf(event.status ?? 'unknown', at) },
+            condition: {
+              expression: `attribute_not_exists(${ATTRIBUTE.statusKeys}) OR NOT contains(${ATTRIBUTE.statusKeys}, :key)`,
+              values: { ':key': callStatusKeyOf(event.status ?? 'unknown', at) },
+            },
+          }
+        : event.event === 'terminate'
+          ? {
+              ...common,
+              // An attribute is either set or kept if present, never both in one write.
+              setIfNotExists:
+                event.startTime === undefined ? identity : { ...identity, conversationSort: undefined },
+              set: {
+                ...common.set,
+                // The call's place in its conversation is its start, whichever webhook came first.
+                conversationSort:
+                  event.startTime === undefined
+                    ? undefined
+                    : `${isoFromUnixSeconds(event.startTime)}#${event.callId}`,
+                terminatedAt: at,
+                terminateStatus: event.status ?? 'unknown',
+                startedAt: event.startTime === undefined ? undefined : isoFromUnixSeconds(event.startTime),
+                endedAt: event.endTime === undefined ? undefined : isoFromUnixSeconds(event.endTime),
+                durationSeconds: event.durationSeconds,
+                errors: event.errors,
+              },
+              condition: { expression: 'attribute_not_exists(terminatedAt)' },
+            }
+          : {
+              // A connect, or an event Meta added later: its first time is kept.
+              ...common,
+              setIfNotExists: { ...identity, connectedAt: at },
+              condition: { expression: 'attribute_not_exists(connectedAt)' },
+            };
+    const result = await this.conditionalUpdate('recordCall', callKey(event.callId), {
+      ...spec,
+      returnOldOnFailure: true,
+    });
+    if (!result.applied) return { kind: 'duplicate' };
+    return { kind: 'recorded' };
   }
 
   /**

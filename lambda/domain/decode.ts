@@ -8,6 +8,8 @@ import {
 import { EventDecodeError } from './errors';
 import { decodeContent, MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry } from './message-types';
 import {
+  type CallDirection,
+  type CallEvent,
   type ConversationInfo,
   type Customer,
   type DecodedNotification,
@@ -25,6 +27,11 @@ import {
 } from './model';
 import {
   appStateSyncValueSchema,
+  callIdentitySchema,
+  callSchema,
+  callStatusIdentitySchema,
+  callStatusSchema,
+  callsValueSchema,
   type EnvelopeContext,
   echoesValueSchema,
   echoSchema,
@@ -126,6 +133,7 @@ export function decodeSnsRecord(
   const echoes: EchoMessage[] = [];
   const history: HistoryMessage[] = [];
   const appStateSync: { type?: string; action?: string }[] = [];
+  const calls: CallEvent[] = [];
 
   entry.data.changes.forEach((change, changeIndex) => {
     const path = `changes[${changeIndex}].value`;
@@ -146,6 +154,10 @@ export function decodeSnsRecord(
       );
       history.push(...imported.messages);
       errors.push(...imported.errors);
+      return;
+    }
+    if (change.field === CALLS_FIELD) {
+      calls.push(...decodeCalls(change.value, path, { snsMessageId, wabaId: entry.data.id }));
       return;
     }
     if (change.field === APP_STATE_SYNC_FIELD) {
@@ -212,6 +224,7 @@ export function decodeSnsRecord(
     messages,
     echoes,
     history,
+    calls,
     appStateSync,
     statuses,
     errors,
@@ -226,6 +239,103 @@ const ECHOES_FIELD = 'smb_message_echoes';
 const HISTORY_FIELD = 'history';
 /** The coexistence field of the app's contacts. */
 const APP_STATE_SYNC_FIELD = 'smb_app_state_sync';
+/** The field of WhatsApp calls. */
+const CALLS_FIELD = 'calls';
+
+/**
+ * Every call webhook of a `calls` value. A webhook without its call id, event or time, or whose
+ * customer cannot be told (neither number is the business's), fails the notification.
+ */
+function decodeCalls(
+  value: unknown,
+  path: string,
+  entry: { readonly snsMessageId: string; readonly wabaId: string },
+): CallEvent[] {
+  const parsed = callsValueSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new EventDecodeError(
+      'entry-invalid',
+      `SNS message ${entry.snsMessageId}: ${path} is not a calls value: ${describeIssues(parsed.error)}`,
+      { cause: parsed.error },
+    );
+  }
+  const source: Source = {
+    snsMessageId: entry.snsMessageId,
+    wabaId: entry.wabaId,
+    businessPhoneNumberId: parsed.data.metadata.phone_number_id,
+    displayPhoneNumber: parsed.data.metadata.display_phone_number,
+  };
+  const digits = (number: string | undefined) => number?.replace(/^\+/, '');
+  const business = digits(source.displayPhoneNumber);
+  const events = (parsed.data.calls ?? []).map((item, i): CallEvent => {
+    const identity = callIdentitySchema.safeParse(item);
+    if (!identity.success) {
+      throw itemError(
+        entry.snsMessageId,
+        `${path}.calls[${i}]`,
+        'a call without id, event or timestamp',
+        identity.error,
+      );
+    }
+    const call = callSchema.safeParse(item).data;
+    const direction = directionOf(call?.direction);
+    const from = digits(call?.from);
+    const to = digits(call?.to);
+    // The customer is the party that is not the business: by direction, else by the number.
+    const customer =
+      direction === 'inbound' ? from : direction === 'outbound' ? to : from === business ? to : from;
+    if (customer === undefined) {
+      throw new EventDecodeError(
+        'item-without-identity',
+        `SNS message ${entry.snsMessageId}: ${path}.calls[${i}] is a call whose customer is neither from nor to`,
+      );
+    }
+    const status = call?.status;
+    return {
+      source,
+      callId: identity.data.id,
+      event: identity.data.event,
+      direction,
+      customer: toCustomer(customer, undefined),
+      timestamp: Number(identity.data.timestamp),
+      status: Array.isArray(status) ? status[0] : status,
+      startTime: call?.start_time,
+      endTime: call?.end_time,
+      durationSeconds: call?.duration,
+      errors: call?.errors?.map(toWhatsAppError),
+    };
+  });
+  const statuses = (parsed.data.statuses ?? []).map((item, i): CallEvent => {
+    const identity = callStatusIdentitySchema.safeParse(item);
+    const optional = callStatusSchema.safeParse(item).data;
+    const recipient = digits(optional?.recipient_id);
+    if (!identity.success || recipient === undefined) {
+      throw new EventDecodeError(
+        'item-without-identity',
+        `SNS message ${entry.snsMessageId}: ${path}.statuses[${i}] is a call status without id, status, timestamp or recipient`,
+        identity.success ? undefined : { cause: identity.error },
+      );
+    }
+    return {
+      source,
+      callId: identity.data.id,
+      event: 'status',
+      // Only calls the business places have statuses (Meta's business-initiated calls guide).
+      direction: 'outbound',
+      customer: toCustomer(recipient, undefined),
+      timestamp: Number(identity.data.timestamp),
+      status: identity.data.status,
+      errors: optional?.errors?.map(toWhatsAppError),
+    };
+  });
+  return [...events, ...statuses];
+}
+
+function directionOf(direction: string | undefined): CallDirection | undefined {
+  if (direction === 'USER_INITIATED') return 'inbound';
+  if (direction === 'BUSINESS_INITIATED') return 'outbound';
+  return undefined;
+}
 
 /**
  * Every message of every thread of a `history` value, and the errors of a declined import. A

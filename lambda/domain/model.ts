@@ -185,6 +185,29 @@ export interface HistoryMessage {
   readonly rawJson: string;
 }
 
+/** Who placed a call: the customer (`USER_INITIATED`) or the business (`BUSINESS_INITIATED`). */
+export type CallDirection = 'inbound' | 'outbound';
+
+/** One webhook of a WhatsApp call (`field: calls`): its connect, its end, or a status of it. */
+export interface CallEvent {
+  readonly source: Source;
+  /** Meta's call id (`wacid.…`): every webhook of the call carries it. */
+  readonly callId: string;
+  /** `connect`, `terminate`, `status`, or an event Meta added later. */
+  readonly event: string;
+  readonly direction?: CallDirection;
+  readonly customer: Customer;
+  /** Unix seconds. */
+  readonly timestamp: number;
+  /** Of `terminate`: `COMPLETED` or `FAILED` as Meta writes it; of `status`: `RINGING`, `ACCEPTED`, `REJECTED`. */
+  readonly status?: string;
+  /** Of `terminate`, Unix seconds. */
+  readonly startTime?: number;
+  readonly endTime?: number;
+  readonly durationSeconds?: number;
+  readonly errors?: readonly WhatsAppError[];
+}
+
 /** One status of a message the business sent (or `deleted`, of one it received). */
 export interface StatusUpdate {
   readonly source: Source;
@@ -215,6 +238,8 @@ export interface DecodedNotification {
   readonly echoes: readonly EchoMessage[];
   /** Messages of the app's chat history, imported (coexistence). */
   readonly history: readonly HistoryMessage[];
+  /** Webhooks of WhatsApp calls: connects, ends and statuses. */
+  readonly calls: readonly CallEvent[];
   /** Entries of the business's address book the app synced (`smb_app_state_sync`), by action: counted, never stored. */
   readonly appStateSync: readonly { readonly type?: string; readonly action?: string }[];
   readonly statuses: readonly StatusUpdate[];

@@ -224,6 +224,52 @@ export const appStateSyncValueSchema = z.looseObject({
   state_sync: z.optional(z.array(z.looseObject({ type: presentString, action: presentString }))),
 });
 
+/** A whole number Meta sends as a number or a string of digits (call times and durations). */
+const wholeNumberish = z.union([
+  z.int().check(z.nonnegative()),
+  z.pipe(z.string().check(z.regex(/^\d{1,15}$/)), z.transform(Number)),
+]);
+
+/**
+ * The `value` of a `calls` change: `calls[]` (connect and terminate, Meta's calling webhooks
+ * reference) and, for calls the business placed, `statuses[]` of `type: call`.
+ */
+export const callsValueSchema = z.looseObject({
+  metadata: z.looseObject({ display_phone_number: z.optional(stringish), phone_number_id: stringish }),
+  calls: z.optional(z.array(z.unknown())),
+  statuses: z.optional(z.array(z.unknown())),
+});
+
+/** What every call webhook needs to be recorded once: the call, the event, the time. */
+export const callIdentitySchema = z.looseObject({
+  id: z.string().check(z.minLength(1)),
+  event: z.string().check(z.minLength(1)),
+  timestamp: unixSeconds,
+});
+
+export const callSchema = z.extend(callIdentitySchema, {
+  from: presentString,
+  to: presentString,
+  direction: presentString,
+  status: z.optional(z.union([z.string(), z.array(z.string())])),
+  start_time: z.optional(wholeNumberish),
+  end_time: z.optional(wholeNumberish),
+  duration: z.optional(wholeNumberish),
+  errors: z.optional(z.array(errorSchema)),
+});
+
+/** A status of a call the business placed: `RINGING`, `ACCEPTED`, `REJECTED`. */
+export const callStatusIdentitySchema = z.looseObject({
+  id: z.string().check(z.minLength(1)),
+  status: z.string().check(z.minLength(1)),
+  timestamp: unixSeconds,
+});
+
+export const callStatusSchema = z.extend(callStatusIdentitySchema, {
+  recipient_id: presentString,
+  errors: z.optional(z.array(errorSchema)),
+});
+
 export const errorItemSchema = errorSchema;
 
 // Type-specific payloads. A payload that does not match is still stored raw; only its summary is lost.

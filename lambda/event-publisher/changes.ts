@@ -16,6 +16,7 @@ import {
 import type { ActionOutcome, ConversationEventEntry } from '../../events/schemas';
 import {
   type ActionRecord,
+  type CallItem,
   type HealthAspectState,
   keyOf,
   type MessageItem,
@@ -26,6 +27,7 @@ import {
   type TableItem,
 } from '../adapters/items';
 import type { RecordChange } from '../adapters/stream-records';
+import { callOutcome } from '../domain/calls';
 import { currentContent, latestEdit } from '../domain/revisions';
 import { uuidShapedDigest } from '../shared/digest';
 
@@ -110,6 +112,8 @@ export function eventsOfChange(change: RecordChange, pipeline: string): Conversa
         },
       ];
     }
+    case ENTITY.call:
+      return callEvents(item, change.old?.entity === ENTITY.call ? change.old : undefined, pipeline);
     case ENTITY.conversation:
     case ENTITY.failureDigest:
     case ENTITY.healthAlert:
@@ -401,6 +405,57 @@ function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline
     });
   }
   return events;
+}
+
+/** `Call Completed` or `Call Missed` once, when the call's end is recorded. */
+function callEvents(item: CallItem, old: CallItem | undefined, pipeline: string): ConversationEventEntry[] {
+  if (item.terminatedAt === undefined || old?.terminatedAt !== undefined) return [];
+  const outcome = callOutcome({
+    direction: item.direction,
+    terminateStatus: item.terminateStatus,
+    durationSeconds: item.durationSeconds,
+    statuses: item.statuses.map((s) => s.status),
+  });
+  const detail = {
+    businessPhoneNumberId: item.businessPhoneNumberId,
+    occurredAt: item.endedAt ?? item.terminatedAt,
+    callId: item.callId,
+    conversationKey: item.conversationKey,
+    customer: { key: item.customerKey, phone: item.customerPhone },
+    direction: item.direction,
+    startedAt: item.startedAt,
+    endedAt: item.endedAt,
+    durationSeconds: item.durationSeconds,
+  };
+  switch (outcome) {
+    case 'completed':
+      return [
+        {
+          detailType: CONVERSATION_EVENT.callCompleted,
+          detail: {
+            ...common(CONVERSATION_EVENT.callCompleted, item, 'ended', pipeline),
+            ...detail,
+            outcome,
+          },
+        },
+      ];
+    case 'missed':
+    case 'rejected':
+    case 'failed':
+      return [
+        {
+          detailType: CONVERSATION_EVENT.callMissed,
+          detail: {
+            ...common(CONVERSATION_EVENT.callMissed, item, 'ended', pipeline),
+            ...detail,
+            outcome,
+            errors: item.errors === undefined ? undefined : [...item.errors],
+          },
+        },
+      ];
+    case 'in-progress':
+      return [];
+  }
 }
 
 /** A Flow's answers, when the content is a completed Flow (`nfm_reply` named `flow`). */

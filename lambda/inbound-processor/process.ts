@@ -12,10 +12,12 @@ import type { EffectKey } from '../adapters/effect-store';
 import type { HealthStore } from '../adapters/health-store';
 import type { WhatsAppSender } from '../adapters/whatsapp-sender';
 import { type DecodedHealthChange, type HealthChange, isSubjectChange } from '../domain/account-health';
+import { callOutcome } from '../domain/calls';
 import { decodeSnsEvent } from '../domain/decode';
 import { asError, EventDecodeError } from '../domain/errors';
 import { MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry, typeDimension } from '../domain/message-types';
 import {
+  type CallEvent,
   type DecodedNotification,
   type EchoMessage,
   type InboundMessage,
@@ -41,6 +43,7 @@ export interface InboundProcessorDeps {
     | 'recordRevision'
     | 'recordEcho'
     | 'recordHistory'
+    | 'recordCall'
     | 'recordStatus'
     | 'recordWebhookError'
   >;
@@ -149,6 +152,8 @@ async function processNotification(
       ...notification.echoes.map((echo) => handleEcho(echo, deps, pseudonyms)),
       // The app's chat history: kept as it happened, never answered, never a `Message Received`.
       ...notification.history.map((message) => store.recordHistory(message)),
+      // A call is recorded on the conversation, never answered with a message.
+      ...notification.calls.map((call) => handleCall(call, deps, pseudonyms)),
       ...notification.statuses.map((status) => store.recordStatus(status)),
       ...notification.errors.map((error) => store.recordWebhookError(error, notification.publishedAt)),
       ...notification.health.map((change) => handleHealthChange(change, deps, pseudonyms)),
@@ -288,6 +293,40 @@ function hookContext(
         ? undefined
         : replySender(deps.sender, message, routing.originationPhoneNumberId, invocation.deadline, once),
   };
+}
+
+/**
+ * Records a call webhook on its call, and counts a call the customer placed that nobody took, per
+ * business number: a missed call is a customer waiting for a call back.
+ */
+async function handleCall(call: CallEvent, deps: InboundProcessorDeps, pseudonyms: Pseudonymizer) {
+  const { store, logger, metrics } = deps;
+  const outcome = await store.recordCall(call);
+  if (outcome.kind === 'duplicate') return;
+  metrics.count(METRIC.callEvents, 1, { name: DIMENSION.type, value: knownCallEvent(call.event) });
+  if (call.event !== 'terminate') return;
+  const ended = callOutcome({
+    direction: call.direction,
+    terminateStatus: call.status,
+    durationSeconds: call.durationSeconds,
+    statuses: [],
+  });
+  if (ended === 'missed') {
+    metrics.count(METRIC.missedCalls, 1, {
+      name: DIMENSION.businessPhoneNumberId,
+      value: call.source.businessPhoneNumberId,
+    });
+  }
+  logger.info(ended === 'missed' ? 'Missed call recorded' : 'Call ended', {
+    customer: pseudonyms.customer(call.customer.key),
+    direction: call.direction,
+    durationSeconds: call.durationSeconds,
+  });
+}
+
+/** A call event as a metric dimension: Meta's words for the ones it documents, else `other`. */
+function knownCallEvent(event: string): string {
+  return ['connect', 'terminate', 'status'].includes(event) ? event : OTHER_DIMENSION_VALUE;
 }
 
 /**

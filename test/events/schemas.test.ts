@@ -8,7 +8,7 @@ import type { MessageItem } from '../../lambda/adapters/items';
 import { eventsOfChange, UnmappableChangeError } from '../../lambda/event-publisher/changes';
 import { jsonObject } from '../support/content-arbitraries';
 import { EVENT_SCHEMA_DIR, schemaProblems } from '../support/event-schemas';
-import { anyItem, historyEntry, mediaArchive, message } from '../support/item-arbitraries';
+import { anyItem, call, historyEntry, mediaArchive, message } from '../support/item-arbitraries';
 
 const PIPELINE = 'WhatsAppPipeline';
 
@@ -81,6 +81,14 @@ const echoChange = message.map((m): { new: MessageItem } => ({
   },
 }));
 
+/** A call whose end is recorded: both outcomes, on purpose. */
+const callEnd = call.chain((c) =>
+  fc.constantFrom('COMPLETED', 'FAILED').map((terminateStatus) => ({
+    old: { ...c, terminatedAt: undefined },
+    new: { ...c, terminatedAt: c.terminatedAt ?? '2026-12-01T00:00:00.000Z', terminateStatus },
+  })),
+);
+
 /** Any committed change: a new item of any kind, a later version of a message, a media archive. */
 const anyChange = fc.oneof(
   anyItem.map((item) => ({ new: item })),
@@ -88,6 +96,7 @@ const anyChange = fc.oneof(
   archiveChange,
   flowChange,
   echoChange,
+  callEnd,
 );
 
 describe('the JSON Schemas of docs/events', () => {

@@ -61,7 +61,7 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
 
   test('every step succeeds and reports progress', () => {
     expect(result.problems).toEqual([]);
-    expect(lines).toHaveLength(17);
+    expect(lines).toHaveLength(18);
     expect(lines.every((line) => line.startsWith('  ✓ '))).toBe(true);
   });
 
@@ -122,6 +122,18 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
     );
     expect(conversation).toMatchObject({ inboundCount: 0 });
     expect(conversation?.lastInboundAt).toBeUndefined();
+  });
+
+  test("Ravi's missed call is on his conversation, and nothing answered it", async () => {
+    const timeline = await pipeline.reader.listTimeline(
+      LOCAL_BUSINESS.metaPhoneNumberId,
+      HISTORY_CUSTOMER.phone ?? '',
+    );
+    expect(timeline.find((item) => item.entity === 'call')).toMatchObject({
+      callId: result.missedCall,
+      direction: 'inbound',
+      terminateStatus: 'FAILED',
+    });
   });
 
   test("Jane's edit is applied to her text, which keeps what she sent first in its history", async () => {
@@ -289,6 +301,7 @@ describe('npm start, as a process', () => {
     expect(output).toMatch(/Message Received +text \(text\)/);
     expect(output.match(/Message Edited/g)).toHaveLength(1);
     expect(output.match(/Human Replied/g)).toHaveLength(1);
+    expect(output.match(/Call Missed/g)).toHaveLength(1);
     // The template's statuses arrive read first: the later sent and delivered change nothing.
     expect(output).toMatch(/Message Status Changed +— → read/);
     expect(output).not.toMatch(/Message Status Changed +\S+ → delivered/);

@@ -4,6 +4,7 @@ import { HEALTH_ASPECTS, type HealthAspect, MESSAGE_CONTENT_KINDS } from '../../
 import type {
   AccountHealthItem,
   ActionRecord,
+  CallItem,
   ConversationItem,
   FailureDigestItem,
   HealthAlertItem,
@@ -456,6 +457,47 @@ export const sideEffect: fc.Arbitrary<SideEffectItem> = fc
   )
   .map((e) => ({ entity: 'side-effect' as const, ...e }));
 
+export const call: fc.Arbitrary<CallItem> = fc
+  .record(
+    {
+      callId: text,
+      businessPhoneNumberId: text,
+      wabaId: opt(text),
+      conversationKey: text,
+      conversationSort: text,
+      customerKey: text,
+      customerPhone: opt(text),
+      direction: opt(fc.constantFrom('inbound' as const, 'outbound' as const)),
+      connectedAt: opt(iso),
+      terminatedAt: opt(iso),
+      terminateStatus: opt(fc.constantFrom('COMPLETED', 'FAILED', 'Completed')),
+      startedAt: opt(iso),
+      endedAt: opt(iso),
+      durationSeconds: opt(fc.integer({ min: 0, max: 7200 })),
+      errors: opt(fc.array(error, { maxLength: 2 })),
+      // Read back oldest first.
+      statuses: fc
+        .uniqueArray(fc.record({ status: fc.constantFrom('RINGING', 'ACCEPTED', 'REJECTED'), at: iso }), {
+          maxLength: 3,
+          selector: (s) => `${s.status}#${s.at}`,
+        })
+        .map((s) => s.sort((a, b) => a.at.localeCompare(b.at) || a.status.localeCompare(b.status))),
+      expiresAt: count,
+    },
+    {
+      requiredKeys: [
+        'callId',
+        'businessPhoneNumberId',
+        'conversationKey',
+        'conversationSort',
+        'customerKey',
+        'statuses',
+        'expiresAt',
+      ],
+    },
+  )
+  .map((c) => ({ entity: 'call' as const, ...c }));
+
 export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
   message,
   conversation,
@@ -468,4 +510,5 @@ export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
   marketingPreference,
   healthAlert,
   sideEffect,
+  call,
 );

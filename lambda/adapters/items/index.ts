@@ -22,8 +22,10 @@ import {
   webhookErrorPartition,
 } from '../../../contracts';
 import { statusRank } from '../../domain/status';
+import { type CallItem, callItemKey, callItemSchema, callStatusKeyOf } from './call';
 import { type SideEffectItem, sideEffectItemKey, sideEffectItemSchema } from './effect';
 
+export { type CallItem, type CallStatusEntry, callStatusKeyOf } from './call';
 export type { DeliveryFailure, SendError } from './common';
 export type { ConversationItem } from './conversation';
 export type { SideEffectItem } from './effect';
@@ -90,7 +92,8 @@ export type TableItem =
   | SubjectHealthItem
   | MarketingPreferenceItem
   | HealthAlertItem
-  | SideEffectItem;
+  | SideEffectItem
+  | CallItem;
 
 /** Attribute names the store writes by name (everything else is written through the codecs). */
 export const ATTRIBUTE = {
@@ -163,6 +166,8 @@ export function keyOf(item: TableItem): TableKey {
       return healthAlertKey(item.windowStart, item.subjectKey, item.aspect);
     case ENTITY.sideEffect:
       return sideEffectItemKey(item);
+    case ENTITY.call:
+      return callItemKey(item);
   }
 }
 
@@ -213,6 +218,15 @@ export function toAttributes(item: TableItem): Attributes {
           history.length === 0
             ? undefined
             : new Set(history.map((h) => preferenceHistoryKeyOf(h.preference, h.at))),
+      });
+    }
+    case ENTITY.call: {
+      const { statuses, ...rest } = item;
+      return compact({
+        ...rest,
+        statuses: statuses.length > 0 ? statuses : undefined,
+        [ATTRIBUTE.statusKeys]:
+          statuses.length > 0 ? new Set(statuses.map((s) => callStatusKeyOf(s.status, s.at))) : undefined,
       });
     }
     case ENTITY.conversation:
@@ -313,4 +327,5 @@ const itemSchema = z.union([
   marketingPreferenceSchema,
   healthAlertSchema,
   sideEffectItemSchema,
+  callItemSchema,
 ]);

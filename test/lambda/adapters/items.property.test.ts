@@ -3,6 +3,7 @@ import { fromItem, ItemDecodeError, keyOf, type TableItem, toItem } from '../../
 import {
   accountHealth,
   anyItem,
+  call,
   conversation,
   digest,
   healthAlert,
@@ -33,6 +34,7 @@ describe('table item codecs', () => {
     ['marketing preference', marketingPreference],
     ['health alert', healthAlert],
     ['side effect', sideEffect],
+    ['call', call],
   ] as const)('fromItem(toItem(x)) equals x for every %s', (_kind, arbitrary: fc.Arbitrary<TableItem>) => {
     fc.assert(
       fc.property(arbitrary, (item) => {

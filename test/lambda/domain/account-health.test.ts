@@ -201,7 +201,7 @@ describe('decodeHealthChange: marketing preferences', () => {
 describe('decodeHealthChange: fields and failures', () => {
   test('a field the pipeline does not record is skipped, not an error', () => {
     const [notification] = decodeSnsEvent(fixtureEvent('edge-future-field'));
-    expect(notification?.skippedFields).toEqual(['calls']);
+    expect(notification?.skippedFields).toEqual(['group_lifecycle_update']);
     expect(notification?.health).toEqual([]);
   });
 

@@ -93,6 +93,7 @@ describe('a type added through the registry alone', () => {
       recordRevision: async () => ({ kind: 'recorded' as const }),
       recordEcho: async () => ({ kind: 'duplicate' as const }),
       recordHistory: async () => 'duplicate' as const,
+      recordCall: async () => ({ kind: 'duplicate' as const }),
       recordStatus: async () => ({ kind: 'duplicate' as const, writes: 1 }),
       recordWebhookError: async () => undefined,
     };

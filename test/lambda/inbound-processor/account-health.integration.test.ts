@@ -108,7 +108,7 @@ describe('the inbound processor records account health', () => {
   test('a field the pipeline does not record is skipped and counted, never an error', async () => {
     const { handler, metrics } = await processor();
     await expect(handler(fixtureEvent('edge-future-field'))).resolves.toBeUndefined();
-    expect(metrics.get('SkippedChanges/field=calls')).toBe(1);
+    expect(metrics.get('SkippedChanges/field=group_lifecycle_update')).toBe(1);
   });
 
   test('a malformed health value fails the invocation, so the event reaches the failure queue', async () => {

@@ -1,0 +1,155 @@
+/**
+ * Calls against DynamoDB Local: each webhook fills in the call's record in its conversation, in
+ * any order and once; a missed call is counted per number; nothing ever answers a call.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import fc from 'fast-check';
+import { callKey } from '../../../contracts';
+import { ConversationStore } from '../../../lambda/adapters/conversation-store';
+import { fromItem } from '../../../lambda/adapters/items';
+import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
+import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-response';
+import { eventsOfChange } from '../../../lambda/event-publisher/changes';
+import { AutoResponder } from '../../../lambda/inbound-processor/auto-responder';
+import { createInboundHandler } from '../../../lambda/inbound-processor/process';
+import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
+import { fixtureEvent } from '../../fixtures';
+import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
+import { lambdaContext } from '../../support/lambda-context';
+import { testPseudonyms } from '../../support/pseudonyms';
+import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
+import { socialMessagingClient, startSimulator } from '../../support/simulator';
+
+const CALL = 'wacid.HBgLMTQyNTU1NTAxNTAVAgASGCBDQUxMMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDEA';
+const MISSED = 'wacid.HBgLMTQyNTU1NTAxNTAVAgASGCBDQUxMMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDIA';
+
+let dynamo: DynamoDBClient;
+let simulator: SocialMessagingSimulator;
+let messaging: SocialMessagingClient;
+
+beforeAll(async () => {
+  dynamo = localDynamoDbClient();
+  simulator = await startSimulator();
+  messaging = socialMessagingClient();
+});
+afterEach(() => simulator.reset());
+afterAll(async () => {
+  dynamo.destroy();
+  messaging.destroy();
+  await simulator.stop();
+});
+
+async function pipeline() {
+  const tableName = await createConversationTable(dynamo);
+  const store = new ConversationStore({ client: dynamo, tableName, retentionDays: 30 });
+  const logger = new RecordingLogger();
+  const metrics = new RecordingMetrics();
+  const responder = new AutoResponder({
+    store,
+    sender: new WhatsAppSender({ client: messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 }),
+    policy: DEFAULT_AUTO_RESPONSE_POLICY,
+    logger,
+    metrics,
+  });
+  const handler = createInboundHandler({
+    pseudonyms: testPseudonyms,
+    store,
+    logger,
+    metrics,
+    hooks: [responder],
+  });
+  const call = async (callId: string) => {
+    const { Item } = await dynamo.send(
+      new GetItemCommand({ TableName: tableName, Key: marshall(callKey(callId)) }),
+    );
+    if (Item === undefined) return undefined;
+    const item = fromItem(Item);
+    return item.entity === 'call' ? item : undefined;
+  };
+  return {
+    invoke: (name: string) => handler(fixtureEvent(name), lambdaContext(30_000)),
+    call,
+    metrics,
+  };
+}
+
+describe('a call', () => {
+  test('is one record in the customer’s conversation, with its direction, start, end and duration', async () => {
+    const { invoke, call } = await pipeline();
+    await invoke('calls-connect');
+    await invoke('calls-terminate-completed');
+    expect(await call(CALL)).toMatchObject({
+      conversationKey: '574086085794038#14255550150',
+      direction: 'inbound',
+      connectedAt: '2026-01-02T09:00:00.000Z',
+      terminateStatus: 'COMPLETED',
+      startedAt: '2026-01-02T09:00:10.000Z',
+      endedAt: '2026-01-02T09:03:10.000Z',
+      durationSeconds: 180,
+    });
+  });
+
+  test('is never answered: no send of any kind', async () => {
+    const { invoke } = await pipeline();
+    await invoke('calls-connect');
+    await invoke('calls-terminate-completed');
+    await invoke('calls-terminate-missed');
+    expect(simulator.requests).toEqual([]);
+  });
+
+  test('its webhooks in any order, and redelivered, end in the same record', async () => {
+    const names = ['calls-connect', 'calls-terminate-completed'];
+    const settled = async (order: readonly string[]) => {
+      const { invoke, call } = await pipeline();
+      for (const name of order) await invoke(name);
+      return call(CALL);
+    };
+    const reference = await settled(names);
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .array(fc.constantFrom(...names), { minLength: 2, maxLength: 5 })
+          .filter((o) => names.every((n) => o.includes(n))),
+        async (order) => {
+          const record = await settled(order);
+          expect({ ...record, expiresAt: 0 }).toEqual({ ...reference, expiresAt: 0 });
+        },
+      ),
+      { numRuns: 8 },
+    );
+  });
+
+  test('ended is one Call Completed on the bus, never twice', async () => {
+    const { invoke, call } = await pipeline();
+    await invoke('calls-connect');
+    const before = await call(CALL);
+    await invoke('calls-terminate-completed');
+    const after = await call(CALL);
+    if (after === undefined) throw new Error('no call recorded');
+    const events = eventsOfChange({ old: before, new: after }, 'test');
+    expect(events.map((e) => e.detailType)).toEqual(['Call Completed']);
+    expect(eventsOfChange({ old: after, new: after }, 'test')).toEqual([]);
+  });
+});
+
+describe('a missed call', () => {
+  test('is counted per business number, once', async () => {
+    const { invoke, metrics } = await pipeline();
+    await invoke('calls-terminate-missed');
+    await invoke('calls-terminate-missed');
+    expect(metrics.get('MissedCalls/businessPhoneNumberId=574086085794038')).toBe(1);
+  });
+
+  test('is a Call Missed on the bus with outcome missed', async () => {
+    const { invoke, call } = await pipeline();
+    await invoke('calls-terminate-missed');
+    const missed = await call(MISSED);
+    if (missed === undefined) throw new Error('no call recorded');
+    const [event] = eventsOfChange({ new: missed }, 'test');
+    expect(event?.detailType).toBe('Call Missed');
+    expect(event?.detail).toMatchObject({ outcome: 'missed', direction: 'inbound' });
+  });
+});
