@@ -637,10 +637,9 @@ export class ConversationStore {
       snsMessageId: status.source.snsMessageId,
       recordedAt: now.toISOString(),
     };
+    const partyKey = status.groupId === undefined ? status.recipient?.key : groupCustomerKey(status.groupId);
     const conversationKey =
-      status.recipient === undefined
-        ? undefined
-        : conversationKeyOf(status.source.businessPhoneNumberId, status.recipient.key);
+      partyKey === undefined ? undefined : conversationKeyOf(status.source.businessPhoneNumberId, partyKey);
     // The outbound identity, written only if nothing else created the item first.
     const identity: Attributes = {
       [ATTRIBUTE.entity]: ENTITY.message,
@@ -649,9 +648,10 @@ export class ConversationStore {
       businessPhoneNumberId: status.source.businessPhoneNumberId,
       conversationKey,
       conversationSort: conversationKey === undefined ? undefined : `${at}#${status.wamid}`,
-      customerKey: status.recipient?.key,
+      customerKey: partyKey,
       customerPhone: status.recipient?.phone,
       customerUserId: status.recipient?.userId,
+      groupId: status.groupId,
     };
     const notYetRecorded = `(attribute_not_exists(${ATTRIBUTE.statusKeys}) OR NOT contains(${ATTRIBUTE.statusKeys}, :statusKey))`;
     const history = {

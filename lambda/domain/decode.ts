@@ -552,8 +552,10 @@ function decodeStatus(
     throw itemError(source.snsMessageId, path, 'a status without id, status or timestamp', identity.error);
   }
   const optional = statusSchema.safeParse(item).data;
-  const phone = optional?.recipient_id;
-  const userId = optional?.recipient_user_id;
+  // A status of a message to a group names the group, not a person (Meta's groups reference).
+  const groupId = optional?.recipient_type === 'group' ? optional.recipient_id : undefined;
+  const phone = groupId === undefined ? optional?.recipient_id : undefined;
+  const userId = groupId === undefined ? optional?.recipient_user_id : undefined;
   const recipient =
     phone === undefined && userId === undefined
       ? undefined
@@ -564,6 +566,7 @@ function decodeStatus(
     status: toMessageStatus(identity.data.status),
     timestamp: Number(identity.data.timestamp),
     recipient,
+    groupId,
     errors: optional?.errors?.map(toWhatsAppError),
     pricing: toPricing(optional?.pricing),
     conversation: toConversationInfo(optional?.conversation),

@@ -216,6 +216,8 @@ export interface StatusUpdate {
   /** Unix seconds. */
   readonly timestamp: number;
   readonly recipient?: Customer;
+  /** The group of a message the business sent to a group (`recipient_type: group`); no `recipient` then. */
+  readonly groupId?: string;
   readonly errors?: readonly WhatsAppError[];
   readonly pricing?: Pricing;
   readonly conversation?: ConversationInfo;

@@ -137,6 +137,8 @@ export const statusIdentitySchema = z.looseObject({
 
 export const statusSchema = z.extend(statusIdentitySchema, {
   recipient_id: presentString,
+  /** `group` for a message the business sent to a group: `recipient_id` is then the group's id. */
+  recipient_type: presentString,
   recipient_user_id: presentString,
   biz_opaque_callback_data: z.optional(z.string()),
   conversation: z.optional(

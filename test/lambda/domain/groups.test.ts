@@ -45,3 +45,11 @@ describe('messages written in a group', () => {
     expect(() => textMessage({ group: ' ' }, 'hi')).toThrow(InvalidAddressError);
   });
 });
+
+describe('statuses of messages the business sent to a group', () => {
+  test('decode with the group, and no person as recipient', () => {
+    const [status] = decodeSnsEvent(fixtureEvent('status-group-delivered'))[0]?.statuses ?? [];
+    expect(status?.groupId).toBe(GROUP);
+    expect(status?.recipient).toBeUndefined();
+  });
+});

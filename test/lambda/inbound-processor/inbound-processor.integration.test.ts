@@ -433,6 +433,21 @@ describe('routing, errors and skipped changes', () => {
   });
 });
 
+describe('a status of a message sent to a group', () => {
+  test("is recorded in the group's conversation, not as a customer's", async () => {
+    const { handler, reader } = await pipeline();
+    await handler(fixtureEvent('status-group-delivered'));
+    const message = await reader.getMessage('wamid.HBgLMTQyNTU1NTAxNTAVAgARGBJHUk9VUDEyMzQ1Njc4OTBBQkNEAA==');
+    expect(message).toMatchObject({
+      direction: 'outbound',
+      status: 'delivered',
+      groupId: 'Y2FwaV9ncm91cDoxMjAzNjMwMjU2NzQxNDUxMjM=',
+      conversationKey: `${PHONE_ID}#GROUP#Y2FwaV9ncm91cDoxMjAzNjMwMjU2NzQxNDUxMjM=`,
+    });
+    expect(message?.customerPhone).toBeUndefined();
+  });
+});
+
 describe('bad input', () => {
   test.each([
     ['bad-console-test-message', 'not-an-eum-envelope'],
