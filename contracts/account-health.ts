@@ -19,6 +19,8 @@ export const HEALTH_FIELDS = [
   'business_capability_update',
   'account_alerts',
   'user_preferences',
+  /** Flow status changes and endpoint alerts (AWS user guide "managing-flows-webhooks"). */
+  'flows',
 ] as const;
 
 /** One of the account-health webhook fields. */
@@ -34,6 +36,7 @@ export const HEALTH_SUBJECT = {
   template: 'template',
   phoneNumber: 'phone-number',
   account: 'account',
+  flow: 'flow',
 } as const;
 
 /** One of the subjects of health records. */
@@ -47,6 +50,8 @@ export const HEALTH_ASPECTS = {
   template: ['status', 'quality', 'category'],
   'phone-number': ['quality', 'name'],
   account: ['status', 'review', 'capability', 'alert'],
+  /** A Flow's status (DRAFT, PUBLISHED, DEPRECATED, BLOCKED, THROTTLED), and its endpoint's alerts. */
+  flow: ['status', 'endpoint'],
 } as const satisfies Record<HealthSubjectKind, readonly string[]>;
 
 /** An aspect of a template. */
@@ -55,8 +60,10 @@ export type TemplateAspect = (typeof HEALTH_ASPECTS.template)[number];
 export type PhoneNumberAspect = (typeof HEALTH_ASPECTS)['phone-number'][number];
 /** An aspect of a WhatsApp Business Account. */
 export type AccountAspect = (typeof HEALTH_ASPECTS.account)[number];
+/** An aspect of a Flow. */
+export type FlowAspect = (typeof HEALTH_ASPECTS.flow)[number];
 /** Any aspect. */
-export type HealthAspect = TemplateAspect | PhoneNumberAspect | AccountAspect;
+export type HealthAspect = TemplateAspect | PhoneNumberAspect | AccountAspect | FlowAspect;
 
 /** The `category` of the marketing preference, as `user_preferences` carries it. */
 export const MARKETING_PREFERENCE_CATEGORY = 'marketing_messages';

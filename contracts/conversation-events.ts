@@ -44,6 +44,8 @@ export const CONVERSATION_EVENT = {
   phoneNumberQualityChanged: 'Phone Number Quality Changed',
   /** A WhatsApp Business Account's status, review, capabilities or alerts changed. */
   accountStatusChanged: 'Account Status Changed',
+  /** A Flow's status changed (BLOCKED and THROTTLED alert people), or its endpoint raised an alert. */
+  flowStatusChanged: 'Flow Status Changed',
   /** A customer stopped or resumed marketing messages. */
   marketingPreferenceChanged: 'Marketing Preference Changed',
 } as const;

@@ -34,6 +34,8 @@ export const ENTITY = {
   phoneNumberHealth: 'phone-number-health',
   /** A WhatsApp Business Account's status, review, capabilities and alerts. */
   accountHealth: 'account-health',
+  /** A Flow's status and its endpoint's alerts. */
+  flowHealth: 'flow-health',
   /** A customer's marketing-message preference, under the conversation's partition. */
   marketingPreference: 'marketing-preference',
   /** A health change that needs a human, waiting in its digest window. */
@@ -111,6 +113,11 @@ export function templateHealthKey(wabaId: string, templateId: string): TableKey 
 /** Key of a business phone number's health record (Meta identifies it by its display number). */
 export function phoneNumberHealthKey(wabaId: string, displayPhoneNumber: string): TableKey {
   return { pk: healthPartition(wabaId), sk: `NUMBER#${displayPhoneNumber}` };
+}
+
+/** Key of a Flow's health record. */
+export function flowHealthKey(wabaId: string, flowId: string): TableKey {
+  return { pk: healthPartition(wabaId), sk: `FLOW#${flowId}` };
 }
 
 /** Key of a WABA's account health record. */

@@ -120,6 +120,8 @@ function withDetail(
       return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
     case 'Account Status Changed':
       return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
+    case 'Flow Status Changed':
+      return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
     case 'Marketing Preference Changed':
       return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
   }

@@ -341,6 +341,18 @@ export const accountStatusChangedSchema = z.object({
   ...aspectChange,
 });
 
+/** Detail of `Flow Status Changed`. */
+export const flowStatusChangedSchema = z.object({
+  ...healthCommon,
+  flowId: z.string(),
+  flowName: z.string().optional(),
+  aspect: z.enum(HEALTH_ASPECTS.flow).meta({
+    description:
+      '`status`: DRAFT, PUBLISHED, DEPRECATED, BLOCKED or THROTTLED; `endpoint`: an alert of its endpoint.',
+  }),
+  ...aspectChange,
+});
+
 /** Detail of `Marketing Preference Changed`. */
 export const marketingPreferenceChangedSchema = z.object({
   ...healthCommon,
@@ -369,6 +381,7 @@ export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.templateStatusChanged]: templateStatusChangedSchema,
   [CONVERSATION_EVENT.phoneNumberQualityChanged]: phoneNumberQualityChangedSchema,
   [CONVERSATION_EVENT.accountStatusChanged]: accountStatusChangedSchema,
+  [CONVERSATION_EVENT.flowStatusChanged]: flowStatusChangedSchema,
   [CONVERSATION_EVENT.marketingPreferenceChanged]: marketingPreferenceChangedSchema,
 } as const satisfies Record<ConversationEventType, z.ZodType>;
 
@@ -405,6 +418,8 @@ export type TemplateStatusChanged = DetailOf<typeof CONVERSATION_EVENT.templateS
 export type PhoneNumberQualityChanged = DetailOf<typeof CONVERSATION_EVENT.phoneNumberQualityChanged>;
 /** Detail of `Account Status Changed`. */
 export type AccountStatusChanged = DetailOf<typeof CONVERSATION_EVENT.accountStatusChanged>;
+/** Detail of `Flow Status Changed`. */
+export type FlowStatusChanged = DetailOf<typeof CONVERSATION_EVENT.flowStatusChanged>;
 /** Detail of `Marketing Preference Changed`. */
 export type MarketingPreferenceChanged = DetailOf<typeof CONVERSATION_EVENT.marketingPreferenceChanged>;
 /** The outcome of one auto-response action in an event. */

@@ -346,6 +346,15 @@ export function renderWabaHealth(wabaId: string, records: readonly SubjectHealth
       ...restrictions.map((r) => `  restricted: ${r}`),
     );
   }
+  const flows = records.filter((r) => r.entity === 'flow-health');
+  if (flows.length > 0) {
+    lines.push(`Flows (${flows.length}) by status:`);
+    for (const f of flows) {
+      lines.push(
+        `  ${state(f.current.status).padEnd(10)} ${f.flowName ?? '(unnamed)'} [id ${f.flowId}]  endpoint ${state(f.current.endpoint)}${since(f.current.status)}`,
+      );
+    }
+  }
   return lines.join('\n');
 }
 

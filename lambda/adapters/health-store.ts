@@ -19,6 +19,7 @@ import {
   accountHealthKey,
   conversationKeyOf,
   ENTITY,
+  flowHealthKey,
   healthAlertKey,
   healthPartition,
   MARKETING_PREFERENCE_CATEGORY,
@@ -320,7 +321,8 @@ export async function readWabaHealth(
       if (
         item.entity === ENTITY.templateHealth ||
         item.entity === ENTITY.phoneNumberHealth ||
-        item.entity === ENTITY.accountHealth
+        item.entity === ENTITY.accountHealth ||
+        item.entity === ENTITY.flowHealth
       ) {
         items.push(item);
       }
@@ -339,6 +341,8 @@ function subjectKey(change: HealthChange): TableKey {
       return phoneNumberHealthKey(change.wabaId, change.subject.displayPhoneNumber);
     case 'account':
       return accountHealthKey(change.wabaId);
+    case 'flow':
+      return flowHealthKey(change.wabaId, change.subject.flowId);
   }
 }
 
@@ -362,6 +366,13 @@ function identityOf(change: HealthChange): Attributes {
       };
     case 'account':
       return { ...common, [ATTRIBUTE.entity]: ENTITY.accountHealth };
+    case 'flow':
+      return {
+        ...common,
+        [ATTRIBUTE.entity]: ENTITY.flowHealth,
+        flowId: change.subject.flowId,
+        flowName: change.subject.flowName,
+      };
   }
 }
 

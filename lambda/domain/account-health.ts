@@ -6,6 +6,7 @@
 import type * as z from 'zod/mini';
 import {
   type AccountAspect,
+  type FlowAspect,
   type HealthField,
   isHealthField,
   MARKETING_PREFERENCE_CATEGORY,
@@ -17,6 +18,7 @@ import {
   accountReviewValueSchema,
   accountUpdateValueSchema,
   businessCapabilityValueSchema,
+  flowValueSchema,
   phoneNumberNameValueSchema,
   phoneNumberQualityValueSchema,
   templateCategoryValueSchema,
@@ -50,8 +52,15 @@ export interface AccountSubject {
   readonly kind: 'account';
 }
 
+/** A WhatsApp Flow of the account. */
+export interface FlowSubject {
+  readonly kind: 'flow';
+  readonly flowId: string;
+  readonly flowName?: string;
+}
+
 /** What a health change is about. */
-export type HealthSubject = TemplateSubject | PhoneNumberSubject | AccountSubject;
+export type HealthSubject = TemplateSubject | PhoneNumberSubject | AccountSubject | FlowSubject;
 
 /** A restriction Meta placed on an account, until `expiration`. */
 export interface AccountRestriction {
@@ -102,8 +111,18 @@ export interface AccountHealthChange extends ChangeCommon {
   readonly aspect: AccountAspect;
 }
 
-/** Any change of a template, number or account, discriminated on `subject.kind`. */
-export type HealthChange = TemplateHealthChange | PhoneNumberHealthChange | AccountHealthChange;
+/** A change of a Flow's status, or an alert of its endpoint. */
+export interface FlowHealthChange extends ChangeCommon {
+  readonly subject: FlowSubject;
+  readonly aspect: FlowAspect;
+}
+
+/** Any change of a template, number, account or Flow, discriminated on `subject.kind`. */
+export type HealthChange =
+  | TemplateHealthChange
+  | PhoneNumberHealthChange
+  | AccountHealthChange
+  | FlowHealthChange;
 
 /** The marketing preferences Meta documents; any other value is kept verbatim. */
 export type MarketingPreference = 'stop' | 'resume' | UnknownHealthEvent;
@@ -194,6 +213,19 @@ export const KNOWN_HEALTH_EVENTS: Readonly<Record<HealthField, readonly string[]
   // Alert types are open-ended; Meta lists examples, not a closed set.
   account_alerts: 'any',
   user_preferences: ['stop', 'resume'],
+  // A status change's event is its new status; the other events are the endpoint's alerts.
+  flows: [
+    'DRAFT',
+    'PUBLISHED',
+    'DEPRECATED',
+    'BLOCKED',
+    'THROTTLED',
+    'ENDPOINT_ERROR_RATE',
+    'ENDPOINT_LATENCY',
+    'ENDPOINT_AVAILABILITY',
+    'CLIENT_ERROR_RATE',
+    'FLOW_VERSION_EXPIRY_WARNING',
+  ],
 };
 
 function isKnown(field: HealthField, event: string): boolean {
@@ -391,6 +423,35 @@ export function decodeHealthChange(
         },
       ];
     }
+    case 'flows': {
+      const v = parse(field, flowValueSchema, value);
+      const subject: FlowSubject = { kind: 'flow', flowId: v.flow_id, ...compact({ flowName: v.flow_name }) };
+      if (v.event === 'FLOW_STATUS_CHANGE') {
+        return [
+          {
+            ...base,
+            field,
+            // Like a template's, the event of a status change is the new status.
+            ...event(v.new_status ?? 'UNKNOWN'),
+            subject,
+            aspect: 'status',
+            ...compact({ previous: v.old_status, reason: v.reason, detail: v.message }),
+            occurredAt: at(),
+          },
+        ];
+      }
+      return [
+        {
+          ...base,
+          field,
+          ...event(v.event),
+          subject,
+          aspect: 'endpoint',
+          ...compact({ value: v.threshold, severity: v.alert_state, detail: v.message }),
+          occurredAt: at(),
+        },
+      ];
+    }
     case 'user_preferences': {
       const v = parse(field, userPreferencesValueSchema, value);
       return v.user_preferences.map((preference, i): PreferenceChange => {
@@ -445,6 +506,7 @@ export const HEALTH_RUNBOOK_SECTIONS = [
   'phone-number-flagged-or-downgraded',
   'account-restricted-or-banned',
   'account-alert',
+  'flow-blocked-or-throttled',
 ] as const;
 
 /** One of the runbook sections of health alerts. */
@@ -489,6 +551,15 @@ export function alertOf(change: HealthChange): HealthAlert | undefined {
               ? `messaging limit lowered${change.previous === undefined ? '' : ` from ${change.previous}`}${change.value === undefined ? '' : ` to ${change.value}`}`
               : 'flagged for low quality: the limit goes down if feedback stays negative',
           runbookSection: 'phone-number-flagged-or-downgraded',
+        };
+      }
+      return undefined;
+    case 'flow':
+      if (change.aspect === 'status' && (change.event === 'BLOCKED' || change.event === 'THROTTLED')) {
+        return {
+          severity: change.event === 'BLOCKED' ? 'critical' : 'warning',
+          headline: `flow ${change.event.toLowerCase()}${change.previous === undefined ? '' : ` (was ${change.previous})`}`,
+          runbookSection: 'flow-blocked-or-throttled',
         };
       }
       return undefined;
@@ -552,6 +623,8 @@ export function describeSubject(change: HealthChange): string {
       return `phone number ${subject.displayPhoneNumber}`;
     case 'account':
       return `WhatsApp Business Account ${change.wabaId}`;
+    case 'flow':
+      return `flow ${subject.flowName ?? subject.flowId} [id ${subject.flowId}]`;
   }
 }
 

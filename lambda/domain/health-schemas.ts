@@ -94,6 +94,23 @@ export const accountAlertValueSchema = z.looseObject({
   }),
 });
 
+/**
+ * A `flows` value: `FLOW_STATUS_CHANGE` with the old and new status, or an endpoint alert
+ * (`ENDPOINT_ERROR_RATE`, `ENDPOINT_LATENCY`, `ENDPOINT_AVAILABILITY`, `CLIENT_ERROR_RATE`,
+ * `FLOW_VERSION_EXPIRY_WARNING`) with its threshold and message (Meta's Flows webhooks reference).
+ */
+export const flowValueSchema = z.looseObject({
+  event: requiredString,
+  flow_id: z.pipe(stringish, z.string().check(z.minLength(1))),
+  flow_name: presentString,
+  old_status: presentString,
+  new_status: presentString,
+  reason: presentString,
+  message: presentString,
+  threshold: z.optional(stringish),
+  alert_state: presentString,
+});
+
 export const userPreferencesValueSchema = z.looseObject({
   metadata: z.looseObject({ display_phone_number: z.optional(stringish), phone_number_id: stringish }),
   contacts: z.optional(

@@ -8,6 +8,7 @@ import {
   CONVERSATION_EVENT,
   CONVERSATION_EVENT_SCHEMA_VERSION,
   ENTITY,
+  type FlowAspect,
   failureOriginOf,
   type HealthAspect,
   type PhoneNumberAspect,
@@ -86,6 +87,7 @@ export function eventsOfChange(change: RecordChange, pipeline: string): Conversa
     case ENTITY.templateHealth:
     case ENTITY.phoneNumberHealth:
     case ENTITY.accountHealth:
+    case ENTITY.flowHealth:
       return healthEvents(item, change.old?.entity === item.entity ? change.old : undefined, pipeline);
     case ENTITY.marketingPreference: {
       const old = change.old?.entity === ENTITY.marketingPreference ? change.old : undefined;
@@ -183,6 +185,18 @@ function healthEvents(
             ...common(CONVERSATION_EVENT.accountStatusChanged, item, id, pipeline),
             ...change,
             aspect: aspect as AccountAspect,
+          },
+        });
+        break;
+      case ENTITY.flowHealth:
+        events.push({
+          detailType: CONVERSATION_EVENT.flowStatusChanged,
+          detail: {
+            ...common(CONVERSATION_EVENT.flowStatusChanged, item, id, pipeline),
+            ...change,
+            flowId: item.flowId,
+            flowName: item.flowName,
+            aspect: aspect as FlowAspect,
           },
         });
         break;

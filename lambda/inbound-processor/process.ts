@@ -467,6 +467,8 @@ function subjectRef(change: HealthChange): string {
       return `phone number ending ${change.subject.displayPhoneNumber.slice(-4)}`;
     case 'account':
       return `account ending ${change.wabaId.slice(-4)}`;
+    case 'flow':
+      return `flow ending ${change.subject.flowId.slice(-4)}`;
   }
 }
 

@@ -7,6 +7,7 @@ import type {
   CallItem,
   ConversationItem,
   FailureDigestItem,
+  FlowHealthItem,
   HealthAlertItem,
   HealthAspectState,
   HealthHistoryEntry,
@@ -348,6 +349,20 @@ export const accountHealth: fc.Arbitrary<AccountHealthItem> = fc
   })
   .map((a) => ({ entity: 'account-health' as const, ...a }));
 
+export const flowHealth: fc.Arbitrary<FlowHealthItem> = fc
+  .record(
+    {
+      wabaId: text,
+      flowId: text,
+      flowName: opt(text),
+      current: current(HEALTH_ASPECTS.flow),
+      history: healthHistory(HEALTH_ASPECTS.flow),
+      updatedAt: iso,
+    },
+    { requiredKeys: ['wabaId', 'flowId', 'current', 'history', 'updatedAt'] },
+  )
+  .map((f) => ({ entity: 'flow-health' as const, ...f }));
+
 export const marketingPreference: fc.Arbitrary<MarketingPreferenceItem> = fc
   .record(
     {
@@ -507,6 +522,7 @@ export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
   templateHealth,
   phoneNumberHealth,
   accountHealth,
+  flowHealth,
   marketingPreference,
   healthAlert,
   sideEffect,

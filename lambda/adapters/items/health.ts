@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import {
   type AccountAspect,
   ENTITY,
+  type FlowAspect,
   HEALTH_ASPECTS,
   type HealthAspect,
   type PhoneNumberAspect,
@@ -62,6 +63,13 @@ export interface AccountHealthItem extends SubjectHealthCommon<AccountAspect> {
   readonly entity: typeof ENTITY.accountHealth;
 }
 
+/** A Flow's health: its status and its endpoint's alerts. No TTL: it holds no personal data. */
+export interface FlowHealthItem extends SubjectHealthCommon<FlowAspect> {
+  readonly entity: typeof ENTITY.flowHealth;
+  readonly flowId: string;
+  readonly flowName?: string;
+}
+
 /** One recorded preference change of a customer. */
 export interface PreferenceHistoryEntry {
   readonly preference: string;
@@ -114,7 +122,11 @@ export interface HealthAlertItem {
 }
 
 /** The health record kinds of a subject. */
-export type SubjectHealthItem = TemplateHealthItem | PhoneNumberHealthItem | AccountHealthItem;
+export type SubjectHealthItem =
+  | TemplateHealthItem
+  | PhoneNumberHealthItem
+  | AccountHealthItem
+  | FlowHealthItem;
 
 /** The idempotency key of one change of a subject's health: a redelivery has the same one. */
 export function healthHistoryKeyOf(aspect: string, event: string, at: string): string {
@@ -142,6 +154,7 @@ export const healthAspect = z.enum([
     ...HEALTH_ASPECTS.template,
     ...HEALTH_ASPECTS['phone-number'],
     ...HEALTH_ASPECTS.account,
+    ...HEALTH_ASPECTS.flow,
   ]),
 ]);
 export const healthHistorySchema = z.extend(aspectStateSchema, {
@@ -230,6 +243,28 @@ export const accountHealthSchema = z.pipe(
   z.transform((a): AccountHealthItem => {
     const { current, history } = currentAndHistory(HEALTH_ASPECTS.account, a);
     return { entity: a.entity, wabaId: a.wabaId, current, history, updatedAt: a.updatedAt };
+  }),
+);
+
+export const flowHealthSchema = z.pipe(
+  z.object({
+    entity: z.literal(ENTITY.flowHealth),
+    flowId: text,
+    flowName: optionalText,
+    ...subjectCommon,
+    ...aspectFields(HEALTH_ASPECTS.flow),
+  }),
+  z.transform((f): FlowHealthItem => {
+    const { current, history } = currentAndHistory(HEALTH_ASPECTS.flow, f);
+    return {
+      entity: f.entity,
+      wabaId: f.wabaId,
+      flowId: f.flowId,
+      ...compact({ flowName: f.flowName }),
+      current,
+      history,
+      updatedAt: f.updatedAt,
+    };
   }),
 );
 

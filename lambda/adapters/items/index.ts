@@ -12,6 +12,7 @@ import {
   conversationItemKey,
   ENTITY,
   failureDigestKey,
+  flowHealthKey,
   healthAlertKey,
   marketingPreferenceKey,
   messageKey,
@@ -32,6 +33,7 @@ export type { SideEffectItem } from './effect';
 export type { FailureDigestItem, OrphanFailureItem, WebhookErrorItem } from './failures';
 export {
   type AccountHealthItem,
+  type FlowHealthItem,
   type HealthAlertItem,
   type HealthAspectState,
   type HealthHistoryEntry,
@@ -70,6 +72,7 @@ import {
 } from './failures';
 import {
   accountHealthSchema,
+  flowHealthSchema,
   type HealthAlertItem,
   healthAlertSchema,
   healthHistoryKeyOf,
@@ -160,6 +163,8 @@ export function keyOf(item: TableItem): TableKey {
       return phoneNumberHealthKey(item.wabaId, item.displayPhoneNumber);
     case ENTITY.accountHealth:
       return accountHealthKey(item.wabaId);
+    case ENTITY.flowHealth:
+      return flowHealthKey(item.wabaId, item.flowId);
     case ENTITY.marketingPreference:
       return marketingPreferenceKey(item.conversationKey, item.category);
     case ENTITY.healthAlert:
@@ -196,7 +201,8 @@ export function toAttributes(item: TableItem): Attributes {
     }
     case ENTITY.templateHealth:
     case ENTITY.phoneNumberHealth:
-    case ENTITY.accountHealth: {
+    case ENTITY.accountHealth:
+    case ENTITY.flowHealth: {
       // Each aspect is a top-level attribute, so one write can condition on its time alone.
       const { current, history, ...rest } = item;
       return compact({
@@ -297,6 +303,7 @@ export function healthRecordFromItem(
     case ENTITY.templateHealth:
     case ENTITY.phoneNumberHealth:
     case ENTITY.accountHealth:
+    case ENTITY.flowHealth:
     case ENTITY.healthAlert:
     case ENTITY.failureDigest:
     case ENTITY.marketingPreference:
@@ -324,6 +331,7 @@ const itemSchema = z.union([
   templateHealthSchema,
   phoneNumberHealthSchema,
   accountHealthSchema,
+  flowHealthSchema,
   marketingPreferenceSchema,
   healthAlertSchema,
   sideEffectItemSchema,

@@ -6,6 +6,7 @@ import {
   call,
   conversation,
   digest,
+  flowHealth,
   healthAlert,
   marketingPreference,
   message,
@@ -35,6 +36,7 @@ describe('table item codecs', () => {
     ['health alert', healthAlert],
     ['side effect', sideEffect],
     ['call', call],
+    ['flow health', flowHealth],
   ] as const)('fromItem(toItem(x)) equals x for every %s', (_kind, arbitrary: fc.Arbitrary<TableItem>) => {
     fc.assert(
       fc.property(arbitrary, (item) => {

@@ -26,6 +26,7 @@ const IDENTITY = new Set([
   // account health: which template, number or account, and what happened
   'event',
   'message_template_id',
+  'flow_id',
   'display_phone_number',
   'new_quality_score',
   'new_category',

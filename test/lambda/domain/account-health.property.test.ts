@@ -23,6 +23,7 @@ const MINIMAL: Record<(typeof HEALTH_FIELDS)[number], Record<string, unknown>> =
   account_review_update: { decision: 'APPROVED' },
   business_capability_update: {},
   account_alerts: { alert_info: { alert_type: 'OBA_APPROVED' } },
+  flows: { event: 'FLOW_STATUS_CHANGE', flow_id: '1' },
   user_preferences: {
     metadata: { phone_number_id: '1' },
     user_preferences: [{ wa_id: '2', category: 'marketing_messages', value: 'stop' }],

@@ -346,3 +346,47 @@ describe('healthDigestNotification', () => {
     expect(message).toContain('…and 70 more');
   });
 });
+
+describe('Flows as account health', () => {
+  const decodeFixture = (name: string) => decodeSnsEvent(fixtureEvent(name))[0]?.health[0];
+
+  test('a status change is the Flow’s status aspect: the new status as the event, the old as previous', () => {
+    expect(decodeFixture('health-flow-blocked')).toMatchObject({
+      field: 'flows',
+      subject: { kind: 'flow', flowId: '1097420589034000' },
+      aspect: 'status',
+      event: 'BLOCKED',
+      knownEvent: true,
+      previous: 'PUBLISHED',
+      reason: 'Policy violation detected',
+    });
+  });
+
+  test('an endpoint alert is the endpoint aspect, with its threshold', () => {
+    expect(decodeFixture('health-flow-endpoint-error-rate')).toMatchObject({
+      aspect: 'endpoint',
+      event: 'ENDPOINT_ERROR_RATE',
+      value: '10',
+      severity: 'ACTIVATED',
+    });
+  });
+
+  test.each([
+    ['BLOCKED', 'critical'],
+    ['THROTTLED', 'warning'],
+  ])('%s alerts people (%s), with its runbook section', (status, severity) => {
+    const change = decodeFixture('health-flow-blocked');
+    if (change === undefined || !isSubjectChange(change)) throw new Error('no flow change');
+    expect(alertOf({ ...change, event: status })).toMatchObject({
+      severity,
+      runbookSection: 'flow-blocked-or-throttled',
+    });
+  });
+
+  test('PUBLISHED and DEPRECATED are recorded, not sent to a person', () => {
+    const change = decodeFixture('health-flow-blocked');
+    if (change === undefined || !isSubjectChange(change)) throw new Error('no flow change');
+    expect(alertOf({ ...change, event: 'PUBLISHED' })).toBeUndefined();
+    expect(alertOf({ ...change, event: 'DEPRECATED' })).toBeUndefined();
+  });
+});

@@ -69,6 +69,36 @@ describe('the inbound processor records account health', () => {
     });
   });
 
+  test('a blocked Flow is recorded as its status and its alert queued, naming the Flow by its last digits', async () => {
+    const { handler, health, logger, metrics } = await processor();
+    await handler(fixtureEvent('health-flow-blocked'));
+    expect(metrics.get('HealthAlerts/field=flows')).toBe(1);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        attributes: expect.objectContaining({ subject: 'flow ending 4000', event: 'BLOCKED' }),
+      }),
+    );
+    expect(await health.wabaHealth('1163793972139053')).toEqual([
+      expect.objectContaining({
+        entity: 'flow-health',
+        flowId: '1097420589034000',
+        current: { status: expect.objectContaining({ event: 'BLOCKED', previous: 'PUBLISHED' }) },
+      }),
+    ]);
+  });
+
+  test("a Flow's endpoint alert is kept beside its status, neither replacing the other", async () => {
+    const { handler, health } = await processor();
+    await handler(fixtureEvent('health-flow-blocked'));
+    await handler(fixtureEvent('health-flow-endpoint-error-rate'));
+    const [flow] = await health.wabaHealth('1163793972139053');
+    expect(flow?.current).toMatchObject({
+      status: { event: 'BLOCKED' },
+      endpoint: { event: 'ENDPOINT_ERROR_RATE' },
+    });
+  });
+
   test('templates are counted by their new state, numbers by theirs', async () => {
     const { handler, metrics } = await processor();
     await handler(fixtureEvent('health-template-paused'));
