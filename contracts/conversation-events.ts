@@ -46,6 +46,8 @@ export const CONVERSATION_EVENT = {
   accountStatusChanged: 'Account Status Changed',
   /** A Flow's status changed (BLOCKED and THROTTLED alert people), or its endpoint raised an alert. */
   flowStatusChanged: 'Flow Status Changed',
+  /** Meta sent a shape this code does not know yet (a field, type, status or event): its skeleton, once. */
+  contractDriftDetected: 'Contract Drift Detected',
   /** A customer stopped or resumed marketing messages. */
   marketingPreferenceChanged: 'Marketing Preference Changed',
 } as const;

@@ -17,6 +17,8 @@ export const METRIC = {
   inboundMessages: 'InboundMessages',
   /** Messages a person sent from the WhatsApp Business app (coexistence echoes), recorded. */
   humanReplies: 'HumanReplies',
+  /** Shapes this code does not know yet (a field, type, status or event), per `kind`: every occurrence. */
+  contractDrift: 'ContractDrift',
   /** Webhooks of WhatsApp calls recorded (connects, ends, statuses). */
   callEvents: 'CallEvents',
   /** Calls a customer placed that nobody took, per business number (`businessPhoneNumberId`). */
@@ -88,6 +90,8 @@ export const DIMENSION = {
   reason: 'reason',
   /** Of AutoResponsesFailed, AutoResponsesRetried and AutoResponsesUnknown: `receipt` or `reaction`. */
   action: 'action',
+  /** Of ContractDrift: what drifted (`field`, `message-type`, `status`, `health-event`, `call-event`). */
+  driftKind: 'kind',
   /** Of MissedCalls: Meta's id of the business number (a few per account, so bounded). */
   businessPhoneNumberId: 'businessPhoneNumberId',
   /** Of MessageFailuresByErrorCode: Meta's error code. */

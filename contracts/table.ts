@@ -42,6 +42,8 @@ export const ENTITY = {
   healthAlert: 'health-alert',
   /** One exactly-once side effect (a hook's reply): its claim, then its outcome. */
   sideEffect: 'side-effect',
+  /** A shape Meta sent that this code does not know yet, as a skeleton (docs/whatsapp-surface.md). */
+  contractDrift: 'contract-drift',
   /** A WhatsApp call with a customer: who called, when, how long, how it ended (`field: calls`). */
   call: 'call',
 } as const;
@@ -136,6 +138,14 @@ export function marketingPreferenceKey(conversationKey: string, category: string
 /** Key of a health alert in its digest window: one per subject and aspect, the newest winning. */
 export function healthAlertKey(windowStart: string, subjectSortKey: string, aspect: string): TableKey {
   return { pk: failureDigestPartition(windowStart), sk: `HEALTH#${subjectSortKey}#${aspect}` };
+}
+
+/** Partition of every contract-drift shape: `npm run drift` reads them with one Query. */
+export const CONTRACT_DRIFT_PARTITION = 'DRIFT';
+
+/** Key of one drifted shape: its kind, its name and a digest of its skeleton. */
+export function contractDriftKey(kind: string, name: string, shapeDigest: string): TableKey {
+  return { pk: CONTRACT_DRIFT_PARTITION, sk: `${kind}#${name}#${shapeDigest}` };
 }
 
 /** Key of a call: webhooks of a call carry only its id (`wacid.…`), so that alone must find it. */

@@ -122,6 +122,8 @@ function withDetail(
       return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
     case 'Flow Status Changed':
       return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
+    case 'Contract Drift Detected':
+      return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
     case 'Marketing Preference Changed':
       return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
   }

@@ -353,6 +353,24 @@ export const flowStatusChangedSchema = z.object({
   ...aspectChange,
 });
 
+/** Detail of `Contract Drift Detected`. */
+export const contractDriftDetectedSchema = z.object({
+  schemaVersion: healthCommon.schemaVersion,
+  eventId: healthCommon.eventId,
+  pipeline: healthCommon.pipeline,
+  wabaId: z.string().optional(),
+  occurredAt: isoTime.meta({ description: 'When the pipeline first saw this shape.' }),
+  kind: z.enum(['field', 'message-type', 'status', 'health-event', 'call-event']),
+  name: z.string().meta({ description: "Meta's name of the unknown thing (`<field>:<event>` for health)." }),
+  shapeDigest: z
+    .string()
+    .meta({ description: 'The same shape is reported once; another shape of the same name again.' }),
+  shape: z.json().meta({
+    description:
+      'The skeleton: keys, the types of values and the words of `type`, `status`, `event` and `field`; never a value.',
+  }),
+});
+
 /** Detail of `Marketing Preference Changed`. */
 export const marketingPreferenceChangedSchema = z.object({
   ...healthCommon,
@@ -382,6 +400,7 @@ export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.phoneNumberQualityChanged]: phoneNumberQualityChangedSchema,
   [CONVERSATION_EVENT.accountStatusChanged]: accountStatusChangedSchema,
   [CONVERSATION_EVENT.flowStatusChanged]: flowStatusChangedSchema,
+  [CONVERSATION_EVENT.contractDriftDetected]: contractDriftDetectedSchema,
   [CONVERSATION_EVENT.marketingPreferenceChanged]: marketingPreferenceChangedSchema,
 } as const satisfies Record<ConversationEventType, z.ZodType>;
 
@@ -420,6 +439,8 @@ export type PhoneNumberQualityChanged = DetailOf<typeof CONVERSATION_EVENT.phone
 export type AccountStatusChanged = DetailOf<typeof CONVERSATION_EVENT.accountStatusChanged>;
 /** Detail of `Flow Status Changed`. */
 export type FlowStatusChanged = DetailOf<typeof CONVERSATION_EVENT.flowStatusChanged>;
+/** Detail of `Contract Drift Detected`. */
+export type ContractDriftDetected = DetailOf<typeof CONVERSATION_EVENT.contractDriftDetected>;
 /** Detail of `Marketing Preference Changed`. */
 export type MarketingPreferenceChanged = DetailOf<typeof CONVERSATION_EVENT.marketingPreferenceChanged>;
 /** The outcome of one auto-response action in an event. */

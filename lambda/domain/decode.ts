@@ -5,8 +5,9 @@ import {
   type HealthChangeSource,
   HealthDecodeError,
 } from './account-health';
+import { type DriftSample, skeletonOf } from './drift';
 import { EventDecodeError } from './errors';
-import { decodeContent, MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry } from './message-types';
+import { decodeContent, MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry, specOf } from './message-types';
 import {
   type CallDirection,
   type CallEvent,
@@ -16,6 +17,7 @@ import {
   type EchoMessage,
   type HistoryMessage,
   type InboundMessage,
+  isKnownStatus,
   type Pricing,
   type Referral,
   type Routing,
@@ -134,6 +136,7 @@ export function decodeSnsRecord(
   const history: HistoryMessage[] = [];
   const appStateSync: { type?: string; action?: string }[] = [];
   const calls: CallEvent[] = [];
+  const drift: DriftSample[] = [];
 
   entry.data.changes.forEach((change, changeIndex) => {
     const path = `changes[${changeIndex}].value`;
@@ -157,7 +160,11 @@ export function decodeSnsRecord(
       return;
     }
     if (change.field === CALLS_FIELD) {
-      calls.push(...decodeCalls(change.value, path, { snsMessageId, wabaId: entry.data.id }));
+      const decodedCalls = decodeCalls(change.value, path, { snsMessageId, wabaId: entry.data.id });
+      calls.push(...decodedCalls);
+      for (const call of decodedCalls.filter((c) => !KNOWN_CALL_EVENTS.includes(c.event))) {
+        drift.push({ kind: 'call-event', name: call.event, shape: skeletonOf(change.value) });
+      }
       return;
     }
     if (change.field === APP_STATE_SYNC_FIELD) {
@@ -179,8 +186,16 @@ export function decodeSnsRecord(
         },
         receivedValue,
       );
-      if (decoded === undefined) skippedFields.push(change.field);
-      else health.push(...decoded);
+      if (decoded === undefined) {
+        skippedFields.push(change.field);
+        drift.push({ kind: 'field', name: change.field, shape: skeletonOf(change.value) });
+      } else {
+        health.push(...decoded);
+        for (const h of decoded.filter((d) => !d.knownEvent)) {
+          const event = 'event' in h ? h.event : h.preference;
+          drift.push({ kind: 'health-event', name: `${h.field}:${event}`, shape: skeletonOf(change.value) });
+        }
+      }
       return;
     }
     const value = messagesValueSchema.safeParse(change.value);
@@ -202,11 +217,19 @@ export function decodeSnsRecord(
 
     value.data.messages?.forEach((item, i) => {
       const raw = JSON.stringify(memberAt(receivedValue, 'messages', i) ?? item);
-      messages.push(decodeMessage(item, `${path}.messages[${i}]`, source, routing, contacts, registry, raw));
+      const message = decodeMessage(item, `${path}.messages[${i}]`, source, routing, contacts, registry, raw);
+      messages.push(message);
+      if (specOf(registry, message.type) === undefined) {
+        drift.push({ kind: 'message-type', name: message.type, shape: skeletonOf(item) });
+      }
     });
     value.data.statuses?.forEach((item, i) => {
       const raw = JSON.stringify(memberAt(receivedValue, 'statuses', i) ?? item);
-      statuses.push(decodeStatus(item, `${path}.statuses[${i}]`, source, contacts, raw));
+      const status = decodeStatus(item, `${path}.statuses[${i}]`, source, contacts, raw);
+      statuses.push(status);
+      if (!isKnownStatus(status.status)) {
+        drift.push({ kind: 'status', name: status.status, shape: skeletonOf(item) });
+      }
     });
     value.data.errors?.forEach((item, i) => {
       const parsed = errorItemSchema.safeParse(item);
@@ -220,6 +243,7 @@ export function decodeSnsRecord(
 
   return {
     snsMessageId,
+    wabaId: entry.data.id,
     publishedAt: envelope.data.message_timestamp,
     messages,
     echoes,
@@ -230,6 +254,7 @@ export function decodeSnsRecord(
     errors,
     health,
     skippedFields,
+    drift,
   };
 }
 
@@ -241,6 +266,8 @@ const HISTORY_FIELD = 'history';
 const APP_STATE_SYNC_FIELD = 'smb_app_state_sync';
 /** The field of WhatsApp calls. */
 const CALLS_FIELD = 'calls';
+/** The call events Meta documents; a status of a business-placed call is `status` here. */
+export const KNOWN_CALL_EVENTS: readonly string[] = ['connect', 'terminate', 'status'];
 
 /**
  * Every call webhook of a `calls` value. A webhook without its call id, event or time, or whose

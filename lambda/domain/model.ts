@@ -1,6 +1,7 @@
 /** The pipeline's own view of WhatsApp events, independent of the wire format. */
 import type { KnownMessageType, MediaType, MessageContent } from '../../contracts';
 import type { DecodedHealthChange } from './account-health';
+import type { DriftSample } from './drift';
 
 export type { KnownMessageType, MediaType };
 
@@ -233,6 +234,8 @@ export interface WebhookError extends WhatsAppError {
 /** Everything one SNS notification carries. */
 export interface DecodedNotification {
   readonly snsMessageId: string;
+  /** Meta's WABA id of the entry (`entry.id`). */
+  readonly wabaId: string;
   /** The envelope's `message_timestamp` (ISO, nanoseconds). */
   readonly publishedAt?: string;
   readonly messages: readonly InboundMessage[];
@@ -250,6 +253,8 @@ export interface DecodedNotification {
   readonly health: readonly DecodedHealthChange[];
   /** `field`s of changes that are neither message events nor account health (calls and the like). */
   readonly skippedFields: readonly string[];
+  /** What this code does not know yet, as skeletons: unknown fields, types, statuses and events. */
+  readonly drift: readonly DriftSample[];
 }
 
 /** For exhaustive switches: the compiler rejects a call whose argument is not `never`. */

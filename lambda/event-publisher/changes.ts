@@ -3,6 +3,8 @@
  * item before and after the write, so every event follows a durable record, and every change of
  * interest yields its events exactly as often as the stream delivers it.
  */
+
+import * as z from 'zod/mini';
 import {
   type AccountAspect,
   CONVERSATION_EVENT,
@@ -11,6 +13,7 @@ import {
   type FlowAspect,
   failureOriginOf,
   type HealthAspect,
+  type JsonValue,
   type PhoneNumberAspect,
   type TemplateAspect,
 } from '../../contracts';
@@ -116,6 +119,23 @@ export function eventsOfChange(change: RecordChange, pipeline: string): Conversa
     }
     case ENTITY.call:
       return callEvents(item, change.old?.entity === ENTITY.call ? change.old : undefined, pipeline);
+    case ENTITY.contractDrift: {
+      if (change.old !== undefined) return [];
+      return [
+        {
+          detailType: CONVERSATION_EVENT.contractDriftDetected,
+          detail: {
+            ...common(CONVERSATION_EVENT.contractDriftDetected, item, 'detected', pipeline),
+            wabaId: item.wabaId,
+            occurredAt: item.firstSeenAt,
+            kind: item.kind,
+            name: item.name,
+            shapeDigest: item.shapeDigest,
+            shape: parseShape(item.shape),
+          },
+        },
+      ];
+    }
     case ENTITY.conversation:
     case ENTITY.failureDigest:
     case ENTITY.healthAlert:
@@ -419,6 +439,22 @@ function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline
     });
   }
   return events;
+}
+
+const jsonValueSchema = z.json();
+
+/** A stored skeleton as JSON data; a record written by hand that is not JSON says so. */
+function parseShape(shape: string): JsonValue {
+  const parsed = jsonValueSchema.safeParse(safeJson(shape));
+  return parsed.success ? parsed.data : 'unreadable';
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `Call Completed` or `Call Missed` once, when the call's end is recorded. */

@@ -8,12 +8,14 @@ import {
   type NewAutoResponse,
   type RevisionMessage,
 } from '../adapters/conversation-store';
+import type { DriftStore } from '../adapters/drift-store';
 import type { EffectKey } from '../adapters/effect-store';
 import type { HealthStore } from '../adapters/health-store';
 import type { WhatsAppSender } from '../adapters/whatsapp-sender';
 import { type DecodedHealthChange, type HealthChange, isSubjectChange } from '../domain/account-health';
 import { callOutcome } from '../domain/calls';
-import { decodeSnsEvent } from '../domain/decode';
+import { decodeSnsEvent, KNOWN_CALL_EVENTS } from '../domain/decode';
+import type { DriftSample } from '../domain/drift';
 import { asError, EventDecodeError } from '../domain/errors';
 import { MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry, typeDimension } from '../domain/message-types';
 import {
@@ -68,6 +70,11 @@ export interface InboundProcessorDeps {
    * @default - none: health changes are counted as skipped, and not recorded
    */
   readonly health?: Pick<HealthStore, 'recordChange' | 'recordPreference'>;
+  /**
+   * Stores each shape this code does not know yet once, for `npm run drift`.
+   * @default - none: drift is counted, not stored
+   */
+  readonly drift?: Pick<DriftStore, 'record'>;
   /** Injectable for tests. @default - the system clock */
   readonly clock?: () => number;
   /** The message types to decode. @default MESSAGE_TYPE_REGISTRY */
@@ -157,6 +164,7 @@ async function processNotification(
       ...notification.statuses.map((status) => store.recordStatus(status)),
       ...notification.errors.map((error) => store.recordWebhookError(error, notification.publishedAt)),
       ...notification.health.map((change) => handleHealthChange(change, deps, pseudonyms)),
+      ...notification.drift.map((sample) => handleDrift(sample, notification, deps)),
     ]);
 
     countBy(
@@ -296,6 +304,29 @@ function hookContext(
 }
 
 /**
+ * Counts a shape this code does not know yet and stores its skeleton once. Its name is Meta's word
+ * (a field, type, status or event) and its skeleton holds no value, so both may be logged.
+ */
+async function handleDrift(
+  sample: DriftSample,
+  notification: DecodedNotification,
+  deps: InboundProcessorDeps,
+): Promise<void> {
+  const { logger, metrics } = deps;
+  metrics.count(METRIC.contractDrift, 1, { name: DIMENSION.driftKind, value: sample.kind });
+  const outcome = await deps.drift?.record(sample, {
+    snsMessageId: notification.snsMessageId,
+    wabaId: notification.wabaId,
+  });
+  if (outcome === 'new') {
+    logger.warn('A shape this pipeline does not know yet: its skeleton is stored (npm run drift)', {
+      kind: sample.kind,
+      name: sample.name,
+    });
+  }
+}
+
+/**
  * Records a call webhook on its call, and counts a call the customer placed that nobody took, per
  * business number: a missed call is a customer waiting for a call back.
  */
@@ -326,7 +357,7 @@ async function handleCall(call: CallEvent, deps: InboundProcessorDeps, pseudonym
 
 /** A call event as a metric dimension: Meta's words for the ones it documents, else `other`. */
 function knownCallEvent(event: string): string {
-  return ['connect', 'terminate', 'status'].includes(event) ? event : OTHER_DIMENSION_VALUE;
+  return KNOWN_CALL_EVENTS.includes(event) ? event : OTHER_DIMENSION_VALUE;
 }
 
 /**

@@ -3,6 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { ENV, MAX_HUMAN_TAKEOVER_MINUTES } from '../../contracts';
 import { ConversationStore } from '../adapters/conversation-store';
+import { DriftStore } from '../adapters/drift-store';
 import { EffectStore } from '../adapters/effect-store';
 import { HealthStore } from '../adapters/health-store';
 import { loadPseudonymKey } from '../adapters/pseudonym-key';
@@ -62,6 +63,7 @@ export function processorHandler(registered: readonly RegisteredHook[]) {
     digestWindowMinutes: requirePositiveInteger(ENV.digestWindowMinutes),
   });
   const effects = new EffectStore({ client: dynamodb, tableName, retentionDays });
+  const drift = new DriftStore({ client: dynamodb, tableName, retentionDays });
   const policy = readAutoResponsePolicy();
   // Retries are the sender's, bounded by the invocation's time budget. Without a policy, the
   // processor has no send permission and no sender.
@@ -86,6 +88,7 @@ export function processorHandler(registered: readonly RegisteredHook[]) {
       store,
       health,
       effects,
+      drift,
       logger,
       metrics,
       hooks: [...autoResponder, ...extraHooks],

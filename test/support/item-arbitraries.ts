@@ -5,6 +5,7 @@ import type {
   AccountHealthItem,
   ActionRecord,
   CallItem,
+  ContractDriftItem,
   ConversationItem,
   FailureDigestItem,
   FlowHealthItem,
@@ -21,6 +22,7 @@ import type {
   TemplateHealthItem,
   WebhookErrorItem,
 } from '../../lambda/adapters/items';
+import { skeletonOf } from '../../lambda/domain/drift';
 import { KNOWN_STATUSES, type MessageContent, toMessageStatus } from '../../lambda/domain/model';
 import { type MessageEdit, sortedEdits } from '../../lambda/domain/revisions';
 import { contentArbitrary } from './content-arbitraries';
@@ -513,6 +515,28 @@ export const call: fc.Arbitrary<CallItem> = fc
   )
   .map((c) => ({ entity: 'call' as const, ...c }));
 
+export const contractDrift: fc.Arbitrary<ContractDriftItem> = fc
+  .record(
+    {
+      kind: fc.constantFrom(
+        'field' as const,
+        'message-type' as const,
+        'status' as const,
+        'health-event' as const,
+        'call-event' as const,
+      ),
+      name: text,
+      shapeDigest: fc.stringMatching(/^[0-9a-f]{16}$/),
+      shape: fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(skeletonOf(value))),
+      firstSeenAt: iso,
+      wabaId: opt(text),
+      snsMessageId: opt(text),
+      expiresAt: count,
+    },
+    { requiredKeys: ['kind', 'name', 'shapeDigest', 'shape', 'firstSeenAt', 'expiresAt'] },
+  )
+  .map((d) => ({ entity: 'contract-drift' as const, ...d }));
+
 export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
   message,
   conversation,
@@ -527,4 +551,5 @@ export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
   healthAlert,
   sideEffect,
   call,
+  contractDrift,
 );

@@ -24,11 +24,13 @@ import {
 } from '../../../contracts';
 import { statusRank } from '../../domain/status';
 import { type CallItem, callItemKey, callItemSchema, callStatusKeyOf } from './call';
+import { type ContractDriftItem, contractDriftItemKey, contractDriftSchema } from './drift';
 import { type SideEffectItem, sideEffectItemKey, sideEffectItemSchema } from './effect';
 
 export { type CallItem, type CallStatusEntry, callStatusKeyOf } from './call';
 export type { DeliveryFailure, SendError } from './common';
 export type { ConversationItem } from './conversation';
+export type { ContractDriftItem } from './drift';
 export type { SideEffectItem } from './effect';
 export type { FailureDigestItem, OrphanFailureItem, WebhookErrorItem } from './failures';
 export {
@@ -96,7 +98,8 @@ export type TableItem =
   | MarketingPreferenceItem
   | HealthAlertItem
   | SideEffectItem
-  | CallItem;
+  | CallItem
+  | ContractDriftItem;
 
 /** Attribute names the store writes by name (everything else is written through the codecs). */
 export const ATTRIBUTE = {
@@ -173,6 +176,8 @@ export function keyOf(item: TableItem): TableKey {
       return sideEffectItemKey(item);
     case ENTITY.call:
       return callItemKey(item);
+    case ENTITY.contractDrift:
+      return contractDriftItemKey(item);
   }
 }
 
@@ -240,6 +245,7 @@ export function toAttributes(item: TableItem): Attributes {
     case ENTITY.failureDigest:
     case ENTITY.healthAlert:
     case ENTITY.sideEffect:
+    case ENTITY.contractDrift:
       return compact({ ...item });
   }
 }
@@ -336,4 +342,5 @@ const itemSchema = z.union([
   healthAlertSchema,
   sideEffectItemSchema,
   callItemSchema,
+  contractDriftSchema,
 ]);

@@ -4,6 +4,7 @@ import {
   accountHealth,
   anyItem,
   call,
+  contractDrift,
   conversation,
   digest,
   flowHealth,
@@ -37,6 +38,7 @@ describe('table item codecs', () => {
     ['side effect', sideEffect],
     ['call', call],
     ['flow health', flowHealth],
+    ['contract drift', contractDrift],
   ] as const)('fromItem(toItem(x)) equals x for every %s', (_kind, arbitrary: fc.Arbitrary<TableItem>) => {
     fc.assert(
       fc.property(arbitrary, (item) => {
