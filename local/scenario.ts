@@ -21,6 +21,9 @@ export const SCENARIO_CUSTOMER: LocalCustomer = {
   name: 'Jane Doe',
 };
 
+/** A group the business is in (Meta's groups: `group_id` on the message). */
+export const SCENARIO_GROUP = 'Y2FwaV9ncm91cDoxMjAzNjMwMjU2NzQxNDUxMjM=';
+
 /** A customer who wrote to the business on the WhatsApp Business app, before it joined the API. */
 export const HISTORY_CUSTOMER: LocalCustomer = { phone: '14255550177', name: 'Ravi' };
 
@@ -36,6 +39,8 @@ export interface ScenarioResult {
   readonly customerReaction: string;
   /** What a person at the business wrote from the WhatsApp Business app (a coexistence echo). */
   readonly humanReply: string;
+  /** What Jane wrote in a group the business is in: a conversation of its own, not answered. */
+  readonly groupMessage: string;
   /** Jane's answer to it, while the person handles the chat: no bot answers it. */
   readonly thanks: string;
   /** A message of another customer's chat history, imported from the WhatsApp Business app. */
@@ -88,6 +93,7 @@ export async function runScenario(
   const customerReaction = newWamid();
   const voiceNote = newWamid();
   const humanReply = newWamid();
+  const groupMessage = newWamid();
   const importedQuestion = newWamid();
   const missedCall = `wacid.${newWamid().slice('wamid.'.length)}`;
   const thanks = newWamid();
@@ -186,6 +192,16 @@ export async function runScenario(
       ]),
     ),
   );
+  await step('Jane writes in the shop’s customer group: recorded in the group, no 👍 there', () => {
+    const value = inboundValue(customer, {
+      wamid: groupMessage,
+      type: 'text',
+      at: at(24),
+      payload: { body: 'Can someone check the delivery times?' },
+    });
+    const [message] = Array.isArray(value.messages) ? value.messages : [];
+    return pipeline.publish(envelope([{ ...value, messages: [{ ...message, group_id: SCENARIO_GROUP }] }]));
+  });
   await step('Jane reacts ❤️ to the template: the pipeline never reacts to a reaction', () =>
     pipeline.publish(
       envelope([
@@ -390,6 +406,7 @@ export async function runScenario(
     buttonTap,
     customerReaction,
     humanReply,
+    groupMessage,
     thanks,
     importedQuestion,
     missedCall,

@@ -14,7 +14,13 @@ import {
 } from '../../local/events';
 import { LocalPipeline } from '../../local/pipeline';
 import { parseReplayFile, replay } from '../../local/replay';
-import { HISTORY_CUSTOMER, runScenario, SCENARIO_CUSTOMER, type ScenarioResult } from '../../local/scenario';
+import {
+  HISTORY_CUSTOMER,
+  runScenario,
+  SCENARIO_CUSTOMER,
+  SCENARIO_GROUP,
+  type ScenarioResult,
+} from '../../local/scenario';
 import { eventBridgeFixture } from '../fixtures/eventbridge';
 import { testAssembly } from '../support/assembly';
 
@@ -61,7 +67,7 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
 
   test('every step succeeds and reports progress', () => {
     expect(result.problems).toEqual([]);
-    expect(lines).toHaveLength(18);
+    expect(lines).toHaveLength(19);
     expect(lines.every((line) => line.startsWith('  ✓ '))).toBe(true);
   });
 
@@ -122,6 +128,17 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
     );
     expect(conversation).toMatchObject({ inboundCount: 0 });
     expect(conversation?.lastInboundAt).toBeUndefined();
+  });
+
+  test("Jane's group message is the group's conversation, and got neither receipt nor reaction", async () => {
+    expect(await message(result.groupMessage)).toMatchObject({
+      groupId: SCENARIO_GROUP,
+      conversationKey: `${LOCAL_BUSINESS.metaPhoneNumberId}#GROUP#${SCENARIO_GROUP}`,
+      autoResponse: {
+        receipt: { state: 'skipped', reason: 'group' },
+        reaction: { state: 'skipped', reason: 'group' },
+      },
+    });
   });
 
   test("Ravi's missed call is on his conversation, and nothing answered it", async () => {
