@@ -258,6 +258,42 @@ export function decodeSnsRecord(
   };
 }
 
+/** A number as Meta sometimes writes it (as dialled, `+16505551234`), digits only as keys are. */
+function digitsOf(number: string | undefined): string | undefined {
+  return number?.replace(/^\+/, '');
+}
+
+/**
+ * A change's value read with its field's schema, and the business number it came to.
+ *
+ * @throws EventDecodeError naming the path when the value is not one of `what`
+ */
+function fieldValue<T extends { metadata: { phone_number_id: string; display_phone_number?: string } }>(
+  schema: z.ZodMiniType<T>,
+  value: unknown,
+  path: string,
+  entry: { readonly snsMessageId: string; readonly wabaId: string },
+  what: string,
+): { data: T; source: Source } {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new EventDecodeError(
+      'entry-invalid',
+      `SNS message ${entry.snsMessageId}: ${path} is not a ${what} value: ${describeIssues(parsed.error)}`,
+      { cause: parsed.error },
+    );
+  }
+  return {
+    data: parsed.data,
+    source: {
+      snsMessageId: entry.snsMessageId,
+      wabaId: entry.wabaId,
+      businessPhoneNumberId: parsed.data.metadata.phone_number_id,
+      displayPhoneNumber: parsed.data.metadata.display_phone_number,
+    },
+  };
+}
+
 /** The coexistence field of messages a person sent from the WhatsApp Business app. */
 const ECHOES_FIELD = 'smb_message_echoes';
 /** The coexistence field of the app's chat history, imported in phases. */
@@ -278,23 +314,9 @@ function decodeCalls(
   path: string,
   entry: { readonly snsMessageId: string; readonly wabaId: string },
 ): CallEvent[] {
-  const parsed = callsValueSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new EventDecodeError(
-      'entry-invalid',
-      `SNS message ${entry.snsMessageId}: ${path} is not a calls value: ${describeIssues(parsed.error)}`,
-      { cause: parsed.error },
-    );
-  }
-  const source: Source = {
-    snsMessageId: entry.snsMessageId,
-    wabaId: entry.wabaId,
-    businessPhoneNumberId: parsed.data.metadata.phone_number_id,
-    displayPhoneNumber: parsed.data.metadata.display_phone_number,
-  };
-  const digits = (number: string | undefined) => number?.replace(/^\+/, '');
-  const business = digits(source.displayPhoneNumber);
-  const events = (parsed.data.calls ?? []).map((item, i): CallEvent => {
+  const { data, source } = fieldValue(callsValueSchema, value, path, entry, 'calls');
+  const business = digitsOf(source.displayPhoneNumber);
+  const events = (data.calls ?? []).map((item, i): CallEvent => {
     const identity = callIdentitySchema.safeParse(item);
     if (!identity.success) {
       throw itemError(
@@ -306,8 +328,8 @@ function decodeCalls(
     }
     const call = callSchema.safeParse(item).data;
     const direction = directionOf(call?.direction);
-    const from = digits(call?.from);
-    const to = digits(call?.to);
+    const from = digitsOf(call?.from);
+    const to = digitsOf(call?.to);
     // The customer is the party that is not the business: by direction, else by the number.
     const customer =
       direction === 'inbound' ? from : direction === 'outbound' ? to : from === business ? to : from;
@@ -332,10 +354,10 @@ function decodeCalls(
       errors: call?.errors?.map(toWhatsAppError),
     };
   });
-  const statuses = (parsed.data.statuses ?? []).map((item, i): CallEvent => {
+  const statuses = (data.statuses ?? []).map((item, i): CallEvent => {
     const identity = callStatusIdentitySchema.safeParse(item);
     const optional = callStatusSchema.safeParse(item).data;
-    const recipient = digits(optional?.recipient_id);
+    const recipient = digitsOf(optional?.recipient_id);
     if (!identity.success || recipient === undefined) {
       throw new EventDecodeError(
         'item-without-identity',
@@ -375,26 +397,13 @@ function decodeHistory(
   received: unknown,
   registry: MessageTypeRegistry,
 ): { messages: HistoryMessage[]; errors: WebhookError[] } {
-  const parsed = historyValueSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new EventDecodeError(
-      'entry-invalid',
-      `SNS message ${entry.snsMessageId}: ${path} is not a history value: ${describeIssues(parsed.error)}`,
-      { cause: parsed.error },
-    );
-  }
-  const source: Source = {
-    snsMessageId: entry.snsMessageId,
-    wabaId: entry.wabaId,
-    businessPhoneNumberId: parsed.data.metadata.phone_number_id,
-    displayPhoneNumber: parsed.data.metadata.display_phone_number,
-  };
-  const messages = (parsed.data.history ?? []).flatMap((chunk, c) =>
+  const { data, source } = fieldValue(historyValueSchema, value, path, entry, 'history');
+  const messages = (data.history ?? []).flatMap((chunk, c) =>
     (chunk.threads ?? []).flatMap((thread, t) =>
       (thread.messages ?? []).map((item, m): HistoryMessage => {
         const where = `${path}.history[${c}].threads[${t}].messages[${m}]`;
         const message = historyMessageSchema.safeParse(item);
-        const customer = thread.id?.replace(/^\+/, '');
+        const customer = digitsOf(thread.id);
         if (!message.success || customer === undefined) {
           throw new EventDecodeError(
             'item-without-identity',
@@ -403,8 +412,7 @@ function decodeHistory(
           );
         }
         const { data } = message;
-        const fromCustomer =
-          data.from?.replace(/^\+/, '') === customer && data.history_context?.from_me !== true;
+        const fromCustomer = digitsOf(data.from) === customer && data.history_context?.from_me !== true;
         return {
           source,
           wamid: data.id,
@@ -429,10 +437,10 @@ function decodeHistory(
     return { source, ...toWhatsAppError(error.data), rawJson: JSON.stringify(raw ?? item) };
   };
   const errors = [
-    ...(parsed.data.errors ?? []).map((item, i) =>
+    ...(data.errors ?? []).map((item, i) =>
       errorOf(item, `${path}.errors[${i}]`, memberAt(received, 'errors', i)),
     ),
-    ...(parsed.data.history ?? []).flatMap((chunk, c) =>
+    ...(data.history ?? []).flatMap((chunk, c) =>
       (chunk.errors ?? []).map((item, i) =>
         errorOf(item, `${path}.history[${c}].errors[${i}]`, memberAt(received, 'history', c, 'errors', i)),
       ),
@@ -449,21 +457,8 @@ function decodeEchoes(
   received: unknown,
   registry: MessageTypeRegistry,
 ): EchoMessage[] {
-  const parsed = echoesValueSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new EventDecodeError(
-      'entry-invalid',
-      `SNS message ${entry.snsMessageId}: ${path} is not a smb_message_echoes value: ${describeIssues(parsed.error)}`,
-      { cause: parsed.error },
-    );
-  }
-  const source: Source = {
-    snsMessageId: entry.snsMessageId,
-    wabaId: entry.wabaId,
-    businessPhoneNumberId: parsed.data.metadata.phone_number_id,
-    displayPhoneNumber: parsed.data.metadata.display_phone_number,
-  };
-  return (parsed.data.message_echoes ?? []).map((item, i) => {
+  const { data, source } = fieldValue(echoesValueSchema, value, path, entry, 'smb_message_echoes');
+  return (data.message_echoes ?? []).map((item, i) => {
     const echo = echoSchema.safeParse(item);
     const to = echo.data?.to;
     const toUserId = echo.data?.to_user_id;
@@ -480,7 +475,7 @@ function decodeEchoes(
       type: echo.data.type,
       timestamp: Number(echo.data.timestamp),
       // Meta writes the number as it was dialled (`+16505551234`); the customer key is digits only.
-      customer: toCustomer(to?.replace(/^\+/, ''), toUserId),
+      customer: toCustomer(digitsOf(to), toUserId),
       content: decodeContent(registry, echo.data.type, Reflect.get(asObject(item), echo.data.type)),
       rawJson: JSON.stringify(memberAt(received, 'message_echoes', i) ?? item),
     };

@@ -2,9 +2,7 @@
  * Calls against DynamoDB Local: each webhook fills in the call's record in its conversation, in
  * any order and once; a missed call is counted per number; nothing ever answers a call.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 import { callKey } from '../../../contracts';
@@ -15,41 +13,26 @@ import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-respon
 import { eventsOfChange } from '../../../lambda/event-publisher/changes';
 import { AutoResponder } from '../../../lambda/inbound-processor/auto-responder';
 import { createInboundHandler } from '../../../lambda/inbound-processor/process';
-import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
 import { fixtureEvent } from '../../fixtures';
-import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
+import { createConversationTable } from '../../support/assembly';
 import { lambdaContext } from '../../support/lambda-context';
+import { useLocalParts } from '../../support/local-parts';
 import { testPseudonyms } from '../../support/pseudonyms';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
-import { socialMessagingClient, startSimulator } from '../../support/simulator';
 
 const CALL = 'wacid.HBgLMTQyNTU1NTAxNTAVAgASGCBDQUxMMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDEA';
 const MISSED = 'wacid.HBgLMTQyNTU1NTAxNTAVAgASGCBDQUxMMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDIA';
 
-let dynamo: DynamoDBClient;
-let simulator: SocialMessagingSimulator;
-let messaging: SocialMessagingClient;
-
-beforeAll(async () => {
-  dynamo = localDynamoDbClient();
-  simulator = await startSimulator();
-  messaging = socialMessagingClient();
-});
-afterEach(() => simulator.reset());
-afterAll(async () => {
-  dynamo.destroy();
-  messaging.destroy();
-  await simulator.stop();
-});
+const parts = useLocalParts();
 
 async function pipeline() {
-  const tableName = await createConversationTable(dynamo);
-  const store = new ConversationStore({ client: dynamo, tableName, retentionDays: 30 });
+  const tableName = await createConversationTable(parts.dynamo);
+  const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
   const responder = new AutoResponder({
     store,
-    sender: new WhatsAppSender({ client: messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 }),
+    sender: new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 }),
     policy: DEFAULT_AUTO_RESPONSE_POLICY,
     logger,
     metrics,
@@ -62,7 +45,7 @@ async function pipeline() {
     hooks: [responder],
   });
   const call = async (callId: string) => {
-    const { Item } = await dynamo.send(
+    const { Item } = await parts.dynamo.send(
       new GetItemCommand({ TableName: tableName, Key: marshall(callKey(callId)) }),
     );
     if (Item === undefined) return undefined;
@@ -97,7 +80,7 @@ describe('a call', () => {
     await invoke('calls-connect');
     await invoke('calls-terminate-completed');
     await invoke('calls-terminate-missed');
-    expect(simulator.requests).toEqual([]);
+    expect(parts.simulator.requests).toEqual([]);
   });
 
   test('its webhooks in any order, and redelivered, end in the same record', async () => {

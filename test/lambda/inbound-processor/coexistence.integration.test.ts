@@ -3,8 +3,6 @@
  * Business app is recorded as the business's message, never answered, and quiets every bot of the
  * conversation for `humanTakeoverMinutes`.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { ConversationStore } from '../../../lambda/adapters/conversation-store';
 import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
 import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-response';
@@ -20,37 +18,22 @@ import {
   type LocalCustomer,
   statusValue,
 } from '../../../local/events';
-import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
 import { ConversationReader } from '../../../ops/conversation-reader';
 import { fixtureEvent, snsEvent } from '../../fixtures';
-import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
+import { createConversationTable } from '../../support/assembly';
 import { lambdaContext } from '../../support/lambda-context';
+import { useLocalParts } from '../../support/local-parts';
 import { testPseudonyms } from '../../support/pseudonyms';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
-import { socialMessagingClient, startSimulator } from '../../support/simulator';
 
 const CUSTOMER: LocalCustomer = { phone: '14255550150', name: 'Ada' };
 
-let dynamo: DynamoDBClient;
-let simulator: SocialMessagingSimulator;
-let messaging: SocialMessagingClient;
-
-beforeAll(async () => {
-  dynamo = localDynamoDbClient();
-  simulator = await startSimulator();
-  messaging = socialMessagingClient();
-});
-afterEach(() => simulator.reset());
-afterAll(async () => {
-  dynamo.destroy();
-  messaging.destroy();
-  await simulator.stop();
-});
+const parts = useLocalParts();
 
 async function pipeline(options: { humanTakeoverMinutes?: number } = {}) {
-  const tableName = await createConversationTable(dynamo);
+  const tableName = await createConversationTable(parts.dynamo);
   const store = new ConversationStore({
-    client: dynamo,
+    client: parts.dynamo,
     tableName,
     retentionDays: 30,
     humanTakeoverMinutes: options.humanTakeoverMinutes,
@@ -59,7 +42,7 @@ async function pipeline(options: { humanTakeoverMinutes?: number } = {}) {
   const metrics = new RecordingMetrics();
   const responder = new AutoResponder({
     store,
-    sender: new WhatsAppSender({ client: messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 }),
+    sender: new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 }),
     policy: DEFAULT_AUTO_RESPONSE_POLICY,
     logger,
     metrics,
@@ -81,9 +64,9 @@ async function pipeline(options: { humanTakeoverMinutes?: number } = {}) {
   return {
     invoke: (message: string) => handler(snsEvent(message), lambdaContext(30_000)),
     invokeEvent: (event: unknown) => handler(event, lambdaContext(30_000)),
-    reader: new ConversationReader(dynamo, tableName),
+    reader: new ConversationReader(parts.dynamo, tableName),
     conversation: () =>
-      new ConversationReader(dynamo, tableName).getConversation(
+      new ConversationReader(parts.dynamo, tableName).getConversation(
         LOCAL_BUSINESS.metaPhoneNumberId,
         CUSTOMER.phone ?? '',
       ),
@@ -121,7 +104,7 @@ describe('an echo of the WhatsApp Business app', () => {
   test('is never answered', async () => {
     const { invoke, bot } = await pipeline();
     await invoke(echo('wamid.echo', at(-5)));
-    expect(simulator.requests).toEqual([]);
+    expect(parts.simulator.requests).toEqual([]);
     expect(bot.seen).toEqual([]);
   });
 
@@ -177,7 +160,7 @@ describe('a customer message while a person handles the conversation', () => {
       reaction: { state: 'skipped', reason: 'human-takeover' },
     });
     expect(message?.humanTakeoverUntil).toBe(at(25).toISOString());
-    expect(simulator.requests).toEqual([]);
+    expect(parts.simulator.requests).toEqual([]);
     expect(bot.seen).toEqual([]);
     expect(metrics.get('HumanTakeoverMessages')).toBe(1);
   });
@@ -198,7 +181,7 @@ describe('a customer message while a person handles the conversation', () => {
     await invoke(echo('wamid.echo', at(-5)));
     await invoke(text('wamid.customer', at(-1)));
     await invoke(text('wamid.customer', at(-1)));
-    expect(simulator.requests).toEqual([]);
+    expect(parts.simulator.requests).toEqual([]);
     expect(bot.seen).toEqual([]);
   });
 });
@@ -208,7 +191,7 @@ describe('after the pause', () => {
     const { invoke, bot } = await pipeline({ humanTakeoverMinutes: 3 });
     await invoke(echo('wamid.echo', at(-5)));
     await invoke(text('wamid.customer', at(-1)));
-    expect(simulator.sent).toHaveLength(2);
+    expect(parts.simulator.sent).toHaveLength(2);
     expect(bot.seen).toEqual(['wamid.customer']);
   });
 
@@ -252,7 +235,7 @@ describe('the chat history of the WhatsApp Business app, imported', () => {
   test('is never answered, never opens the service window, and is no received message', async () => {
     const { invokeEvent, reader, bot, conversation, metrics } = await pipeline();
     await invokeEvent(fixtureEvent('coexistence-history'));
-    expect(simulator.requests).toEqual([]);
+    expect(parts.simulator.requests).toEqual([]);
     expect(bot.seen).toEqual([]);
     const imported = await conversation();
     expect(imported?.lastInboundAt).toBeUndefined();

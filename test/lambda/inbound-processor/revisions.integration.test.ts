@@ -2,8 +2,6 @@
  * Edits and deletions against DynamoDB Local: applied to the message they name, in any order, never
  * answered, and never kept after a deletion.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import fc from 'fast-check';
 import { ConversationStore } from '../../../lambda/adapters/conversation-store';
 import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
@@ -12,42 +10,27 @@ import { currentContent } from '../../../lambda/domain/revisions';
 import { AutoResponder } from '../../../lambda/inbound-processor/auto-responder';
 import { createInboundHandler } from '../../../lambda/inbound-processor/process';
 import { envelope, inboundValue, LOCAL_BUSINESS, type LocalCustomer } from '../../../local/events';
-import type { SocialMessagingSimulator } from '../../../local/socialmessaging-simulator';
 import { ConversationReader } from '../../../ops/conversation-reader';
 import { snsEvent } from '../../fixtures';
-import { createConversationTable, localDynamoDbClient } from '../../support/assembly';
+import { createConversationTable } from '../../support/assembly';
 import { lambdaContext } from '../../support/lambda-context';
+import { useLocalParts } from '../../support/local-parts';
 import { testPseudonyms } from '../../support/pseudonyms';
 import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
-import { socialMessagingClient, startSimulator } from '../../support/simulator';
 
 const CUSTOMER: LocalCustomer = { phone: '14255550150', name: 'Ada' };
 const ORIGINAL = 'wamid.original';
 
-let dynamo: DynamoDBClient;
-let simulator: SocialMessagingSimulator;
-let messaging: SocialMessagingClient;
-
-beforeAll(async () => {
-  dynamo = localDynamoDbClient();
-  simulator = await startSimulator();
-  messaging = socialMessagingClient();
-});
-afterEach(() => simulator.reset());
-afterAll(async () => {
-  dynamo.destroy();
-  messaging.destroy();
-  await simulator.stop();
-});
+const parts = useLocalParts();
 
 async function pipeline(options: { answer?: boolean } = {}) {
-  const tableName = await createConversationTable(dynamo);
-  const store = new ConversationStore({ client: dynamo, tableName, retentionDays: 30 });
+  const tableName = await createConversationTable(parts.dynamo);
+  const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
   const responder = new AutoResponder({
     store,
-    sender: new WhatsAppSender({ client: messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 }),
+    sender: new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 }),
     policy: DEFAULT_AUTO_RESPONSE_POLICY,
     logger,
     metrics,
@@ -61,7 +44,7 @@ async function pipeline(options: { answer?: boolean } = {}) {
   });
   return {
     invoke: (message: string) => handler(snsEvent(message), lambdaContext(30_000)),
-    reader: new ConversationReader(dynamo, tableName),
+    reader: new ConversationReader(parts.dynamo, tableName),
     logger,
     metrics,
   };
@@ -128,10 +111,10 @@ describe('an edit', () => {
   test('is never answered: the original gets its receipt and reaction, the edit nothing', async () => {
     const { invoke } = await pipeline();
     await invoke(original());
-    const afterOriginal = simulator.sent.length;
+    const afterOriginal = parts.simulator.sent.length;
     await invoke(editOf('wamid.edit-1', 10, 'Hello'));
     expect(afterOriginal).toBe(2);
-    expect(simulator.sent).toHaveLength(2);
+    expect(parts.simulator.sent).toHaveLength(2);
   });
 
   test('redelivered, is applied once', async () => {
@@ -197,7 +180,7 @@ describe('a deletion', () => {
       receipt: { state: 'skipped', reason: 'deleted' },
       reaction: { state: 'skipped', reason: 'deleted' },
     });
-    expect(simulator.sent).toHaveLength(0);
+    expect(parts.simulator.sent).toHaveLength(0);
   });
 
   test('before the message arrives, the message still counts in its conversation', async () => {
