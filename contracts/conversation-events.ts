@@ -48,6 +48,11 @@ export const CONVERSATION_EVENT = {
   flowStatusChanged: 'Flow Status Changed',
   /** Meta sent a shape this code does not know yet (a field, type, status or event): its skeleton, once. */
   contractDriftDetected: 'Contract Drift Detected',
+  /**
+   * Who a customer is changed: Meta reported a new number, BSUID or security code, or two
+   * conversations turned out to be one person's and were merged (docs/identity.md).
+   */
+  customerIdentityChanged: 'Customer Identity Changed',
   /** A customer stopped or resumed marketing messages. */
   marketingPreferenceChanged: 'Marketing Preference Changed',
 } as const;

@@ -84,6 +84,12 @@ export const MESSAGE_CONTENT_KINDS = {
     body: { type: 'string', optional: true, personal: 'Can name the customer and their new number.' },
     newPhone: { type: 'string', optional: true, personal: "The customer's new number." },
     newUserId: { type: 'string', optional: true, personal: "The customer's new user id." },
+    previousUserId: {
+      type: 'string',
+      optional: true,
+      personal: "The customer's user id before the change (Meta's `previous_user_id`).",
+    },
+    parentUserId: { type: 'string', optional: true, personal: "The customer's new parent user id." },
   },
   /** The customer edited an earlier message: what it says now, as far as it is text. */
   edit: {

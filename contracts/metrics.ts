@@ -19,6 +19,8 @@ export const METRIC = {
   humanReplies: 'HumanReplies',
   /** Shapes this code does not know yet (a field, type, status or event), per `kind`: every occurrence. */
   contractDrift: 'ContractDrift',
+  /** Identity changes Meta reported (a customer's new number, BSUID or security code), per `kind`. */
+  identityChanges: 'IdentityChanges',
   /** Webhooks of WhatsApp calls recorded (connects, ends, statuses). */
   callEvents: 'CallEvents',
   /** Calls a customer placed that nobody took, per business number (`businessPhoneNumberId`). */
@@ -92,6 +94,8 @@ export const DIMENSION = {
   action: 'action',
   /** Of ContractDrift: what drifted (`field`, `message-type`, `status`, `health-event`, `call-event`). */
   driftKind: 'kind',
+  /** Of IdentityChanges: `phone-number`, `user-id` or `security-code`. */
+  identityChangeKind: 'kind',
   /** Of MissedCalls: Meta's id of the business number (a few per account, so bounded). */
   businessPhoneNumberId: 'businessPhoneNumberId',
   /** Of MessageFailuresByErrorCode: Meta's error code. */

@@ -46,6 +46,11 @@ export const ENTITY = {
   contractDrift: 'contract-drift',
   /** A WhatsApp call with a customer: who called, when, how long, how it ended (`field: calls`). */
   call: 'call',
+  /**
+   * One identifier of a customer (a phone number or a business-scoped user id) and the customer it
+   * belongs to on a business number: how one person stays one conversation (docs/identity.md).
+   */
+  customerAlias: 'customer-alias',
 } as const;
 
 /** One of the item kinds of the table. */
@@ -75,6 +80,15 @@ export function groupCustomerKey(groupId: string): string {
 /** The key of a conversation: the business number (Meta's id) and the customer. */
 export function conversationKeyOf(businessPhoneNumberId: string, customerKey: string): string {
   return `${businessPhoneNumberId}#${customerKey}`;
+}
+
+/**
+ * Key of the alias of one customer identifier (a phone number or a business-scoped user id) on a
+ * business number, beside the conversation that identifier alone would key: a resolver reads both
+ * with one BatchGetItem, and a conversation stored before aliases existed is still found.
+ */
+export function customerAliasKey(businessPhoneNumberId: string, identifier: string): TableKey {
+  return { pk: conversationItemKey(conversationKeyOf(businessPhoneNumberId, identifier)).pk, sk: 'ALIAS' };
 }
 
 /** The activity bucket of a conversation: its business number and the UTC day of its last inbound message. */

@@ -33,7 +33,10 @@ const whatsAppError = z.object({
 });
 
 const customer = z.object({
-  key: personal(z.string(), 'The business-scoped user id when Meta sends one, else the phone number.'),
+  key: personal(
+    z.string(),
+    'The customer key: the first identifier the customer was known by (a phone number or a business-scoped user id). It stays when Meta sends another (docs/identity.md).',
+  ),
   phone: personal(z.string().optional(), 'WhatsApp number, digits only; absent for username users.'),
   userId: personal(z.string().optional(), 'Business-scoped user id (BSUID).'),
 });
@@ -382,6 +385,35 @@ export const marketingPreferenceChangedSchema = z.object({
   previousPreference: z.string().optional(),
 });
 
+const identifiers = z.object({
+  phone: personal(z.string().optional(), 'WhatsApp number, digits only.'),
+  userId: personal(z.string().optional(), 'Business-scoped user id (BSUID).'),
+});
+
+/** Detail of `Customer Identity Changed`. */
+export const customerIdentityChangedSchema = z.object({
+  ...common,
+  kind: z.enum(['phone-number', 'user-id', 'security-code', 'merged']).meta({
+    description:
+      '`phone-number`: the customer changed number (their BSUID changes with it); `user-id`: their BSUID changed; `security-code`: their security code changed (same identifiers); `merged`: two conversations turned out to be one person’s, and `previousConversationKey` joined `conversationKey`.',
+  }),
+  conversationKey,
+  customer,
+  previousConversationKey: personal(
+    z.string().optional(),
+    'Of `merged`: the conversation that joined this one.',
+  ),
+  previous: identifiers
+    .optional()
+    .meta({ description: 'The identifiers the customer had (not of `merged`).' }),
+  next: identifiers.optional().meta({
+    description: 'The identifiers the customer has now, as far as Meta said; replies go to these.',
+  }),
+  wamid: wamid
+    .optional()
+    .meta({ description: 'The system message that reported the change (not of `merged`).' }),
+});
+
 /** The detail schema of each detail-type. */
 export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.messageReceived]: messageReceivedSchema,
@@ -402,6 +434,7 @@ export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.flowStatusChanged]: flowStatusChangedSchema,
   [CONVERSATION_EVENT.contractDriftDetected]: contractDriftDetectedSchema,
   [CONVERSATION_EVENT.marketingPreferenceChanged]: marketingPreferenceChangedSchema,
+  [CONVERSATION_EVENT.customerIdentityChanged]: customerIdentityChangedSchema,
 } as const satisfies Record<ConversationEventType, z.ZodType>;
 
 /** The detail of a detail-type. */
@@ -443,6 +476,8 @@ export type FlowStatusChanged = DetailOf<typeof CONVERSATION_EVENT.flowStatusCha
 export type ContractDriftDetected = DetailOf<typeof CONVERSATION_EVENT.contractDriftDetected>;
 /** Detail of `Marketing Preference Changed`. */
 export type MarketingPreferenceChanged = DetailOf<typeof CONVERSATION_EVENT.marketingPreferenceChanged>;
+/** Detail of `Customer Identity Changed`. */
+export type CustomerIdentityChanged = DetailOf<typeof CONVERSATION_EVENT.customerIdentityChanged>;
 /** The outcome of one auto-response action in an event. */
 export type ActionOutcome = z.infer<typeof actionOutcome>;
 

@@ -38,7 +38,7 @@ const BATCH_GET_ATTEMPTS = 8;
 
 /**
  * Reads the conversation table for people and tests: the inspection command, the local pipeline's
- * report and integration tests. The Lambda functions never read. Every item is decoded into its
+ * report and integration tests. The Lambda functions read only customer aliases. Every item is decoded into its
  * typed form; an item that does not decode is an error, never silently skipped.
  */
 /** What a conversation's timeline holds: its messages and its calls. */

@@ -134,6 +134,22 @@ export type RecordResponsesOutcome = 'recorded' | 'already-recorded' | 'claim-lo
 
 const MAX_CONFLICT_RETRIES = 3;
 
+/** A conversation that is not merged into another (IdentityStore): the only kind a message may move. */
+const NOT_MERGED = 'attribute_not_exists(mergedInto)';
+
+/**
+ * The conversation was merged into another while this record was on its way (two identifiers of
+ * one customer found to be one person). Nothing was written; the invocation fails, and its retry
+ * resolves the customer to the conversation they belong to now.
+ */
+export class ConversationMergedError extends Error {
+  public override readonly name = 'ConversationMergedError';
+  constructor(public readonly mergedInto: string) {
+    // The key is a customer's identifier: it stays on the error, out of its message (and of logs).
+    super('The conversation was merged into another; resolve the customer again');
+  }
+}
+
 /**
  * The conversation table, written so that every event costs a fixed, small number of requests and
  * no reads (see docs/table-design.md):
@@ -218,14 +234,19 @@ export class ConversationStore {
       conversationKey,
       businessPhoneNumberId: message.source.businessPhoneNumberId,
       customerKey: party.key,
-      customerPhone: party.phone,
-      customerUserId: party.userId,
       groupId: message.groupId,
       originationPhoneNumberId,
       expiresAt,
     };
+    // The customer's current identifiers are the first known, then whatever identity change Meta
+    // reports (IdentityStore.applyChange): a late message from a replaced number never moves them back.
     const onCreate = {
-      setIfNotExists: { [ATTRIBUTE.createdAt]: item.receivedAt },
+      setIfNotExists: {
+        [ATTRIBUTE.createdAt]: item.receivedAt,
+        customerPhone: party.phone,
+        customerUserId: party.userId,
+        customerParentUserId: party.parentUserId,
+      },
       add: { [ATTRIBUTE.inboundCount]: 1 },
     };
     // The service window must never move back when an older message arrives late; and while a
@@ -246,7 +267,7 @@ export class ConversationStore {
         },
         ...onCreate,
         condition: {
-          expression: checkTakeover ? `${inOrder} AND ${noTakeover}` : inOrder,
+          expression: `${NOT_MERGED} AND ${checkTakeover ? `${inOrder} AND ${noTakeover}` : inOrder}`,
           values: { ':sentAt': sentAt },
         },
         returnOldOnFailure: true,
@@ -255,6 +276,8 @@ export class ConversationStore {
     const lateConversationUpdate = this.update(conversationItemKey(conversationKey), {
       set: conversationFields,
       ...onCreate,
+      condition: { expression: NOT_MERGED },
+      returnOldOnFailure: true,
     });
 
     let recorded = item;
@@ -288,6 +311,7 @@ export class ConversationStore {
         }
         if (conversationReason?.Code === 'ConditionalCheckFailed' && conversationReason.Item !== undefined) {
           const stored = conversationFromItem(conversationReason.Item);
+          if (stored.mergedInto !== undefined) throw new ConversationMergedError(stored.mergedInto);
           const until = stored.humanTakeoverUntil;
           if (!takeoverKnown && until !== undefined && until > sentAt) {
             recorded = duringHumanTakeover(recorded, until);
@@ -354,13 +378,15 @@ export class ConversationStore {
       conversationKey,
       businessPhoneNumberId: echo.source.businessPhoneNumberId,
       customerKey: echo.customer.key,
-      customerPhone: echo.customer.phone,
-      customerUserId: echo.customer.userId,
       expiresAt,
     };
     // The business may write first: a conversation it creates has no inbound message yet.
     const onCreate = {
-      setIfNotExists: { [ATTRIBUTE.createdAt]: item.echoedAt },
+      setIfNotExists: {
+        [ATTRIBUTE.createdAt]: item.echoedAt,
+        customerPhone: echo.customer.phone,
+        customerUserId: echo.customer.userId,
+      },
       add: { [ATTRIBUTE.inboundCount]: 0 },
     };
     const pause = this.update(conversationItemKey(conversationKey), {
@@ -372,13 +398,16 @@ export class ConversationStore {
       },
       ...onCreate,
       condition: {
-        expression: `attribute_not_exists(${ATTRIBUTE.humanTakeoverUntil}) OR ${ATTRIBUTE.humanTakeoverUntil} < :until`,
+        expression: `${NOT_MERGED} AND (attribute_not_exists(${ATTRIBUTE.humanTakeoverUntil}) OR ${ATTRIBUTE.humanTakeoverUntil} < :until)`,
         values: { ':until': until },
       },
+      returnOldOnFailure: true,
     });
     const lateEcho = this.update(conversationItemKey(conversationKey), {
       set: conversationFields,
       ...onCreate,
+      condition: { expression: NOT_MERGED },
+      returnOldOnFailure: true,
     });
 
     let conversation = pause;
@@ -394,6 +423,11 @@ export class ConversationStore {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const [messageReason, conversationReason] = error.CancellationReasons ?? [];
         if (messageReason?.Code === 'ConditionalCheckFailed') return { kind: 'duplicate' };
+        const mergedInto =
+          conversationReason?.Item === undefined
+            ? undefined
+            : conversationFromItem(conversationReason.Item).mergedInto;
+        if (mergedInto !== undefined) throw new ConversationMergedError(mergedInto);
         if (conversationReason?.Code === 'ConditionalCheckFailed' && conversation === pause) {
           conversation = lateEcho;
           continue;

@@ -550,7 +550,10 @@ function decodeMessage(
     type: identity.data.type,
     timestamp: Number(identity.data.timestamp),
     routing,
-    customer: toCustomer(phone, userId, contact),
+    customer: {
+      ...toCustomer(phone, userId, contact),
+      parentUserId: optional?.from_parent_user_id ?? contact?.parent_user_id,
+    },
     groupId: optional?.group_id,
     content: decodeContent(registry, identity.data.type, Reflect.get(asObject(item), identity.data.type)),
     replyTo: optional?.context?.id,
@@ -581,7 +584,10 @@ function decodeStatus(
   const recipient =
     phone === undefined && userId === undefined
       ? undefined
-      : toCustomer(phone, userId, findContact(contacts, phone, userId));
+      : {
+          ...toCustomer(phone, userId, findContact(contacts, phone, userId)),
+          parentUserId: optional?.recipient_parent_user_id,
+        };
   return {
     source,
     wamid: identity.data.id,

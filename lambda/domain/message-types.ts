@@ -141,8 +141,10 @@ export const MESSAGE_TYPE_REGISTRY: { readonly [T in KnownMessageType]: MessageT
           kind: 'system',
           systemType: parsed.data.type,
           body: parsed.data.body,
-          newPhone: parsed.data.wa_id,
+          newPhone: parsed.data.wa_id ?? parsed.data.new_wa_id,
           newUserId: parsed.data.user_id,
+          previousUserId: parsed.data.previous_user_id,
+          parentUserId: parsed.data.parent_user_id,
         }
       : undefined;
   }),

@@ -32,6 +32,8 @@ export interface Customer {
   readonly phone?: string;
   /** Business-scoped user id (BSUID), e.g. `US.13491208655302741918`. */
   readonly userId?: string;
+  /** The parent BSUID, when the business links portfolios: one id for the user across them. */
+  readonly parentUserId?: string;
   readonly profileName?: string;
   readonly username?: string;
 }

@@ -89,6 +89,8 @@ export type WireError = z.infer<typeof errorSchema>;
 const contactSchema = z.looseObject({
   wa_id: presentString,
   user_id: presentString,
+  /** The parent BSUID of linked business portfolios. */
+  parent_user_id: presentString,
   profile: z.optional(z.looseObject({ name: presentString, username: presentString })),
 });
 export type WireContact = z.infer<typeof contactSchema>;
@@ -103,6 +105,7 @@ export const messageIdentitySchema = z.looseObject({
 export const messageSchema = z.extend(messageIdentitySchema, {
   from: presentString,
   from_user_id: presentString,
+  from_parent_user_id: presentString,
   /** A message in a group the business is in (Meta's group messages webhook reference). */
   group_id: presentString,
   context: z.optional(
@@ -140,6 +143,7 @@ export const statusSchema = z.extend(statusIdentitySchema, {
   /** `group` for a message the business sent to a group: `recipient_id` is then the group's id. */
   recipient_type: presentString,
   recipient_user_id: presentString,
+  recipient_parent_user_id: presentString,
   biz_opaque_callback_data: z.optional(z.string()),
   conversation: z.optional(
     z.looseObject({
@@ -326,7 +330,11 @@ export const systemPayloadSchema = z.looseObject({
   type: presentString,
   body: presentString,
   wa_id: presentString,
+  /** The name of older Graph API versions for `wa_id`. */
+  new_wa_id: presentString,
   user_id: presentString,
+  parent_user_id: presentString,
+  previous_user_id: presentString,
 });
 /** `messages[].edit`: the edited message's id, and the message as it is now. */
 export const editPayloadSchema = z.looseObject({

@@ -9,6 +9,7 @@ import {
   type AccountAspect,
   CONVERSATION_EVENT,
   CONVERSATION_EVENT_SCHEMA_VERSION,
+  conversationKeyOf,
   ENTITY,
   type FlowAspect,
   failureOriginOf,
@@ -21,6 +22,7 @@ import type { ActionOutcome, ConversationEventEntry } from '../../events/schemas
 import {
   type ActionRecord,
   type CallItem,
+  type CustomerAliasItem,
   type HealthAspectState,
   keyOf,
   type MessageItem,
@@ -32,6 +34,7 @@ import {
 } from '../adapters/items';
 import type { RecordChange } from '../adapters/stream-records';
 import { callOutcome } from '../domain/calls';
+import { identityChangeOf } from '../domain/identity';
 import { currentContent, latestEdit } from '../domain/revisions';
 import { uuidShapedDigest } from '../shared/digest';
 
@@ -136,6 +139,12 @@ export function eventsOfChange(change: RecordChange, pipeline: string): Conversa
         },
       ];
     }
+    case ENTITY.customerAlias:
+      return mergeEvents(
+        item,
+        change.old?.entity === ENTITY.customerAlias ? change.old : undefined,
+        pipeline,
+      );
     case ENTITY.conversation:
     case ENTITY.failureDigest:
     case ENTITY.healthAlert:
@@ -143,6 +152,36 @@ export function eventsOfChange(change: RecordChange, pipeline: string): Conversa
     case ENTITY.sideEffect:
       return [];
   }
+}
+
+/**
+ * `Customer Identity Changed` of kind `merged`, once per identifier a merge re-pointed: each says
+ * which conversation joined which, so a subscriber merges its copy whichever it sees first.
+ */
+function mergeEvents(
+  item: CustomerAliasItem,
+  old: CustomerAliasItem | undefined,
+  pipeline: string,
+): ConversationEventEntry[] {
+  const previous = item.previousCustomerKey;
+  if (item.linkedBy !== 'merge' || previous === undefined || old?.customerKey === item.customerKey) return [];
+  return [
+    {
+      detailType: CONVERSATION_EVENT.customerIdentityChanged,
+      detail: {
+        ...common(CONVERSATION_EVENT.customerIdentityChanged, item, `merged#${item.customerKey}`, pipeline),
+        businessPhoneNumberId: item.businessPhoneNumberId,
+        occurredAt: item.linkedAt,
+        kind: 'merged',
+        conversationKey: item.conversationKey,
+        customer: {
+          key: item.customerKey,
+          ...(item.identifierKind === 'phone' ? { phone: item.identifier } : { userId: item.identifier }),
+        },
+        previousConversationKey: conversationKeyOf(item.businessPhoneNumberId, previous),
+      },
+    },
+  ];
 }
 
 /**
@@ -302,6 +341,26 @@ function messageEvents(item: MessageItem, old: MessageItem | undefined, pipeline
         },
       });
     }
+  }
+  const identityChange =
+    received && customer !== undefined && item.content !== undefined
+      ? identityChangeOf({ content: item.content, customer })
+      : undefined;
+  if (identityChange !== undefined && conversationKey !== undefined && customer !== undefined) {
+    events.push({
+      detailType: CONVERSATION_EVENT.customerIdentityChanged,
+      detail: {
+        ...common(CONVERSATION_EVENT.customerIdentityChanged, item, 'identity-changed', pipeline),
+        businessPhoneNumberId: business,
+        occurredAt: item.sentAt ?? item.receivedAt ?? '',
+        kind: identityChange.kind,
+        conversationKey,
+        customer,
+        previous: identityChange.kind === 'security-code' ? undefined : identityChange.previous,
+        next: identityChange.kind === 'security-code' ? undefined : identityChange.next,
+        wamid: item.wamid,
+      },
+    });
   }
   if (revised && conversationKey !== undefined && customer !== undefined) {
     events.push(...revisionEvents(item, old, { business, conversationKey, customer }, content, pipeline));

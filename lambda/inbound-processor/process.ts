@@ -11,12 +11,14 @@ import {
 import type { DriftStore } from '../adapters/drift-store';
 import type { EffectKey } from '../adapters/effect-store';
 import type { HealthStore } from '../adapters/health-store';
+import type { IdentityStore } from '../adapters/identity-store';
 import type { WhatsAppSender } from '../adapters/whatsapp-sender';
 import { type DecodedHealthChange, type HealthChange, isSubjectChange } from '../domain/account-health';
 import { callOutcome } from '../domain/calls';
 import { decodeSnsEvent, KNOWN_CALL_EVENTS } from '../domain/decode';
 import type { DriftSample } from '../domain/drift';
 import { asError, EventDecodeError } from '../domain/errors';
+import { identityChangeOf } from '../domain/identity';
 import { MESSAGE_TYPE_REGISTRY, type MessageTypeRegistry, typeDimension } from '../domain/message-types';
 import {
   type CallEvent,
@@ -36,6 +38,7 @@ import {
   type MessageHookContext,
   replySender,
 } from './hooks';
+import { resolveCustomers } from './identities';
 
 /** What the inbound processor needs from the outside world. */
 export interface InboundProcessorDeps {
@@ -75,6 +78,13 @@ export interface InboundProcessorDeps {
    * @default - none: drift is counted, not stored
    */
   readonly drift?: Pick<DriftStore, 'record'>;
+  /**
+   * Resolves every customer to their one conversation, whichever identifier (phone number or
+   * business-scoped user id) a record names, and applies the identity changes Meta reports.
+   * @default - none: a customer is keyed by the BSUID when Meta sends one, else the phone number,
+   * as each record names them
+   */
+  readonly identities?: Pick<IdentityStore, 'resolve' | 'applyChange'>;
   /** Injectable for tests. @default - the system clock */
   readonly clock?: () => number;
   /** The message types to decode. @default MESSAGE_TYPE_REGISTRY */
@@ -142,14 +152,15 @@ export function createInboundHandler(deps: InboundProcessorDeps) {
 }
 
 async function processNotification(
-  notification: DecodedNotification,
+  decoded: DecodedNotification,
   deps: InboundProcessorDeps,
   invocation: Invocation,
   pseudonyms: Pseudonymizer,
 ): Promise<void> {
   const { store, logger, metrics } = deps;
-  logger.appendKeys({ snsMessageId: notification.snsMessageId });
+  logger.appendKeys({ snsMessageId: decoded.snsMessageId });
   try {
+    const notification = await resolvedNotification(decoded, deps);
     const results = await Promise.allSettled([
       ...firstOccurrences(notification.messages).map((message) =>
         isRevision(message)
@@ -240,6 +251,21 @@ async function handleMessage(
     const plan = hook.plan?.(message, invocation);
     return plan === undefined ? [] : [plan];
   });
+  const change = identityChangeOf(message);
+  if (change !== undefined) {
+    // Before the record: a retry after a failure between the two applies the change again, harmlessly.
+    await deps.identities?.applyChange(
+      message.source.businessPhoneNumberId,
+      message.customer,
+      change,
+      new Date(message.timestamp * 1000).toISOString(),
+    );
+    deps.metrics.count(METRIC.identityChanges, 1, { name: DIMENSION.identityChangeKind, value: change.kind });
+    deps.logger.info('Customer identity changed: the conversation follows the new identifiers', {
+      customer: pseudonyms.customer(message.customer.key),
+      kind: change.kind,
+    });
+  }
   const outcome = await recordMessage(message, planned[0], deps, pseudonyms);
   const record = outcome.kind === 'created' ? outcome.item : outcome.existing;
   // The customer deleted it before it was recorded: nobody expects an answer, from any hook. Nor
@@ -550,6 +576,30 @@ async function recordMessage(
     logger.info('Message recorded', details);
   }
   return outcome;
+}
+
+/**
+ * The notification with its customers resolved to their conversations; a failure to resolve fails
+ * the notification before anything is written, so the retry starts clean.
+ */
+async function resolvedNotification(
+  notification: DecodedNotification,
+  deps: InboundProcessorDeps,
+): Promise<DecodedNotification> {
+  if (deps.identities === undefined) return notification;
+  try {
+    return await resolveCustomers(notification, deps.identities);
+  } catch (error) {
+    deps.logger.error('Customers could not be resolved; the notification will be retried', {
+      error: loggableError(error),
+    });
+    throw new ProcessingError(
+      `The customers of SNS message ${notification.snsMessageId} could not be resolved`,
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 function countBy<T>(

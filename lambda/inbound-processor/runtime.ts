@@ -6,6 +6,7 @@ import { ConversationStore } from '../adapters/conversation-store';
 import { DriftStore } from '../adapters/drift-store';
 import { EffectStore } from '../adapters/effect-store';
 import { HealthStore } from '../adapters/health-store';
+import { IdentityStore } from '../adapters/identity-store';
 import { loadPseudonymKey } from '../adapters/pseudonym-key';
 import { WhatsAppSender } from '../adapters/whatsapp-sender';
 import {
@@ -64,6 +65,7 @@ export function processorHandler(registered: readonly RegisteredHook[]) {
   });
   const effects = new EffectStore({ client: dynamodb, tableName, retentionDays });
   const drift = new DriftStore({ client: dynamodb, tableName, retentionDays });
+  const identities = new IdentityStore({ client: dynamodb, tableName, retentionDays });
   const policy = readAutoResponsePolicy();
   // Retries are the sender's, bounded by the invocation's time budget. Without a policy, the
   // processor has no send permission and no sender.
@@ -89,6 +91,7 @@ export function processorHandler(registered: readonly RegisteredHook[]) {
       health,
       effects,
       drift,
+      identities,
       logger,
       metrics,
       hooks: [...autoResponder, ...extraHooks],

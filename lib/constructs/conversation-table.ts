@@ -22,6 +22,11 @@ export interface IConversationTable {
   grantReadConversations(grantee: iam.IGrantable): iam.Grant;
   /** Lets a principal write records (`PutItem`, `UpdateItem`, which also cover transactions) and no more. */
   grantWriteConversations(grantee: iam.IGrantable): iam.Grant;
+  /**
+   * Lets a principal write records and resolve customers' identifiers to their conversations
+   * (`BatchGetItem` on the table, no index): what the inbound processor does.
+   */
+  grantInboundRecording(grantee: iam.IGrantable): iam.Grant;
   /** Lets a principal find messages by their auto-responses' AWS message ids, and write failure records. */
   grantFailureRecording(grantee: iam.IGrantable): iam.Grant;
   /** Lets a principal query the alert-digest windows and mark them notified, and no more. */
@@ -29,7 +34,7 @@ export interface IConversationTable {
 }
 
 /** What a pipeline function does with the table: the permission it gets with the table's name. */
-export type ConversationTableAccess = 'write' | 'failure-recording' | 'digest';
+export type ConversationTableAccess = 'write' | 'inbound-recording' | 'failure-recording' | 'digest';
 
 /**
  * Gives one of the pipeline's functions the table's name (its environment variable) and the
@@ -44,6 +49,8 @@ export function bindConversationTable(
   switch (access) {
     case 'write':
       return table.grantWriteConversations(fn);
+    case 'inbound-recording':
+      return table.grantInboundRecording(fn);
     case 'failure-recording':
       return table.grantFailureRecording(fn);
     case 'digest':
@@ -98,6 +105,17 @@ abstract class ConversationTableBase extends Construct implements IConversationT
       actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resourceArns: [this.table.tableArn],
     });
+  }
+
+  grantInboundRecording(grantee: iam.IGrantable): iam.Grant {
+    const write = this.grantWriteConversations(grantee);
+    // A customer's aliases and conversations are read by key: the table only, never an index.
+    const resolve = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:BatchGetItem'],
+      resourceArns: [this.table.tableArn],
+    });
+    return write.combine(resolve);
   }
 
   grantFailureRecording(grantee: iam.IGrantable): iam.Grant {

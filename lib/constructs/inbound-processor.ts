@@ -178,7 +178,7 @@ export class InboundProcessor extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new QueueSendDestination(this.failureQueue),
     });
-    bindConversationTable(fn, props.conversations, 'write');
+    bindConversationTable(fn, props.conversations, 'inbound-recording');
     props.pseudonymKey.bindReader(fn);
     if (props.autoResponse !== undefined) {
       this.grantSend(props.autoResponse);

@@ -81,6 +81,28 @@ const echoChange = message.map((m): { new: MessageItem } => ({
   },
 }));
 
+/** A customer's identity change received: rare among arbitrary changes, so made on purpose. */
+const identityChange = fc
+  .tuple(
+    message,
+    fc.constantFrom('user_changed_number', 'user_changed_user_id', 'customer_identity_changed'),
+    fc.option(fc.stringMatching(/^[0-9]{11}$/), { nil: undefined }),
+    fc.option(fc.stringMatching(/^US\.[0-9]{8}$/), { nil: undefined }),
+  )
+  .map(([m, systemType, newPhone, newUserId]): { new: MessageItem } => ({
+    new: {
+      ...m,
+      direction: 'inbound',
+      type: 'system',
+      businessPhoneNumberId: m.businessPhoneNumberId ?? '574086085794038',
+      conversationKey: m.conversationKey ?? '574086085794038#14255550123',
+      customerKey: m.customerKey ?? '14255550123',
+      receivedAt: m.receivedAt ?? '2026-12-01T00:00:00.000Z',
+      content: { kind: 'system', systemType, newPhone, newUserId },
+      deletion: undefined,
+    },
+  }));
+
 /** A call whose end is recorded: both outcomes, on purpose. */
 const callEnd = call.chain((c) =>
   fc.constantFrom('COMPLETED', 'FAILED').map((terminateStatus) => ({
@@ -97,6 +119,7 @@ const anyChange = fc.oneof(
   flowChange,
   echoChange,
   callEnd,
+  identityChange,
 );
 
 describe('the JSON Schemas of docs/events', () => {

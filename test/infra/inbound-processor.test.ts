@@ -196,16 +196,20 @@ describe('InboundProcessor: IAM', () => {
     ]);
   });
 
-  test('on the table it may only put and update items, on the table itself (no indexes)', () => {
+  test('on the table it may only put, update and batch-read items (customer aliases), on the table itself (no indexes)', () => {
     expect(policyStatementsOf(functionId())).toContainEqual({
       Effect: 'Allow',
-      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
     });
     const dynamoActions = policyStatementsOf(functionId())
       .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
       .filter((a) => String(a).startsWith('dynamodb:'));
-    expect(dynamoActions.sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(dynamoActions.sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
   });
 
   test('on the failure queue it may only send messages', () => {

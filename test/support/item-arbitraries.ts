@@ -7,6 +7,7 @@ import type {
   CallItem,
   ContractDriftItem,
   ConversationItem,
+  CustomerAliasItem,
   FailureDigestItem,
   FlowHealthItem,
   HealthAlertItem,
@@ -198,6 +199,10 @@ export const conversation: fc.Arbitrary<ConversationItem> = fc
       lastHumanReplyAt: opt(iso),
       lastHumanReplyWamid: opt(text),
       createdAt: opt(iso),
+      customerParentUserId: opt(text),
+      mergedInto: opt(text),
+      identityChangedAt: opt(iso),
+      mergedFrom: opt(fc.array(text, { maxLength: 3 })),
       inboundCount: count,
       expiresAt: count,
     },
@@ -537,6 +542,35 @@ export const contractDrift: fc.Arbitrary<ContractDriftItem> = fc
   )
   .map((d) => ({ entity: 'contract-drift' as const, ...d }));
 
+export const customerAlias: fc.Arbitrary<CustomerAliasItem> = fc
+  .record(
+    {
+      businessPhoneNumberId: text,
+      identifier: text,
+      identifierKind: fc.constantFrom('phone' as const, 'user-id' as const),
+      customerKey: text,
+      conversationKey: text,
+      linkedAt: iso,
+      linkedBy: fc.constantFrom('seen' as const, 'identity-change' as const, 'merge' as const),
+      previousCustomerKey: opt(text),
+      supersededAt: opt(iso),
+      expiresAt: count,
+    },
+    {
+      requiredKeys: [
+        'businessPhoneNumberId',
+        'identifier',
+        'identifierKind',
+        'customerKey',
+        'conversationKey',
+        'linkedAt',
+        'linkedBy',
+        'expiresAt',
+      ],
+    },
+  )
+  .map((a) => ({ entity: 'customer-alias' as const, ...a }));
+
 export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
   message,
   conversation,
@@ -552,4 +586,5 @@ export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
   sideEffect,
   call,
   contractDrift,
+  customerAlias,
 );

@@ -26,6 +26,17 @@ export interface ConversationItem {
   readonly lastHumanReplyAt?: string;
   readonly lastHumanReplyWamid?: string;
   readonly createdAt?: string;
+  /** The customer's parent business-scoped user id (linked business portfolios). */
+  readonly customerParentUserId?: string;
+  /**
+   * This conversation turned out to be another's customer (two identifiers of one person, first
+   * seen apart): its customer key. Nothing is written here any more; readers follow it.
+   */
+  readonly mergedInto?: string;
+  /** Time of the newest identity change applied (a change of number or BSUID): an older one moves nothing. */
+  readonly identityChangedAt?: string;
+  /** Customer keys of conversations merged into this one: their records are read with it. */
+  readonly mergedFrom?: readonly string[];
   readonly inboundCount: number;
   readonly expiresAt: number;
 }
@@ -48,6 +59,10 @@ export const conversationSchema = z.object({
   lastHumanReplyAt: optionalText,
   lastHumanReplyWamid: optionalText,
   createdAt: optionalText,
+  customerParentUserId: optionalText,
+  mergedInto: optionalText,
+  identityChangedAt: optionalText,
+  mergedFrom: z.optional(z.array(text)),
   inboundCount: count,
   expiresAt: count,
 });

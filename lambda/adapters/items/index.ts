@@ -23,10 +23,12 @@ import {
   webhookErrorPartition,
 } from '../../../contracts';
 import { statusRank } from '../../domain/status';
+import { type CustomerAliasItem, customerAliasItemKey, customerAliasSchema } from './alias';
 import { type CallItem, callItemKey, callItemSchema, callStatusKeyOf } from './call';
 import { type ContractDriftItem, contractDriftItemKey, contractDriftSchema } from './drift';
 import { type SideEffectItem, sideEffectItemKey, sideEffectItemSchema } from './effect';
 
+export type { CustomerAliasItem, IdentifierKind } from './alias';
 export { type CallItem, type CallStatusEntry, callStatusKeyOf } from './call';
 export type { DeliveryFailure, SendError } from './common';
 export type { ConversationItem } from './conversation';
@@ -99,7 +101,8 @@ export type TableItem =
   | HealthAlertItem
   | SideEffectItem
   | CallItem
-  | ContractDriftItem;
+  | ContractDriftItem
+  | CustomerAliasItem;
 
 /** Attribute names the store writes by name (everything else is written through the codecs). */
 export const ATTRIBUTE = {
@@ -178,6 +181,8 @@ export function keyOf(item: TableItem): TableKey {
       return callItemKey(item);
     case ENTITY.contractDrift:
       return contractDriftItemKey(item);
+    case ENTITY.customerAlias:
+      return customerAliasItemKey(item);
   }
 }
 
@@ -246,6 +251,7 @@ export function toAttributes(item: TableItem): Attributes {
     case ENTITY.healthAlert:
     case ENTITY.sideEffect:
     case ENTITY.contractDrift:
+    case ENTITY.customerAlias:
       return compact({ ...item });
   }
 }
@@ -343,4 +349,5 @@ const itemSchema = z.union([
   sideEffectItemSchema,
   callItemSchema,
   contractDriftSchema,
+  customerAliasSchema,
 ]);
