@@ -14,6 +14,7 @@ import {
   CONVERSATION_TABLE,
   conversationItemKey,
   conversationKeyOf,
+  customerAliasKey,
   ENTITY,
   messageKey,
   webhookErrorPartition,
@@ -22,6 +23,7 @@ import { readMarketingPreference } from '../lambda/adapters/health-store';
 import {
   type CallItem,
   type ConversationItem,
+  type CustomerAliasItem,
   conversationFromItem,
   fromItem,
   ItemDecodeError,
@@ -100,13 +102,51 @@ export class ConversationReader {
     return readMarketingPreference(this.client, this.tableName, businessPhoneNumberId, customerKey);
   }
 
-  /** A conversation by business number (Meta's phone-number id) and customer key. */
+  /**
+   * A customer's conversation on a business number (Meta's phone-number id), by their customer key
+   * or by any identifier they were seen by (a phone number, a BSUID, a number they gave up). A
+   * conversation merged into another leads to the one it joined (docs/identity.md).
+   */
   async getConversation(
+    businessPhoneNumberId: string,
+    customer: string,
+  ): Promise<ConversationItem | undefined> {
+    let key = customer;
+    const seen = new Set<string>();
+    for (;;) {
+      const conversation = await this.getExactConversation(businessPhoneNumberId, key);
+      const next =
+        conversation?.mergedInto ??
+        (conversation === undefined ? await this.aliasOf(businessPhoneNumberId, key) : undefined);
+      // A merge chain ends at a conversation nothing merged away; a cycle would be a defect.
+      if (next === undefined || seen.has(next)) return conversation;
+      seen.add(key);
+      key = next;
+    }
+  }
+
+  /** The conversation item under exactly this customer key, merged away or not. */
+  async getExactConversation(
     businessPhoneNumberId: string,
     customerKey: string,
   ): Promise<ConversationItem | undefined> {
     const item = await this.get(conversationItemKey(conversationKeyOf(businessPhoneNumberId, customerKey)));
     return item === undefined ? undefined : conversationFromItem(item);
+  }
+
+  /** The alias of an identifier a customer was seen by: what it points at. */
+  async getAlias(businessPhoneNumberId: string, identifier: string): Promise<CustomerAliasItem | undefined> {
+    const stored = await this.get(customerAliasKey(businessPhoneNumberId, identifier));
+    if (stored === undefined) return undefined;
+    const item = fromItem(stored);
+    if (item.entity !== ENTITY.customerAlias)
+      throw new ItemDecodeError(`Expected a customer alias, found a ${item.entity}`);
+    return item;
+  }
+
+  private async aliasOf(businessPhoneNumberId: string, identifier: string): Promise<string | undefined> {
+    const alias = await this.getAlias(businessPhoneNumberId, identifier);
+    return alias?.customerKey === identifier ? undefined : alias?.customerKey;
   }
 
   /** A conversation's messages, inbound and outbound, oldest first. */
@@ -115,15 +155,26 @@ export class ConversationReader {
     return timeline.filter((item): item is MessageItem => item.entity === ENTITY.message);
   }
 
-  /** A conversation's messages and calls, oldest first. */
+  /**
+   * A conversation's messages and calls, oldest first: its own, and those of every conversation
+   * merged into it, which stay where they were written.
+   */
   async listTimeline(businessPhoneNumberId: string, customerKey: string): Promise<TimelineItem[]> {
-    const { indexName, partitionKey } = CONVERSATION_TABLE.byConversation;
-    const items = await this.queryAll({
-      IndexName: indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': partitionKey },
-      ExpressionAttributeValues: marshall({ ':pk': conversationKeyOf(businessPhoneNumberId, customerKey) }),
-    });
+    const { indexName, partitionKey, sortKey } = CONVERSATION_TABLE.byConversation;
+    const conversation = await this.getExactConversation(businessPhoneNumberId, customerKey);
+    const keys = [customerKey, ...(conversation?.mergedFrom ?? [])];
+    const pages = await Promise.all(
+      keys.map((key) =>
+        this.queryAll({
+          IndexName: indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': partitionKey },
+          ExpressionAttributeValues: marshall({ ':pk': conversationKeyOf(businessPhoneNumberId, key) }),
+        }),
+      ),
+    );
+    const sortOf = (stored: Record<string, AttributeValue>) => stored[sortKey]?.S ?? '';
+    const items = pages.flat().sort((a, b) => (sortOf(a) < sortOf(b) ? -1 : sortOf(a) > sortOf(b) ? 1 : 0));
     return items.map((stored) => {
       const item = fromItem(stored);
       if (item.entity !== ENTITY.message && item.entity !== ENTITY.call) {
@@ -162,26 +213,37 @@ export class ConversationReader {
    */
   async findConversations(customer: string): Promise<ConversationItem[]> {
     const candidates = [...new Set([customer, customer.replace(/[\s+()-]/g, '')])];
-    const items: ConversationItem[] = [];
+    const found: { businessPhoneNumberId: string; customerKey: string }[] = [];
     let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+    const named = (attribute: string) => candidates.map((_, i) => `${attribute} = :c${i}`).join(' OR ');
     do {
       const page = await this.client.send(
         new ScanCommand({
           TableName: this.tableName,
-          FilterExpression: `entity = :conversation AND (${candidates
-            .map((_, i) => `customerKey = :c${i} OR customerPhone = :c${i}`)
-            .join(' OR ')})`,
+          // Conversations by their current identifiers, and aliases by any identifier ever seen.
+          FilterExpression: `(entity = :conversation AND (${named('customerKey')} OR ${named('customerPhone')} OR ${named('customerUserId')})) OR (entity = :alias AND (${named('identifier')}))`,
           ExpressionAttributeValues: marshall({
             ':conversation': ENTITY.conversation,
+            ':alias': ENTITY.customerAlias,
             ...Object.fromEntries(candidates.map((c, i) => [`:c${i}`, c])),
           }),
           ExclusiveStartKey,
         }),
       );
-      items.push(...(page.Items ?? []).map(conversationFromItem));
+      for (const stored of page.Items ?? []) {
+        const item = fromItem(stored);
+        if (item.entity === ENTITY.conversation || item.entity === ENTITY.customerAlias) found.push(item);
+      }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey !== undefined);
-    return items;
+    // Each leads to its live conversation; a customer found twice (by alias and by key) is one.
+    const conversations = await Promise.all(
+      found.map((f) => this.getConversation(f.businessPhoneNumberId, f.customerKey)),
+    );
+    const unique = new Map(
+      conversations.flatMap((c) => (c === undefined ? [] : [[c.conversationKey, c] as const])),
+    );
+    return [...unique.values()];
   }
 
   /** Webhook-level errors of a business number, oldest first. */

@@ -193,6 +193,18 @@ describe('decodeSnsEvent: messages by type', () => {
     expect(message.customer.profileName).toBeUndefined();
   });
 
+  test('system user_changed_number of August 2026 keeps the regenerated BSUID and the previous one', () => {
+    const message = onlyMessage('message-system-user-changed-number-bsuid');
+    expect(message.customer).toMatchObject({ phone: '14255550150', userId: 'US.13491208655302741918' });
+    expect(message.content).toMatchObject({
+      kind: 'system',
+      newPhone: '14255550151',
+      newUserId: 'US.77771208655302741918',
+      previousUserId: 'US.13491208655302741918',
+      parentUserId: 'US.ENT.77771208655302741918',
+    });
+  });
+
   test('system user_changed_user_id keeps the new user id', () => {
     expect(onlyMessage('message-system-user-changed-user-id').content).toMatchObject({
       kind: 'system',

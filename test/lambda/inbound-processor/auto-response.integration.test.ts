@@ -231,6 +231,7 @@ describe('the default policy', () => {
     ['message-reaction', []],
     ['message-reaction-removed', []],
     ['message-system-user-changed-number', []],
+    ['message-system-user-changed-number-bsuid', []],
     ['message-system-user-changed-user-id', []],
     ['message-unsupported', ['receipt']],
     ['message-unknown-legacy', ['receipt']],

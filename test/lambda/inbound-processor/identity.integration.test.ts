@@ -19,6 +19,7 @@ import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-respon
 import { eventsOfChange } from '../../../lambda/event-publisher/changes';
 import { AutoResponder } from '../../../lambda/inbound-processor/auto-responder';
 import { createInboundHandler } from '../../../lambda/inbound-processor/process';
+import { ConversationReader } from '../../../ops/conversation-reader';
 import { encodeEnvelope, fixtureEnvelope, snsEvent } from '../../fixtures';
 import { createConversationTable } from '../../support/assembly';
 import { lambdaContext } from '../../support/lambda-context';
@@ -142,6 +143,7 @@ async function pipeline() {
     (await items()).filter((i): i is CustomerAliasItem => i.entity === ENTITY.customerAlias);
   return {
     invoke: (event: ReturnType<typeof notification>) => handler(event, lambdaContext(30_000)),
+    reader: new ConversationReader(parts.dynamo, tableName),
     metrics,
     logger,
     /** Conversations nothing was merged into: one per person. */
@@ -310,6 +312,38 @@ describe('a customer who changed their number', () => {
       previous: { phone: PHONE },
       next: { phone: NEW_PHONE },
     });
+  });
+});
+
+describe('reading a customer back (ops/conversation-reader)', () => {
+  async function merged() {
+    const pipe = await pipeline();
+    await pipe.invoke(text(1, { phone: PHONE }));
+    await pipe.invoke(text(2, { userId: BSUID }));
+    await pipe.invoke(text(3, { phone: PHONE, userId: BSUID }));
+    return pipe;
+  }
+
+  test('by any identifier finds the one conversation, a merged-away key leading to the winner', async () => {
+    const { reader } = await merged();
+    expect((await reader.getConversation(BUSINESS, BSUID))?.customerKey).toBe(PHONE);
+    expect((await reader.getExactConversation(BUSINESS, BSUID))?.mergedInto).toBe(PHONE);
+  });
+
+  test('lists the timeline of every conversation merged in, oldest first', async () => {
+    const { reader } = await merged();
+    const timeline = await reader.listMessages(BUSINESS, PHONE);
+    expect(timeline.map((m) => m.wamid)).toEqual(['wamid.IDENTITY1', 'wamid.IDENTITY2', 'wamid.IDENTITY3']);
+  });
+
+  test('finds the conversation by a number the customer gave up', async () => {
+    const { invoke, reader } = await pipeline();
+    // Keyed by BSUID, so only the alias still names the old number.
+    await invoke(text(1, { phone: PHONE, userId: BSUID }));
+    await invoke(changedNumber(2, { phone: PHONE, userId: BSUID }, { phone: NEW_PHONE }));
+    const found = await reader.findConversations(`+${PHONE}`);
+    expect(found.map((c) => [c.customerKey, c.customerPhone])).toEqual([[BSUID, NEW_PHONE]]);
+    expect((await reader.findConversations(NEW_PHONE)).map((c) => c.customerKey)).toEqual([BSUID]);
   });
 });
 
