@@ -24,6 +24,9 @@ export const SCENARIO_CUSTOMER: LocalCustomer = {
 /** A group the business is in (Meta's groups: `group_id` on the message). */
 export const SCENARIO_GROUP = 'Y2FwaV9ncm91cDoxMjAzNjMwMjU2NzQxNDUxMjM=';
 
+/** Jane's identifiers after she changes her number (a new number regenerates her BSUID). */
+export const SCENARIO_NEW_IDENTITY = { phone: '14255550188', userId: 'US.88881208655302741918' } as const;
+
 /** A customer who wrote to the business on the WhatsApp Business app, before it joined the API. */
 export const HISTORY_CUSTOMER: LocalCustomer = { phone: '14255550177', name: 'Ravi' };
 
@@ -47,6 +50,8 @@ export interface ScenarioResult {
   readonly importedQuestion: string;
   /** A call of that customer nobody took. */
   readonly missedCall: string;
+  /** Meta's system message saying Jane changed her number. */
+  readonly numberChange: string;
   /** A template the business sent earlier (by another system), whose statuses arrive out of order. */
   readonly template: string;
   /** A template that failed. */
@@ -64,7 +69,7 @@ export interface ScenarioResult {
  * voice note (both archived once the bus delivers them), a
  * status storm of an earlier template out of order, a reply-button tap, the customer's reaction, a
  * failed template, a paused template (and a late, older approval), the customer stopping marketing
- * messages, and an EventBridge failure event for one of the pipeline's own reactions.
+ * messages and changing her number, and an EventBridge failure event for one of the pipeline's own reactions.
  */
 export async function runScenario(
   pipeline: LocalPipeline,
@@ -97,6 +102,7 @@ export async function runScenario(
   const importedQuestion = newWamid();
   const missedCall = `wacid.${newWamid().slice('wamid.'.length)}`;
   const thanks = newWamid();
+  const numberChange = newWamid();
   // What Meta holds for the scenario's media, for GetWhatsAppMessageMedia to fetch.
   pipeline.simulator.media.set('1479537139650973', { mimeType: 'image/jpeg', size: 86_016 });
   pipeline.simulator.media.set('2840105339495612', { mimeType: 'audio/ogg', size: 12_288 });
@@ -378,6 +384,23 @@ export async function runScenario(
     ),
   );
 
+  await step('Jane changes her number: her conversation follows her, and nothing answers it', () => {
+    // System messages carry no contacts (Meta's system messages reference).
+    const { contacts: _contacts, ...value } = inboundValue(customer, {
+      wamid: numberChange,
+      type: 'system',
+      at: at(15),
+      payload: {
+        body: `User ${customer.name} changed from ${customer.phone} to ${SCENARIO_NEW_IDENTITY.phone}`,
+        type: 'user_changed_number',
+        wa_id: SCENARIO_NEW_IDENTITY.phone,
+        user_id: SCENARIO_NEW_IDENTITY.userId,
+        previous_user_id: customer.userId,
+      },
+    });
+    return pipeline.publish(envelope([value]));
+  });
+
   const reaction = (await pipeline.reader.getMessage(image))?.reactionMessageId;
   const failedReactionMessageId = typeof reaction === 'string' ? reaction : '';
   let alert: string | undefined;
@@ -410,6 +433,7 @@ export async function runScenario(
     thanks,
     importedQuestion,
     missedCall,
+    numberChange,
     template,
     failedTemplate,
     failedReactionMessageId,

@@ -19,6 +19,7 @@ import {
   runScenario,
   SCENARIO_CUSTOMER,
   SCENARIO_GROUP,
+  SCENARIO_NEW_IDENTITY,
   type ScenarioResult,
 } from '../../local/scenario';
 import { eventBridgeFixture } from '../fixtures/eventbridge';
@@ -67,7 +68,7 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
 
   test('every step succeeds and reports progress', () => {
     expect(result.problems).toEqual([]);
-    expect(lines).toHaveLength(19);
+    expect(lines).toHaveLength(20);
     expect(lines.every((line) => line.startsWith('  ✓ '))).toBe(true);
   });
 
@@ -104,7 +105,24 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
       LOCAL_BUSINESS.metaPhoneNumberId,
       SCENARIO_CUSTOMER.userId ?? '',
     );
-    expect(conversation).toMatchObject({ inboundCount: 6, profileName: 'Jane Doe' });
+    // Meta's notice that Jane changed her number is one of them.
+    expect(conversation).toMatchObject({ inboundCount: 7, profileName: 'Jane Doe' });
+  });
+
+  test("Jane's change of number moves her conversation to her new identifiers, unanswered", async () => {
+    const byNewNumber = await pipeline.reader.getConversation(
+      LOCAL_BUSINESS.metaPhoneNumberId,
+      SCENARIO_NEW_IDENTITY.phone,
+    );
+    expect(byNewNumber).toMatchObject({
+      customerKey: SCENARIO_CUSTOMER.userId,
+      customerPhone: SCENARIO_NEW_IDENTITY.phone,
+      customerUserId: SCENARIO_NEW_IDENTITY.userId,
+    });
+    expect((await message(result.numberChange))?.autoResponse).toMatchObject({
+      receipt: { state: 'skipped' },
+      reaction: { state: 'skipped' },
+    });
   });
 
   test("Sam's reply from the WhatsApp Business app is the business's message, and no bot answered Jane's thanks", async () => {
@@ -319,6 +337,7 @@ describe('npm start, as a process', () => {
     expect(output.match(/Message Edited/g)).toHaveLength(1);
     expect(output.match(/Human Replied/g)).toHaveLength(1);
     expect(output.match(/Call Missed/g)).toHaveLength(1);
+    expect(output.match(/Customer Identity Changed/g)).toHaveLength(1);
     // The template's statuses arrive read first: the later sent and delivered change nothing.
     expect(output).toMatch(/Message Status Changed +— → read/);
     expect(output).not.toMatch(/Message Status Changed +\S+ → delivered/);

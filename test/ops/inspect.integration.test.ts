@@ -1,5 +1,10 @@
 import { LocalPipeline } from '../../local/pipeline';
-import { runScenario, SCENARIO_CUSTOMER, type ScenarioResult } from '../../local/scenario';
+import {
+  runScenario,
+  SCENARIO_CUSTOMER,
+  SCENARIO_NEW_IDENTITY,
+  type ScenarioResult,
+} from '../../local/scenario';
 import { runCli } from '../../ops/cli';
 import { INSPECT_USAGE, inspect } from '../../ops/inspect';
 import { localDynamoDbClient, testAssembly } from '../support/assembly';
@@ -30,10 +35,12 @@ describe('npm run inspect', () => {
     return { code, text: printed.join('\n') };
   }
 
-  test('by phone number: the conversation with every message, its ticks and the service window', async () => {
+  test('by a number the customer gave up: the conversation with every message, its ticks and the service window', async () => {
     const { code, text } = await run(SCENARIO_CUSTOMER.phone ?? '');
     expect(code).toBe(0);
-    expect(text).toContain('Conversation with Jane Doe +14255550150');
+    // Jane changed her number in the scenario: the conversation shows the one she has now.
+    expect(text).toContain(`Conversation with Jane Doe +${SCENARIO_NEW_IDENTITY.phone}`);
+    expect(text).toContain('system: "User Jane Doe changed from');
     expect(text).toContain('service window open');
     expect(text).toContain('text: "Hi! Where is my order #1234? Postcode 98052."');
     expect(text).toContain('edited 1×');
@@ -47,7 +54,7 @@ describe('npm run inspect', () => {
   test('by customer key and business number, without scanning', async () => {
     const { code, text } = await run(SCENARIO_CUSTOMER.userId ?? '', '--number', '574086085794038');
     expect(code).toBe(0);
-    expect(text).toContain('6 inbound message(s)');
+    expect(text).toContain('7 inbound message(s)');
   });
 
   test('by wamid: the message with its status history', async () => {
@@ -68,7 +75,7 @@ describe('npm run inspect', () => {
 
   test('recently active conversations of a number', async () => {
     const { text } = await run('--recent', '--number', '574086085794038');
-    expect(text).toContain(`${SCENARIO_CUSTOMER.userId}  Jane Doe  6 inbound`);
+    expect(text).toContain(`${SCENARIO_CUSTOMER.userId}  Jane Doe  7 inbound`);
   });
 
   test('an unknown customer is said so, with exit code 1', async () => {
