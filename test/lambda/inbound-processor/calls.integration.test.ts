@@ -6,19 +6,12 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 import { callKey } from '../../../contracts';
-import { ConversationStore } from '../../../lambda/adapters/conversation-store';
 import { fromItem } from '../../../lambda/adapters/items';
-import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
-import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-response';
 import { eventsOfChange } from '../../../lambda/event-publisher/changes';
-import { AutoResponder } from '../../../lambda/inbound-processor/auto-responder';
-import { createInboundHandler } from '../../../lambda/inbound-processor/process';
 import { fixtureEvent } from '../../fixtures';
-import { createConversationTable } from '../../support/assembly';
+import { inboundPipeline } from '../../support/inbound-pipeline';
 import { lambdaContext } from '../../support/lambda-context';
 import { useLocalParts } from '../../support/local-parts';
-import { testPseudonyms } from '../../support/pseudonyms';
-import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
 
 const CALL = 'wacid.HBgLMTQyNTU1NTAxNTAVAgASGCBDQUxMMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDEA';
 const MISSED = 'wacid.HBgLMTQyNTU1NTAxNTAVAgASGCBDQUxMMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDIA';
@@ -26,24 +19,7 @@ const MISSED = 'wacid.HBgLMTQyNTU1NTAxNTAVAgASGCBDQUxMMDAwMDAwMDAwMDAwMDAwMDAwMD
 const parts = useLocalParts();
 
 async function pipeline() {
-  const tableName = await createConversationTable(parts.dynamo);
-  const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
-  const logger = new RecordingLogger();
-  const metrics = new RecordingMetrics();
-  const responder = new AutoResponder({
-    store,
-    sender: new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 }),
-    policy: DEFAULT_AUTO_RESPONSE_POLICY,
-    logger,
-    metrics,
-  });
-  const handler = createInboundHandler({
-    pseudonyms: testPseudonyms,
-    store,
-    logger,
-    metrics,
-    hooks: [responder],
-  });
+  const { tableName, handler, metrics } = await inboundPipeline(parts);
   const call = async (callId: string) => {
     const { Item } = await parts.dynamo.send(
       new GetItemCommand({ TableName: tableName, Key: marshall(callKey(callId)) }),

@@ -3,12 +3,7 @@
  * Business app is recorded as the business's message, never answered, and quiets every bot of the
  * conversation for `humanTakeoverMinutes`.
  */
-import { ConversationStore } from '../../../lambda/adapters/conversation-store';
-import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
-import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-response';
-import { AutoResponder } from '../../../lambda/inbound-processor/auto-responder';
 import type { MessageHook } from '../../../lambda/inbound-processor/hooks';
-import { createInboundHandler } from '../../../lambda/inbound-processor/process';
 import {
   changeEnvelope,
   echoValue,
@@ -18,35 +13,16 @@ import {
   type LocalCustomer,
   statusValue,
 } from '../../../local/events';
-import { ConversationReader } from '../../../ops/conversation-reader';
 import { fixtureEvent, snsEvent } from '../../fixtures';
-import { createConversationTable } from '../../support/assembly';
+import { inboundPipeline } from '../../support/inbound-pipeline';
 import { lambdaContext } from '../../support/lambda-context';
 import { useLocalParts } from '../../support/local-parts';
-import { testPseudonyms } from '../../support/pseudonyms';
-import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
 
 const CUSTOMER: LocalCustomer = { phone: '14255550150', name: 'Ada' };
 
 const parts = useLocalParts();
 
 async function pipeline(options: { humanTakeoverMinutes?: number } = {}) {
-  const tableName = await createConversationTable(parts.dynamo);
-  const store = new ConversationStore({
-    client: parts.dynamo,
-    tableName,
-    retentionDays: 30,
-    humanTakeoverMinutes: options.humanTakeoverMinutes,
-  });
-  const logger = new RecordingLogger();
-  const metrics = new RecordingMetrics();
-  const responder = new AutoResponder({
-    store,
-    sender: new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 }),
-    policy: DEFAULT_AUTO_RESPONSE_POLICY,
-    logger,
-    metrics,
-  });
   const bot: { seen: string[] } & MessageHook = {
     name: 'bot',
     seen: [],
@@ -54,22 +30,15 @@ async function pipeline(options: { humanTakeoverMinutes?: number } = {}) {
       this.seen.push(context.message.wamid);
     },
   };
-  const handler = createInboundHandler({
-    pseudonyms: testPseudonyms,
-    store,
-    logger,
-    metrics,
-    hooks: [responder, bot],
+  const { handler, reader, logger, metrics } = await inboundPipeline(parts, {
+    humanTakeoverMinutes: options.humanTakeoverMinutes,
+    hooks: (responder) => [responder, bot],
   });
   return {
     invoke: (message: string) => handler(snsEvent(message), lambdaContext(30_000)),
     invokeEvent: (event: unknown) => handler(event, lambdaContext(30_000)),
-    reader: new ConversationReader(parts.dynamo, tableName),
-    conversation: () =>
-      new ConversationReader(parts.dynamo, tableName).getConversation(
-        LOCAL_BUSINESS.metaPhoneNumberId,
-        CUSTOMER.phone ?? '',
-      ),
+    reader,
+    conversation: () => reader.getConversation(LOCAL_BUSINESS.metaPhoneNumberId, CUSTOMER.phone ?? ''),
     bot,
     logger,
     metrics,

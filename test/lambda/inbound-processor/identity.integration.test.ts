@@ -6,26 +6,17 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { ENTITY } from '../../../contracts';
-import { ConversationStore } from '../../../lambda/adapters/conversation-store';
-import { IdentityStore } from '../../../lambda/adapters/identity-store';
 import {
   type ConversationItem,
   type CustomerAliasItem,
   fromItem,
   type MessageItem,
 } from '../../../lambda/adapters/items';
-import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
-import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-response';
 import { eventsOfChange } from '../../../lambda/event-publisher/changes';
-import { AutoResponder } from '../../../lambda/inbound-processor/auto-responder';
-import { createInboundHandler } from '../../../lambda/inbound-processor/process';
-import { ConversationReader } from '../../../ops/conversation-reader';
 import { encodeEnvelope, fixtureEnvelope, snsEvent } from '../../fixtures';
-import { createConversationTable } from '../../support/assembly';
+import { inboundPipeline } from '../../support/inbound-pipeline';
 import { lambdaContext } from '../../support/lambda-context';
 import { useLocalParts } from '../../support/local-parts';
-import { testPseudonyms } from '../../support/pseudonyms';
-import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
 
 const BUSINESS = '574086085794038';
 const PHONE = '14255550150';
@@ -111,26 +102,7 @@ function changedNumber(n: number, from: Who, to: Who) {
 }
 
 async function pipeline() {
-  const tableName = await createConversationTable(parts.dynamo);
-  const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
-  const identities = new IdentityStore({ client: parts.dynamo, tableName, retentionDays: 30 });
-  const logger = new RecordingLogger();
-  const metrics = new RecordingMetrics();
-  const responder = new AutoResponder({
-    store,
-    sender: new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 }),
-    policy: DEFAULT_AUTO_RESPONSE_POLICY,
-    logger,
-    metrics,
-  });
-  const handler = createInboundHandler({
-    pseudonyms: testPseudonyms,
-    store,
-    identities,
-    logger,
-    metrics,
-    hooks: [responder],
-  });
+  const { tableName, handler, metrics, logger, reader } = await inboundPipeline(parts);
   const items = async () => {
     const { Items = [] } = await parts.dynamo.send(
       new ScanCommand({ TableName: tableName, ConsistentRead: true }),
@@ -143,7 +115,7 @@ async function pipeline() {
     (await items()).filter((i): i is CustomerAliasItem => i.entity === ENTITY.customerAlias);
   return {
     invoke: (event: ReturnType<typeof notification>) => handler(event, lambdaContext(30_000)),
-    reader: new ConversationReader(parts.dynamo, tableName),
+    reader,
     metrics,
     logger,
     /** Conversations nothing was merged into: one per person. */

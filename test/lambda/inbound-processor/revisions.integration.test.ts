@@ -3,20 +3,12 @@
  * answered, and never kept after a deletion.
  */
 import fc from 'fast-check';
-import { ConversationStore } from '../../../lambda/adapters/conversation-store';
-import { WhatsAppSender } from '../../../lambda/adapters/whatsapp-sender';
-import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../../lambda/domain/auto-response';
 import { currentContent } from '../../../lambda/domain/revisions';
-import { AutoResponder } from '../../../lambda/inbound-processor/auto-responder';
-import { createInboundHandler } from '../../../lambda/inbound-processor/process';
 import { envelope, inboundValue, LOCAL_BUSINESS, type LocalCustomer } from '../../../local/events';
-import { ConversationReader } from '../../../ops/conversation-reader';
 import { snsEvent } from '../../fixtures';
-import { createConversationTable } from '../../support/assembly';
+import { inboundPipeline } from '../../support/inbound-pipeline';
 import { lambdaContext } from '../../support/lambda-context';
 import { useLocalParts } from '../../support/local-parts';
-import { testPseudonyms } from '../../support/pseudonyms';
-import { RecordingLogger, RecordingMetrics } from '../../support/recording-observability';
 
 const CUSTOMER: LocalCustomer = { phone: '14255550150', name: 'Ada' };
 const ORIGINAL = 'wamid.original';
@@ -24,27 +16,12 @@ const ORIGINAL = 'wamid.original';
 const parts = useLocalParts();
 
 async function pipeline(options: { answer?: boolean } = {}) {
-  const tableName = await createConversationTable(parts.dynamo);
-  const store = new ConversationStore({ client: parts.dynamo, tableName, retentionDays: 30 });
-  const logger = new RecordingLogger();
-  const metrics = new RecordingMetrics();
-  const responder = new AutoResponder({
-    store,
-    sender: new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 }),
-    policy: DEFAULT_AUTO_RESPONSE_POLICY,
-    logger,
-    metrics,
-  });
-  const handler = createInboundHandler({
-    pseudonyms: testPseudonyms,
-    store,
-    logger,
-    metrics,
-    hooks: options.answer === false ? [] : [responder],
+  const { handler, reader, logger, metrics } = await inboundPipeline(parts, {
+    hooks: (responder) => (options.answer === false ? [] : [responder]),
   });
   return {
     invoke: (message: string) => handler(snsEvent(message), lambdaContext(30_000)),
-    reader: new ConversationReader(parts.dynamo, tableName),
+    reader,
     logger,
     metrics,
   };
