@@ -26,7 +26,8 @@ export interface MessageTypeContract {
   readonly defaultAction: ResponseAction;
   /**
    * Never answered, by the auto-response or by a hook, whatever the configuration: a person does not
-   * expect an answer to their editing or deleting a message.
+   * expect an answer to their editing or deleting a message, nor to Meta's notice that they changed
+   * their number. Hooks still see the message; they get no `send`.
    */
   readonly silent?: true;
 }
@@ -47,7 +48,8 @@ export const MESSAGE_TYPES = {
   button: answer,
   order: answer,
   reaction: { defaultAction: 'none' },
-  system: { defaultAction: 'none' },
+  /** Meta's notice that the customer changed their number or user id: nothing they wrote. */
+  system: { defaultAction: 'none', silent: true },
   /** The customer edited an earlier message (Meta's edit messages webhook reference, coexistence). */
   edit: { defaultAction: 'none', silent: true },
   /** The customer deleted an earlier message (Meta's revoke messages webhook reference, coexistence). */

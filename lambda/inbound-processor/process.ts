@@ -318,7 +318,7 @@ function hookContext(
     remainingMs: () => Math.max(0, invocation.deadline - clock()),
     once,
     // A reply to a participant of a group would reach them alone, outside the group: none.
-    // Nor is an edit or a deletion answered: a person does not expect it.
+    // Nor is an edit, a deletion or an identity notice answered: a person does not expect it.
     send:
       deps.sender === undefined ||
       routing.kind !== 'routed' ||

@@ -39,7 +39,7 @@ describe('edits and revokes', () => {
 
   test('a configuration that asks to answer them is refused, saying why', () => {
     expect(() => parsePipelineConfig({ autoResponse: { actions: { edit: 'receipt' } } })).toThrow(
-      'expected no action for edit or revoke: they are never answered',
+      'expected no action for system or edit or revoke: they are never answered',
     );
   });
 });
