@@ -19,6 +19,8 @@ export const CONVERSATION_TABLE = {
   byReceiptMessageId: { indexName: 'byReceiptMessageId', partitionKey: 'receiptMessageId' },
   /** Messages by the AWS message id of their reaction. */
   byReactionMessageId: { indexName: 'byReactionMessageId', partitionKey: 'reactionMessageId' },
+  /** Sends not settled yet, by business number and hour, oldest first: the stall watch (sparse). */
+  byStall: { indexName: 'byStall', partitionKey: 'stallPartition', sortKey: 'stallAt' },
 } as const;
 
 /** The `entity` attribute of every item: what kind of record it is. */
@@ -51,6 +53,8 @@ export const ENTITY = {
    * belongs to on a business number: how one person stays one conversation (docs/identity.md).
    */
   customerAlias: 'customer-alias',
+  /** One `SendWhatsAppMessage` the pipeline made, and what became of it (docs/send-ledger.md). */
+  send: 'send',
 } as const;
 
 /** One of the item kinds of the table. */
@@ -89,6 +93,26 @@ export function conversationKeyOf(businessPhoneNumberId: string, customerKey: st
  */
 export function customerAliasKey(businessPhoneNumberId: string, identifier: string): TableKey {
   return { pk: conversationItemKey(conversationKeyOf(businessPhoneNumberId, identifier)).pk, sk: 'ALIAS' };
+}
+
+/**
+ * Key of a send in the ledger: its AWS message id, which every later report (EUM's hand-off
+ * events, EventBridge failures) names; a send the API never answered has a request id instead.
+ */
+export function sendKey(sendId: string): TableKey {
+  return { pk: `SEND#${sendId}`, sk: 'SEND' };
+}
+
+/** How many partitions one hour of the stall watch spreads over. */
+export const STALL_SHARDS = 8;
+
+/**
+ * Partition of the stall watch: sends accepted in one UTC hour that have not settled yet, spread
+ * over {@link STALL_SHARDS} shards by send id so a busy hour stays under a partition's write limit.
+ * The digest reads every shard of the hours a stall can have happened in.
+ */
+export function stallPartitionOf(isoTimestamp: string, shard: number): string {
+  return `STALL#${isoTimestamp.slice(0, 13)}#${shard}`;
 }
 
 /** The activity bucket of a conversation: its business number and the UTC day of its last inbound message. */

@@ -150,6 +150,8 @@ export function eventsOfChange(change: RecordChange, pipeline: string): Conversa
     case ENTITY.healthAlert:
     // A hook's reply is seen by the customer; its record is bookkeeping, like the claims it holds.
     case ENTITY.sideEffect:
+    // A send's failure reaches the bus as Message Failed from the recorder's own records.
+    case ENTITY.send:
       return [];
   }
 }

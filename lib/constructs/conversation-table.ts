@@ -180,6 +180,7 @@ export class ConversationTable extends ConversationTableBase {
       byActivity,
       byReceiptMessageId,
       byReactionMessageId,
+      byStall,
     } = CONVERSATION_TABLE;
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
@@ -194,7 +195,8 @@ export class ConversationTable extends ConversationTableBase {
       removalPolicy,
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     });
-    for (const index of [byConversation, byActivity]) {
+    // byStall is sparse: a send is in it from its acceptance until it settles or is flagged.
+    for (const index of [byConversation, byActivity, byStall]) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },

@@ -18,6 +18,7 @@ import type {
   MessageItem,
   OrphanFailureItem,
   PhoneNumberHealthItem,
+  SendItem,
   SideEffectItem,
   TableItem,
   TemplateHealthItem,
@@ -571,6 +572,49 @@ export const customerAlias: fc.Arbitrary<CustomerAliasItem> = fc
   )
   .map((a) => ({ entity: 'customer-alias' as const, ...a }));
 
+export const send: fc.Arbitrary<SendItem> = fc
+  .record(
+    {
+      sendId: text,
+      awsMessageId: opt(text),
+      kind: opt(
+        fc.constantFrom('receipt' as const, 'reaction' as const, 'text' as const, 'template' as const),
+      ),
+      sentBy: opt(text),
+      businessPhoneNumberId: opt(text),
+      originationPhoneNumberId: opt(text),
+      conversationKey: opt(text),
+      inReplyTo: opt(text),
+      requestedAt: opt(iso),
+      acceptedAt: opt(iso),
+      handedOverAt: opt(iso),
+      sentAt: opt(iso),
+      deliveredAt: opt(iso),
+      readAt: opt(iso),
+      failure: opt(
+        fc.record(
+          {
+            origin: fc.constantFrom('api' as const, 'handover' as const, 'meta' as const),
+            at: iso,
+            code: opt(text),
+            title: opt(text),
+          },
+          { requiredKeys: ['origin', 'at'] },
+        ),
+      ),
+      failureRank: opt(text),
+      unknownAt: opt(iso),
+      error: opt(fc.record({ name: text, message: text })),
+      stalledAt: opt(iso),
+      stallClearedAt: opt(iso),
+      stallPartition: opt(text),
+      stallAt: opt(iso),
+      expiresAt: count,
+    },
+    { requiredKeys: ['sendId', 'expiresAt'] },
+  )
+  .map((item) => ({ entity: 'send' as const, ...item }));
+
 export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
   message,
   conversation,
@@ -587,4 +631,5 @@ export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
   call,
   contractDrift,
   customerAlias,
+  send,
 );

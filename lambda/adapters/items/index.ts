@@ -63,6 +63,7 @@ export {
   type StatusHistoryEntry,
   statusKeyOf,
 } from './message';
+export type { SendItem } from './send';
 
 import { compact } from './common';
 import { type ConversationItem, conversationSchema } from './conversation';
@@ -88,6 +89,7 @@ import {
   templateHealthSchema,
 } from './health';
 import { type MessageItem, messageSchema, statusKeyOf } from './message';
+import { type SendItem, sendItemKey, sendItemSchema } from './send';
 
 /** Every item kind of the table, discriminated on `entity`. */
 export type TableItem =
@@ -102,7 +104,8 @@ export type TableItem =
   | SideEffectItem
   | CallItem
   | ContractDriftItem
-  | CustomerAliasItem;
+  | CustomerAliasItem
+  | SendItem;
 
 /** Attribute names the store writes by name (everything else is written through the codecs). */
 export const ATTRIBUTE = {
@@ -183,6 +186,8 @@ export function keyOf(item: TableItem): TableKey {
       return contractDriftItemKey(item);
     case ENTITY.customerAlias:
       return customerAliasItemKey(item);
+    case ENTITY.send:
+      return sendItemKey(item);
   }
 }
 
@@ -252,6 +257,7 @@ export function toAttributes(item: TableItem): Attributes {
     case ENTITY.sideEffect:
     case ENTITY.contractDrift:
     case ENTITY.customerAlias:
+    case ENTITY.send:
       return compact({ ...item });
   }
 }
@@ -350,4 +356,5 @@ const itemSchema = z.union([
   callItemSchema,
   contractDriftSchema,
   customerAliasSchema,
+  sendItemSchema,
 ]);
