@@ -9,6 +9,8 @@ export const ENV = {
   retentionDays: 'DATA_RETENTION_DAYS',
   /** Minutes the bots of a conversation stay quiet after a person wrote from the WhatsApp Business app. */
   humanTakeoverMinutes: 'HUMAN_TAKEOVER_MINUTES',
+  /** Minutes after its acceptance that a send which has not settled is flagged as stalled. */
+  stallMinutes: 'STALL_MINUTES',
   /** Meta Graph API version for SendWhatsAppMessage. */
   metaApiVersion: 'META_API_VERSION',
   /** The auto-response policy as JSON; absent when auto-responses are off. */

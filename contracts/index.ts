@@ -13,5 +13,6 @@ export * from './media';
 export * from './message-content';
 export * from './message-types';
 export * from './metrics';
+export * from './send-ledger';
 export * from './table';
 export * from './waba';

@@ -38,6 +38,8 @@ export const METRIC = {
   undecodableEvents: 'UndecodableEvents',
   skippedChanges: 'SkippedChanges',
   autoResponsesSent: 'AutoResponsesSent',
+  /** Sends the send ledger could not record: the send stands, but nothing follows it (docs/send-ledger.md). */
+  sendLedgerWriteFailures: 'SendLedgerWriteFailures',
   autoResponsesFailed: 'AutoResponsesFailed',
   autoResponsesRetried: 'AutoResponsesRetried',
   autoResponsesDeferred: 'AutoResponsesDeferred',

@@ -73,6 +73,7 @@ const schema = z
     dataRetentionDays: ruled(PROP_RULES.dataRetentionDays),
     processorMaxConcurrency: ruled(PROP_RULES.processorMaxConcurrency),
     humanTakeoverMinutes: ruled(PROP_RULES.humanTakeoverMinutes),
+    stallMinutes: ruled(PROP_RULES.stallMinutes),
     logRetentionDays: z.union(
       LOG_RETENTION_DAYS.map((days) => z.literal(days)),
       `expected one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,

@@ -16,9 +16,11 @@ import {
   CONSTRUCT_ID,
   CONVERSATION_EVENT,
   DEFAULT_HUMAN_TAKEOVER_MINUTES,
+  DEFAULT_STALL_MINUTES,
   defaultActions,
   type KnownMessageType,
   MAX_HUMAN_TAKEOVER_MINUTES,
+  MAX_STALL_MINUTES,
   type ResponseAction,
 } from '../contracts';
 import {
@@ -154,6 +156,13 @@ export interface WhatsAppPipelineProps {
    */
   readonly humanTakeoverMinutes?: number;
   /**
+   * Minutes after End User Messaging Social accepted a send that it is flagged as stalled (a digest
+   * line and `Message Stalled`) if it has not settled: no hand-off for a read receipt, no status from
+   * Meta for anything else.
+   * @default 10
+   */
+  readonly stallMinutes?: number;
+  /**
    * Days a record is kept after its last write (DynamoDB TTL).
    * @default 365
    */
@@ -263,6 +272,7 @@ export const WHATSAPP_PIPELINE_DEFAULTS = {
   events: true,
   mediaArchive: { enabled: true },
   humanTakeoverMinutes: DEFAULT_HUMAN_TAKEOVER_MINUTES,
+  stallMinutes: DEFAULT_STALL_MINUTES,
 } as const;
 
 /** A check of a prop's value and, in words, what it accepts. */
@@ -286,6 +296,10 @@ export const PROP_RULES = {
   humanTakeoverMinutes: {
     test: wholeNumber(0, MAX_HUMAN_TAKEOVER_MINUTES),
     expected: `a whole number of minutes from 0 to ${MAX_HUMAN_TAKEOVER_MINUTES}`,
+  },
+  stallMinutes: {
+    test: wholeNumber(1, MAX_STALL_MINUTES),
+    expected: `a whole number of minutes from 1 to ${MAX_STALL_MINUTES}`,
   },
   processorMaxConcurrency: {
     test: wholeNumber(1, 10_000),
@@ -394,6 +408,7 @@ export class WhatsAppPipeline extends Construct {
       messageHooks: props.messageHooks,
       maxConcurrency: props.processorMaxConcurrency,
       humanTakeoverMinutes: props.humanTakeoverMinutes ?? defaults.humanTakeoverMinutes,
+      stallMinutes: props.stallMinutes ?? defaults.stallMinutes,
       autoResponse:
         autoResponse.enabled === false
           ? undefined
@@ -727,6 +742,7 @@ function validate(props: WhatsAppPipelineProps): void {
     'dataRetentionDays',
     'processorMaxConcurrency',
     'humanTakeoverMinutes',
+    'stallMinutes',
   ] as const) {
     const value = props[key];
     if (value !== undefined && !rules[key].test(value))

@@ -13,7 +13,14 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { CONVERSATION_TABLE, ENTITY, STALL_SHARDS, sendKey, stallPartitionOf } from '../../contracts';
+import {
+  CONVERSATION_TABLE,
+  DEFAULT_STALL_MINUTES,
+  ENTITY,
+  STALL_SHARDS,
+  sendKey,
+  stallPartitionOf,
+} from '../../contracts';
 import {
   failureRank,
   isSettled,
@@ -32,7 +39,7 @@ export interface SendLedgerStoreOptions {
   readonly retentionDays: number;
   /**
    * Minutes after its acceptance that a send which has not settled is flagged as stalled.
-   * @default 10
+   * @default DEFAULT_STALL_MINUTES (10)
    */
   readonly stallMinutes?: number;
   readonly clock?: () => Date;
@@ -90,7 +97,7 @@ export class SendLedgerStore {
 
   constructor(private readonly options: SendLedgerStoreOptions) {
     this.clock = options.clock ?? (() => new Date());
-    this.stallMinutes = options.stallMinutes ?? 10;
+    this.stallMinutes = options.stallMinutes ?? DEFAULT_STALL_MINUTES;
   }
 
   /**

@@ -50,6 +50,9 @@ export interface AutoResponderDeps {
   readonly clock?: () => Date;
 }
 
+/** How the send ledger names the auto-responder's sends. */
+export const AUTO_RESPONSE_SENDER = 'auto-response';
+
 /**
  * Sends each new inbound message its read receipt and reaction, exactly once per wamid and action.
  *
@@ -196,7 +199,12 @@ export class AutoResponder implements MessageHook {
       pending.map(async (action) => {
         const payload = payloadOf(action);
         payloads.set(action, payload);
-        return sender.send(origination, payload, invocation.deadline);
+        return sender.send(origination, payload, invocation.deadline, {
+          sentBy: AUTO_RESPONSE_SENDER,
+          businessPhoneNumberId: message.source.businessPhoneNumberId,
+          conversationKey: record.conversationKey,
+          inReplyTo: message.wamid,
+        });
       }),
     );
 

@@ -8,7 +8,7 @@ import { messageKey } from '../../contracts';
 import type { NewAutoResponse } from '../adapters/conversation-store';
 import type { EffectKey } from '../adapters/effect-store';
 import type { MessageItem } from '../adapters/items';
-import type { SendResult, WhatsAppSender } from '../adapters/whatsapp-sender';
+import type { SendContext, SendResult, WhatsAppSender } from '../adapters/whatsapp-sender';
 import type { InboundMessage, Routing } from '../domain/model';
 import {
   addressOf,
@@ -176,8 +176,9 @@ export function replySender(
   originationPhoneNumberId: string,
   deadline: number,
   once: MessageHookContext['once'],
+  about: SendContext,
 ): ReplySender {
-  const send = (payload: OutboundPayload) => sender.send(originationPhoneNumberId, payload, deadline);
+  const send = (payload: OutboundPayload) => sender.send(originationPhoneNumberId, payload, deadline, about);
   // The n-th reply of this hook's run: a hook that answers the same way each time gets the same keys.
   let replies = 0;
   const to = () => {

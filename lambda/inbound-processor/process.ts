@@ -325,7 +325,12 @@ function hookContext(
       message.groupId !== undefined ||
       isSilentType(message.type)
         ? undefined
-        : replySender(deps.sender, message, routing.originationPhoneNumberId, invocation.deadline, once),
+        : replySender(deps.sender, message, routing.originationPhoneNumberId, invocation.deadline, once, {
+            sentBy: `hook:${hookName}`,
+            businessPhoneNumberId: message.source.businessPhoneNumberId,
+            conversationKey: record.conversationKey,
+            inReplyTo: message.wamid,
+          }),
   };
 }
 

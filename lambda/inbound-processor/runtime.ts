@@ -1,13 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import { ENV, MAX_HUMAN_TAKEOVER_MINUTES } from '../../contracts';
+import { ENV, MAX_HUMAN_TAKEOVER_MINUTES, METRIC } from '../../contracts';
 import { ConversationStore } from '../adapters/conversation-store';
 import { DriftStore } from '../adapters/drift-store';
 import { EffectStore } from '../adapters/effect-store';
 import { HealthStore } from '../adapters/health-store';
 import { IdentityStore } from '../adapters/identity-store';
 import { loadPseudonymKey } from '../adapters/pseudonym-key';
+import { SendLedgerStore } from '../adapters/send-ledger-store';
 import { WhatsAppSender } from '../adapters/whatsapp-sender';
 import {
   readAutoResponsePolicy,
@@ -16,7 +17,7 @@ import {
   requireWholeNumber,
 } from '../shared/env';
 import { logger, powertoolsMetrics, withPowertools } from '../shared/observability';
-import { memoizedPseudonyms } from '../shared/privacy';
+import { loggableError, memoizedPseudonyms } from '../shared/privacy';
 import { AutoResponder } from './auto-responder';
 import { HookRegistrationError, isMessageHook, type MessageHook } from './hooks';
 import { createInboundHandler } from './process';
@@ -75,6 +76,20 @@ export function processorHandler(registered: readonly RegisteredHook[]) {
       : new WhatsAppSender({
           client: new SocialMessagingClient({ maxAttempts: 1 }),
           metaApiVersion: requireEnv(ENV.metaApiVersion),
+          ledger: {
+            store: new SendLedgerStore({
+              client: dynamodb,
+              tableName,
+              retentionDays,
+              stallMinutes: requirePositiveInteger(ENV.stallMinutes),
+            }),
+            onWriteError: (error) => {
+              metrics.count(METRIC.sendLedgerWriteFailures, 1);
+              logger.error('A send could not be recorded in the send ledger; it stands', {
+                error: loggableError(error),
+              });
+            },
+          },
         });
   const autoResponder =
     policy === undefined || sender === undefined

@@ -10,6 +10,7 @@ import {
   type AutoResponsePolicy,
   autoResponsePolicySchema,
   DEFAULT_HUMAN_TAKEOVER_MINUTES,
+  DEFAULT_STALL_MINUTES,
   ENV,
 } from '../../contracts';
 import { bindConversationTable, type IConversationTable } from './conversation-table';
@@ -63,6 +64,12 @@ export interface InboundProcessorProps {
    * @default 30
    */
   readonly humanTakeoverMinutes?: number;
+  /**
+   * Minutes after End User Messaging Social accepted a send that the alert digest flags it as
+   * stalled if it has not settled (docs/send-ledger.md).
+   * @default 10
+   */
+  readonly stallMinutes?: number;
   /**
    * Fate of the failure queues, their key and the log group on stack deletion.
    * @default RemovalPolicy.RETAIN
@@ -170,6 +177,7 @@ export class InboundProcessor extends Construct {
         [ENV.retentionDays]: String(props.dataRetentionDays),
         [ENV.digestWindowMinutes]: String(props.digestWindowMinutes ?? DEFAULT_DIGEST_WINDOW_MINUTES),
         [ENV.humanTakeoverMinutes]: String(props.humanTakeoverMinutes ?? DEFAULT_HUMAN_TAKEOVER_MINUTES),
+        [ENV.stallMinutes]: String(props.stallMinutes ?? DEFAULT_STALL_MINUTES),
       },
     });
     const fn = this.function.function;

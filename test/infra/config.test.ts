@@ -121,10 +121,10 @@ describe('autoResponsePolicyOfConfig', () => {
     const policy = autoResponsePolicyOfConfig(
       parsePipelineConfig({
         reactionEmoji: '🙏',
-        autoResponse: { actions: { system: 'receipt' }, maxMessageAgeHours: 1.5 },
+        autoResponse: { actions: { reaction: 'receipt' }, maxMessageAgeHours: 1.5 },
       }),
     );
-    expect(policy.actions.system).toBe('receipt');
+    expect(policy.actions.reaction).toBe('receipt');
     expect(policy.actions.text).toBe('receipt-and-reaction');
     expect(policy.emoji).toBe('🙏');
     expect(policy.maxMessageAgeSeconds).toBe(5400);
