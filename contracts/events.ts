@@ -24,6 +24,24 @@ export function failureOriginOf(detailType: string): Exclude<FailureOrigin, 'sta
   return detailType === HANDOVER_FAILED_DETAIL_TYPE ? 'handover' : 'delivery-event';
 }
 
+/**
+ * Detail-types that move a send along the ledger (docs/send-ledger.md): EUM's hand-off to Meta, and
+ * the statuses EUM relays by AWS message id. One event each per send, which is the ledger's price:
+ * a read receipt gets no status from Meta, so its hand-off is the only news of it there is.
+ */
+export const SEND_PROGRESS_DETAIL_TYPES = {
+  'WhatsApp Message Handover Succeeded': 'handed-over',
+  'WhatsApp Message Sent': 'sent',
+  'WhatsApp Message Delivered': 'delivered',
+  'WhatsApp Message Read': 'read',
+} as const;
+
+/** The rule pattern of the send ledger's reports. */
+export const SEND_PROGRESS_EVENT_PATTERN = {
+  source: [SOCIAL_MESSAGING_SOURCE],
+  'detail-type': Object.keys(SEND_PROGRESS_DETAIL_TYPES),
+};
+
 /** `detail.status` values that mean the same, matched without regard to case. */
 export const FAILURE_STATUSES = ['failed', 'undeliverable'] as const;
 

@@ -40,6 +40,10 @@ export const METRIC = {
   autoResponsesSent: 'AutoResponsesSent',
   /** Sends the send ledger could not record: the send stands, but nothing follows it (docs/send-ledger.md). */
   sendLedgerWriteFailures: 'SendLedgerWriteFailures',
+  /** Hand-offs and statuses EUM reported for sends, per `step`. */
+  sendProgressReports: 'SendProgressReports',
+  /** Sends the stall watch flagged: accepted, and no hand-off or status within `stallMinutes`. */
+  stalledSends: 'StalledSends',
   autoResponsesFailed: 'AutoResponsesFailed',
   autoResponsesRetried: 'AutoResponsesRetried',
   autoResponsesDeferred: 'AutoResponsesDeferred',
@@ -98,6 +102,8 @@ export const DIMENSION = {
   driftKind: 'kind',
   /** Of IdentityChanges: `phone-number`, `user-id` or `security-code`. */
   identityChangeKind: 'kind',
+  /** Of SendProgressReports: the step reported (`handed-over`, `sent`, `delivered`, `read`). */
+  step: 'step',
   /** Of MissedCalls: Meta's id of the business number (a few per account, so bounded). */
   businessPhoneNumberId: 'businessPhoneNumberId',
   /** Of MessageFailuresByErrorCode: Meta's error code. */

@@ -216,7 +216,8 @@ export class SendLedgerStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       changed = false;
-      item = this.decode(error.Item ?? (await this.getRaw(awsMessageId)));
+      // The condition fails only on an existing item, which DynamoDB returns with the error.
+      item = this.decode(error.Item);
     }
     return { item: await this.settle(item), changed };
   }

@@ -1,7 +1,13 @@
 import * as z from 'zod/mini';
-import { FAILURE_DETAIL_TYPES, FAILURE_STATUSES, SOCIAL_MESSAGING_SOURCE } from '../../contracts';
+import {
+  FAILURE_DETAIL_TYPES,
+  FAILURE_STATUSES,
+  SEND_PROGRESS_DETAIL_TYPES,
+  SOCIAL_MESSAGING_SOURCE,
+} from '../../contracts';
 import { EventDecodeError } from './errors';
 import type { WhatsAppError } from './model';
+import type { ReportedStep } from './send-ledger';
 
 const stringish = z.union([z.string(), z.pipe(z.number(), z.transform(String))]);
 
@@ -52,7 +58,18 @@ export interface MessageFailure {
   readonly rawJson: string;
 }
 
-/** An EventBridge event that is not a message failure (e.g. `WhatsApp Message Delivered`). */
+/** A step of a send EUM reported by AWS message id: its hand-off to Meta, or a status (docs/send-ledger.md). */
+export interface SendProgressReport {
+  readonly kind: 'progress';
+  readonly eventId: string;
+  readonly detailType: string;
+  readonly step: ReportedStep;
+  readonly awsMessageId?: string;
+  /** When it happened: `detail.eventTimestamp`, else the event's time. */
+  readonly occurredAt?: string;
+}
+
+/** An EventBridge event that is neither a message failure nor a send's progress. */
 export interface UnrelatedEvent {
   readonly kind: 'unrelated';
   readonly source: string;
@@ -72,7 +89,7 @@ export function isFailure(detailType: string, status: string | undefined): boole
  *
  * @throws EventDecodeError when the input is not an EventBridge event with a detail object
  */
-export function decodeFailureEvent(event: unknown): MessageFailure | UnrelatedEvent {
+export function decodeFailureEvent(event: unknown): MessageFailure | SendProgressReport | UnrelatedEvent {
   const parsed = eventSchema.safeParse(event);
   if (!parsed.success) {
     throw new EventDecodeError(
@@ -85,6 +102,18 @@ export function decodeFailureEvent(event: unknown): MessageFailure | UnrelatedEv
   }
   const { id, source, time, detail } = parsed.data;
   const detailType = parsed.data['detail-type'];
+  const steps: Readonly<Record<string, ReportedStep>> = SEND_PROGRESS_DETAIL_TYPES;
+  const step = Object.hasOwn(steps, detailType) ? steps[detailType] : undefined;
+  if (source === SOCIAL_MESSAGING_SOURCE && step !== undefined && !isFailure(detailType, detail.status)) {
+    return {
+      kind: 'progress',
+      eventId: id,
+      detailType,
+      step,
+      awsMessageId: detail.messageId === '' ? undefined : detail.messageId,
+      occurredAt: isoOfEventTimestamp(detail.eventTimestamp) ?? time,
+    };
+  }
   if (source !== SOCIAL_MESSAGING_SOURCE || !isFailure(detailType, detail.status)) {
     return { kind: 'unrelated', source, detailType };
   }
@@ -106,4 +135,10 @@ export function decodeFailureEvent(event: unknown): MessageFailure | UnrelatedEv
     // The event exactly as received, not the parse (which normalizes codes to strings).
     rawJson: JSON.stringify(event),
   };
+}
+
+/** `detail.eventTimestamp` (Unix seconds, a string) as ISO time; undefined when it is not one. */
+function isoOfEventTimestamp(value: string | undefined): string | undefined {
+  if (value === undefined || !/^\d{1,12}$/.test(value)) return undefined;
+  return new Date(Number(value) * 1000).toISOString();
 }

@@ -1,5 +1,6 @@
-import { DIMENSION, METRIC } from '../../contracts';
+import { DIMENSION, failureOriginOf, METRIC } from '../../contracts';
 import type { FailureStore } from '../adapters/failure-store';
+import type { SendLedgerStore } from '../adapters/send-ledger-store';
 import { EventDecodeError } from '../domain/errors';
 import { decodeFailureEvent } from '../domain/failure-event';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
@@ -11,6 +12,11 @@ export interface FailureRecorderDeps {
     FailureStore,
     'findByAwsMessageId' | 'recordOnMessage' | 'recordOrphan' | 'countInDigest'
   >;
+  /**
+   * The send ledger: each failure, hand-off and status EUM reports joins its send by AWS message id.
+   * @default none: failures are recorded on messages only
+   */
+  readonly ledger?: Pick<SendLedgerStore, 'observe'>;
   /** Minutes of a digest window (see domain/failure-digest.ts). */
   readonly digestWindowMinutes: number;
   readonly logger: LoggerPort;
@@ -18,7 +24,7 @@ export interface FailureRecorderDeps {
 }
 
 /** What the recorder did with an event. */
-export type FailureOutcome = 'recorded' | 'orphan' | 'missing-message-id' | 'ignored';
+export type FailureOutcome = 'recorded' | 'orphan' | 'missing-message-id' | 'ignored' | 'progress';
 
 /**
  * Builds the EventBridge target that records WhatsApp message failures on the conversation store:
@@ -51,6 +57,18 @@ export function createFailureHandler(deps: FailureRecorderDeps) {
         });
         return 'ignored';
       }
+      if (decoded.kind === 'progress') {
+        const { awsMessageId, step } = decoded;
+        if (awsMessageId === undefined || deps.ledger === undefined) return 'ignored';
+        const { changed } = await deps.ledger.observe(awsMessageId, {
+          kind: 'step',
+          step,
+          at: decoded.occurredAt ?? new Date().toISOString(),
+        });
+        metrics.count(METRIC.sendProgressReports, 1, { name: DIMENSION.step, value: step });
+        logger.debug('Send progress recorded in the ledger', { awsMessageId, step, changed });
+        return 'progress';
+      }
 
       const errorCode = decoded.errors[0]?.code ?? 'none';
       metrics.count(METRIC.messageFailures, 1);
@@ -66,6 +84,15 @@ export function createFailureHandler(deps: FailureRecorderDeps) {
       const counted = async (outcome: 'recorded' | 'already-recorded') => {
         if (outcome === 'recorded') await store.countInDigest(decoded, deps.digestWindowMinutes);
       };
+      if (decoded.awsMessageId !== undefined) {
+        await deps.ledger?.observe(decoded.awsMessageId, {
+          kind: 'failed',
+          origin: failureOriginOf(decoded.detailType) === 'handover' ? 'handover' : 'meta',
+          at: decoded.occurredAt ?? new Date().toISOString(),
+          code: decoded.errors[0]?.code,
+          title: details.errorTitle,
+        });
+      }
       if (decoded.awsMessageId === undefined) {
         await counted(await store.recordOrphan(decoded, 'missing-message-id'));
         metrics.count(METRIC.orphanFailures, 1);

@@ -8,7 +8,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CONSTRUCT_ID, ENV, FAILED_MESSAGE_EVENT_PATTERN, SOCIAL_MESSAGING_SOURCE } from '../../contracts';
+import {
+  CONSTRUCT_ID,
+  ENV,
+  FAILED_MESSAGE_EVENT_PATTERN,
+  SEND_PROGRESS_EVENT_PATTERN,
+  SOCIAL_MESSAGING_SOURCE,
+} from '../../contracts';
 import { bindConversationTable, type IConversationTable } from './conversation-table';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
 import { eventBridgeDeadLetterKey, failureQueue, QueueSendDestination, rotatingKey } from './secure-defaults';
@@ -84,7 +90,12 @@ export class FailureAlerts extends Construct {
   /** Encrypts the alerts topic and the failure-events topic. */
   public readonly key: kms.Key;
   public readonly rule: events.Rule;
-  /** Records failures on the conversation store. */
+  /**
+   * EUM's hand-offs and statuses of sends, to the recorder for the send ledger (docs/send-ledger.md).
+   * Not on the machine channel: they are progress, not failures.
+   */
+  public readonly progressRule: events.Rule;
+  /** Records failures on the conversation store, and every send's progress in the send ledger. */
   public readonly recorder: PipelineFunction;
   /** Events the targets could not take, and recorder invocations that failed after retries. */
   public readonly deadLetterQueue: sqs.Queue;
@@ -215,6 +226,16 @@ export class FailureAlerts extends Construct {
       reason: 'KMS action family granted by CDK to publish to an encrypted topic, on the alerts key only.',
     });
     this.rule.addTarget(new targets.LambdaFunction(recorder, delivery));
+
+    this.progressRule = new events.Rule(this, 'SendProgress', {
+      description: 'Hand-offs and statuses of WhatsApp sends, for the send ledger',
+      // EventPattern spells the wire's `detail-type` as `detailType`.
+      eventPattern: {
+        source: SEND_PROGRESS_EVENT_PATTERN.source,
+        detailType: SEND_PROGRESS_EVENT_PATTERN['detail-type'],
+      },
+    });
+    this.progressRule.addTarget(new targets.LambdaFunction(recorder, delivery));
 
     // The human channel: one notification per number and error code per window.
     const windowMinutes = props.digestWindowMinutes ?? DEFAULT_DIGEST_WINDOW_MINUTES;

@@ -23,10 +23,12 @@ const failureEventsTopicId = () =>
   onlyId('AWS::SNS::Topic', { DisplayName: Match.stringLikeRegexp('^WhatsApp message failure events') });
 const digestId = () =>
   onlyId('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Sends one alert per number') });
-const ruleResource = () =>
-  Object.values(template.findResources('AWS::Events::Rule')).find(
-    (r) => r.Properties.EventPattern !== undefined,
+const ruleNamed = (description: RegExp) =>
+  Object.values(template.findResources('AWS::Events::Rule')).find((r) =>
+    description.test(String(r.Properties.Description)),
   );
+const ruleResource = () => ruleNamed(/^WhatsApp messages that End User Messaging Social reports as failed/);
+const progressRule = () => ruleNamed(/^Hand-offs and statuses of WhatsApp sends/);
 const scheduleResource = () =>
   Object.values(template.findResources('AWS::Events::Rule')).find(
     (r) => r.Properties.ScheduleExpression !== undefined,
@@ -51,6 +53,23 @@ describe('the failed-message rule', () => {
   test.each(EVENTBRIDGE_FIXTURES)('%s is matched only if it reports a failed message', (name) => {
     const deployed = ruleResource()?.Properties.EventPattern;
     expect(matchesPattern(deployed, eventBridgeFixture(name))).toBe(shouldMatch.includes(name));
+  });
+});
+
+describe('the send-progress rule', () => {
+  const shouldMatch = ['handover-succeeded', 'sent', 'delivered', 'read'];
+  test.each(EVENTBRIDGE_FIXTURES)('%s is matched only if it moves a send along', (name) => {
+    const deployed = progressRule()?.Properties.EventPattern;
+    expect(matchesPattern(deployed, eventBridgeFixture(name))).toBe(shouldMatch.includes(name));
+  });
+
+  test('targets the recorder alone, with the dead-letter queue: progress is not on the machine channel', () => {
+    const targets = progressRule()?.Properties.Targets;
+    expect(targets).toHaveLength(1);
+    expect(targets?.[0]).toMatchObject({
+      Arn: { 'Fn::GetAtt': [recorderId(), 'Arn'] },
+      DeadLetterConfig: { Arn: dlqArn },
+    });
   });
 });
 

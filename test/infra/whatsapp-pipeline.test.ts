@@ -237,7 +237,7 @@ describe('each construct on its own', () => {
       serviceName: 'alone',
     });
     const template = Template.fromStack(s);
-    template.resourceCountIs('AWS::Events::Rule', 2); // failed messages, and the digest's schedule
+    template.resourceCountIs('AWS::Events::Rule', 3); // failed messages, sends' progress, and the digest's schedule
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { CONVERSATION_TABLE_NAME: 'existing', POWERTOOLS_SERVICE_NAME: 'alone' } },
     });

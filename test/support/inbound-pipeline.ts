@@ -1,5 +1,6 @@
 import { ConversationStore } from '../../lambda/adapters/conversation-store';
 import { IdentityStore } from '../../lambda/adapters/identity-store';
+import { SendLedgerStore } from '../../lambda/adapters/send-ledger-store';
 import { WhatsAppSender } from '../../lambda/adapters/whatsapp-sender';
 import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../lambda/domain/auto-response';
 import { AutoResponder } from '../../lambda/inbound-processor/auto-responder';
@@ -21,30 +22,51 @@ export interface InboundPipelineOptions {
    * @default the auto-responder alone, as the shipped processor runs it
    */
   readonly hooks?: (responder: AutoResponder) => readonly MessageHook[];
+  /**
+   * The time the stores and the auto-responder see, for fixtures of another day.
+   * @default the system clock
+   */
+  readonly now?: Date;
 }
 
 /**
  * The inbound processor as runtime.ts assembles it (conversation store, identity store,
- * auto-responder), on a fresh table of DynamoDB Local and the file's SocialMessaging simulator,
+ * auto-responder, a sender that records every send in the ledger), on a fresh table of DynamoDB Local and the file's SocialMessaging simulator,
  * with recording logs and metrics. Suites that need another assembly build their own.
  */
 export async function inboundPipeline(parts: LocalParts, options: InboundPipelineOptions = {}) {
   const tableName = await createConversationTable(parts.dynamo);
+  const clock = options.now === undefined ? undefined : () => options.now ?? new Date();
   const store = new ConversationStore({
     client: parts.dynamo,
     tableName,
     retentionDays: 30,
     humanTakeoverMinutes: options.humanTakeoverMinutes,
+    clock,
   });
   const identities = new IdentityStore({ client: parts.dynamo, tableName, retentionDays: 30 });
+  const ledger = new SendLedgerStore({ client: parts.dynamo, tableName, retentionDays: 30 });
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
+  const sender = new WhatsAppSender({
+    client: parts.messaging,
+    metaApiVersion: 'v24.0',
+    baseBackoffMs: 5,
+    ledger: {
+      store: ledger,
+      // Loud in tests: a ledger that cannot be written is a defect here, not an outage.
+      onWriteError: (error) => {
+        throw error;
+      },
+    },
+  });
   const responder = new AutoResponder({
     store,
-    sender: new WhatsAppSender({ client: parts.messaging, metaApiVersion: 'v24.0', baseBackoffMs: 5 }),
+    sender,
     policy: DEFAULT_AUTO_RESPONSE_POLICY,
     logger,
     metrics,
+    clock,
   });
   const handler = createInboundHandler({
     pseudonyms: testPseudonyms,
@@ -57,6 +79,8 @@ export async function inboundPipeline(parts: LocalParts, options: InboundPipelin
   return {
     tableName,
     store,
+    ledger,
+    sender,
     logger,
     metrics,
     handler,

@@ -44,4 +44,27 @@ describe('decodeFailureEvent', () => {
     const { errors: _errors, ...detail } = event.detail as Record<string, unknown>;
     expect(decodeFailureEvent({ ...event, detail })).toMatchObject({ errors: [] });
   });
+
+  test('the hand-offs and statuses of sends are progress, each with its step', () => {
+    const steps = Object.fromEntries(
+      EVENTBRIDGE_FIXTURES.flatMap((name) => {
+        const decoded = decodeFailureEvent(eventBridgeFixture(name));
+        return decoded.kind === 'progress' ? [[name, decoded.step]] : [];
+      }),
+    );
+    expect(steps).toEqual({
+      'handover-succeeded': 'handed-over',
+      sent: 'sent',
+      delivered: 'delivered',
+      read: 'read',
+    });
+  });
+
+  test('a hand-off happened at its eventTimestamp, with its AWS message id', () => {
+    expect(decodeFailureEvent(eventBridgeFixture('handover-succeeded'))).toMatchObject({
+      kind: 'progress',
+      awsMessageId: 'c3a5b2d1-7e8f-4a9b-8c7d-6e5f4a3b2c1d',
+      occurredAt: '2026-01-01T00:05:00.000Z',
+    });
+  });
 });
