@@ -13,7 +13,7 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { PUBLISHER_STREAM_FILTER } from '../contracts';
+import { PUBLISHER_STREAM_FILTERS } from '../contracts';
 import { ConversationStore } from '../lambda/adapters/conversation-store';
 import { EventBusPublisher } from '../lambda/adapters/event-bus';
 import { FailureStore } from '../lambda/adapters/failure-store';
@@ -826,7 +826,7 @@ async function measureRequests(
     dynamoDb: dynamoCounted,
     endpoint: dynamoDbEndpoint,
     tableName,
-    filters: [PUBLISHER_STREAM_FILTER],
+    filters: PUBLISHER_STREAM_FILTERS,
   });
   const drain = async () => {
     let invocations = 0;

@@ -53,6 +53,11 @@ export const CONVERSATION_EVENT = {
    * conversations turned out to be one person's and were merged (docs/identity.md).
    */
   customerIdentityChanged: 'Customer Identity Changed',
+  /**
+   * A send EUM accepted went silent: no hand-off, or no status from Meta, within `stallMinutes`
+   * (`state: stalled`); or a report came after all (`state: cleared`). docs/send-ledger.md.
+   */
+  messageStalled: 'Message Stalled',
   /** A customer stopped or resumed marketing messages. */
   marketingPreferenceChanged: 'Marketing Preference Changed',
 } as const;
@@ -76,11 +81,23 @@ export const ENTITIES_WITHOUT_EVENTS: readonly string[] = [
   ENTITY.sideEffect,
 ];
 
-/** The DynamoDB stream filter of the publisher (Lambda filter syntax, which is EventBridge's). */
-export const PUBLISHER_STREAM_FILTER = {
-  eventName: ['INSERT', 'MODIFY'],
-  dynamodb: { NewImage: { entity: { S: [{ 'anything-but': [...ENTITIES_WITHOUT_EVENTS] }] } } },
-};
+/**
+ * The DynamoDB stream filters of the publisher (Lambda filter syntax, which is EventBridge's); a
+ * record passes if any matches. A send publishes only once the stall watch flagged it, so the
+ * several writes of every send cost the publisher nothing.
+ */
+export const PUBLISHER_STREAM_FILTERS = [
+  {
+    eventName: ['INSERT', 'MODIFY'],
+    dynamodb: {
+      NewImage: { entity: { S: [{ 'anything-but': [...ENTITIES_WITHOUT_EVENTS, ENTITY.send] }] } },
+    },
+  },
+  {
+    eventName: ['INSERT', 'MODIFY'],
+    dynamodb: { NewImage: { entity: { S: [ENTITY.send] }, stalledAt: { S: [{ exists: true }] } } },
+  },
+];
 
 /** Most entries one PutEvents request takes. */
 export const PUT_EVENTS_MAX_ENTRIES = 10;

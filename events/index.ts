@@ -128,5 +128,7 @@ function withDetail(
       return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
     case 'Customer Identity Changed':
       return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
+    case 'Message Stalled':
+      return { ...meta, detailType, detail: checked(DETAIL_SCHEMAS[detailType], detailType, detail) };
   }
 }

@@ -414,6 +414,30 @@ export const customerIdentityChangedSchema = z.object({
     .meta({ description: 'The system message that reported the change (not of `merged`).' }),
 });
 
+/** Detail of `Message Stalled`. */
+export const messageStalledSchema = z.object({
+  ...common,
+  state: z.enum(['stalled', 'cleared']).meta({
+    description:
+      '`stalled`: EUM accepted the send and nothing followed within `stallMinutes`; `cleared`: a hand-off, status or failure came after all.',
+  }),
+  awsMessageId: z.string().meta({ description: 'The AWS message id SendWhatsAppMessage returned.' }),
+  kind: z.enum(['receipt', 'reaction', 'text', 'template', 'other']),
+  sentBy: z.string().meta({ description: '`auto-response`, `hook:<name>`, or what a fork names.' }),
+  conversationKey: conversationKey.optional(),
+  inReplyTo: wamid
+    .optional()
+    .meta({ description: 'The message the send answered, reacted to or marked read.' }),
+  acceptedAt: isoTime.optional(),
+  stalledAt: isoTime,
+  handedOver: z.boolean().meta({
+    description: 'Whether EUM reported handing it to Meta: then Meta went silent, else EUM did.',
+  }),
+  ledgerState: z
+    .string()
+    .meta({ description: 'Where the send stands in the ledger now (docs/send-ledger.md).' }),
+});
+
 /** The detail schema of each detail-type. */
 export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.messageReceived]: messageReceivedSchema,
@@ -435,6 +459,7 @@ export const DETAIL_SCHEMAS = {
   [CONVERSATION_EVENT.contractDriftDetected]: contractDriftDetectedSchema,
   [CONVERSATION_EVENT.marketingPreferenceChanged]: marketingPreferenceChangedSchema,
   [CONVERSATION_EVENT.customerIdentityChanged]: customerIdentityChangedSchema,
+  [CONVERSATION_EVENT.messageStalled]: messageStalledSchema,
 } as const satisfies Record<ConversationEventType, z.ZodType>;
 
 /** The detail of a detail-type. */
@@ -478,6 +503,8 @@ export type ContractDriftDetected = DetailOf<typeof CONVERSATION_EVENT.contractD
 export type MarketingPreferenceChanged = DetailOf<typeof CONVERSATION_EVENT.marketingPreferenceChanged>;
 /** Detail of `Customer Identity Changed`. */
 export type CustomerIdentityChanged = DetailOf<typeof CONVERSATION_EVENT.customerIdentityChanged>;
+/** Detail of `Message Stalled`. */
+export type MessageStalled = DetailOf<typeof CONVERSATION_EVENT.messageStalled>;
 /** The outcome of one auto-response action in an event. */
 export type ActionOutcome = z.infer<typeof actionOutcome>;
 

@@ -27,6 +27,7 @@ import {
   keyOf,
   type MessageItem,
   RESPONSE_ACTION_NAMES,
+  type SendItem,
   type StatusHistoryEntry,
   type SubjectHealthItem,
   statusKeyOf,
@@ -36,6 +37,7 @@ import type { RecordChange } from '../adapters/stream-records';
 import { callOutcome } from '../domain/calls';
 import { identityChangeOf } from '../domain/identity';
 import { currentContent, latestEdit } from '../domain/revisions';
+import { stateOf } from '../domain/send-ledger';
 import { uuidShapedDigest } from '../shared/digest';
 
 /** A change the publisher cannot turn into events: a record without what every event needs. */
@@ -150,10 +152,48 @@ export function eventsOfChange(change: RecordChange, pipeline: string): Conversa
     case ENTITY.healthAlert:
     // A hook's reply is seen by the customer; its record is bookkeeping, like the claims it holds.
     case ENTITY.sideEffect:
-    // A send's failure reaches the bus as Message Failed from the recorder's own records.
-    case ENTITY.send:
       return [];
+    case ENTITY.send:
+      return stallEvents(item, change.old?.entity === ENTITY.send ? change.old : undefined, pipeline);
   }
+}
+
+/**
+ * `Message Stalled` when the stall watch flags a send, and again (`cleared`) when a report came
+ * after all. A send's failure reaches the bus as `Message Failed` from the recorder's own records.
+ */
+function stallEvents(item: SendItem, old: SendItem | undefined, pipeline: string): ConversationEventEntry[] {
+  const { businessPhoneNumberId, awsMessageId, stalledAt, kind } = item;
+  // A send of no named number, or one nobody recorded, has no conversation to speak of.
+  if (
+    businessPhoneNumberId === undefined ||
+    awsMessageId === undefined ||
+    stalledAt === undefined ||
+    kind === undefined
+  )
+    return [];
+  const states = [
+    ...(old?.stalledAt === undefined ? (['stalled'] as const) : []),
+    ...(item.stallClearedAt !== undefined && old?.stallClearedAt === undefined ? (['cleared'] as const) : []),
+  ];
+  return states.map((state) => ({
+    detailType: CONVERSATION_EVENT.messageStalled,
+    detail: {
+      ...common(CONVERSATION_EVENT.messageStalled, item, state, pipeline),
+      businessPhoneNumberId,
+      occurredAt: state === 'stalled' ? stalledAt : (item.stallClearedAt ?? stalledAt),
+      state,
+      awsMessageId,
+      kind,
+      sentBy: item.sentBy ?? 'unnamed',
+      conversationKey: item.conversationKey,
+      inReplyTo: item.inReplyTo,
+      acceptedAt: item.acceptedAt,
+      stalledAt,
+      handedOver: item.handedOverAt !== undefined,
+      ledgerState: stateOf(item),
+    },
+  }));
 }
 
 /**

@@ -4,6 +4,7 @@ import { ENV } from '../../contracts';
 import { DigestStore } from '../adapters/digest-store';
 import { EffectStore } from '../adapters/effect-store';
 import { TopicNotifier } from '../adapters/notifier';
+import { SendLedgerStore } from '../adapters/send-ledger-store';
 import { requireEnv, requirePositiveInteger } from '../shared/env';
 import { logger, powertoolsMetrics, withPowertools } from '../shared/observability';
 import { createDigestHandler } from './process';
@@ -18,6 +19,8 @@ export const handler = withPowertools(
   createDigestHandler({
     store: new DigestStore(dynamodb, tableName),
     lease: new EffectStore({ client: dynamodb, tableName, retentionDays: 1 }),
+    // Flags only: the retention of a send is its sender's, never rewritten here.
+    stalls: new SendLedgerStore({ client: dynamodb, tableName, retentionDays: 1 }),
     notifier: new TopicNotifier(new SNSClient({}), requireEnv(ENV.alertsTopicArn)),
     logger,
     metrics: powertoolsMetrics(),
@@ -25,6 +28,7 @@ export const handler = withPowertools(
     links: {
       runbook: 'docs/runbook.md#failedwhatsappmessages',
       healthRunbook: 'docs/runbook.md',
+      stallRunbook: 'docs/runbook.md#stalled-sends',
       console:
         dashboard === undefined
           ? undefined

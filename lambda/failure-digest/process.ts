@@ -3,7 +3,9 @@ import type { Context } from 'aws-lambda';
 import { METRIC } from '../../contracts';
 import type { DigestStore } from '../adapters/digest-store';
 import type { EffectKey } from '../adapters/effect-store';
+import type { SendItem } from '../adapters/items';
 import type { TopicNotifier } from '../adapters/notifier';
+import type { SendLedgerStore } from '../adapters/send-ledger-store';
 import {
   closedWindows,
   DIGEST_LOOKBACK_WINDOWS,
@@ -11,6 +13,8 @@ import {
   digestNotification,
 } from '../domain/failure-digest';
 import { healthDigestNotification } from '../domain/health-digest';
+import { isSettled } from '../domain/send-ledger';
+import { stallNotification } from '../domain/stall-digest';
 import type { EffectLedger } from '../shared/exactly-once';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
 import { loggableError, scrub } from '../shared/privacy';
@@ -39,7 +43,16 @@ export interface FailureDigestDeps {
    * @default 4
    */
   readonly lookbackWindows?: number;
-  readonly links: DigestLinks;
+  readonly links: DigestLinks & {
+    /** The runbook section on stalled sends. @default - {@link DigestLinks.runbook} */
+    readonly stallRunbook?: string;
+  };
+  /**
+   * The send ledger's stall watch: sends accepted that nothing followed are reported once, in one
+   * notification with a line per business number, then flagged (docs/send-ledger.md).
+   * @default none: no stall watch
+   */
+  readonly stalls?: Pick<SendLedgerStore, 'dueForStallCheck' | 'flagStall'>;
   /** Injectable for tests. @default - the system clock */
   readonly clock?: () => Date;
 }
@@ -83,6 +96,41 @@ export function createDigestHandler(deps: FailureDigestDeps) {
     }
   };
 
+  /**
+   * Reports the sends that stalled since the last run, then flags them: a crash between the two
+   * reports them again (a repeat, never a silence). A send that settled is only taken off the watch.
+   */
+  async function reportStalls(): Promise<number> {
+    if (deps.stalls === undefined) return 0;
+    const now = clock();
+    const due = await deps.stalls.dueForStallCheck(now);
+    const settled = (s: SendItem) => s.kind === undefined || isSettled(s, s.kind);
+    await Promise.all(due.filter(settled).map((s) => deps.stalls?.flagStall(s, now.toISOString())));
+    const stalled = due.filter((s) => !settled(s));
+    if (stalled.length === 0) return 0;
+    const first = stalled[0];
+    const minutes =
+      first?.stallAt === undefined || first.acceptedAt === undefined
+        ? 0
+        : Math.round((Date.parse(first.stallAt) - Date.parse(first.acceptedAt)) / 60_000);
+    const { subject, message } = stallNotification(
+      stalled.map((s) => ({
+        businessPhoneNumberId: s.businessPhoneNumberId,
+        kind: s.kind,
+        sentBy: s.sentBy,
+        acceptedAt: s.acceptedAt,
+        handedOver: s.handedOverAt !== undefined,
+      })),
+      minutes,
+      deps.links.stallRunbook ?? deps.links.runbook,
+    );
+    await deps.notifier.publish(subject, message);
+    await Promise.all(stalled.map((s) => deps.stalls?.flagStall(s, now.toISOString())));
+    deps.metrics.count(METRIC.stalledSends, stalled.length);
+    deps.logger.warn('Stalled sends reported', { stalled: stalled.length });
+    return 1;
+  }
+
   async function run(): Promise<DigestRun> {
     let notifications = 0;
     try {
@@ -119,6 +167,7 @@ export function createDigestHandler(deps: FailureDigestDeps) {
           notifications++;
         }
       }
+      notifications += await reportStalls();
       deps.metrics.count(METRIC.digestNotifications, notifications);
       if (notifications > 0) deps.logger.info('Failure digest sent', { notifications });
       return { notifications };

@@ -15,7 +15,7 @@ import {
   CONVERSATION_EVENT_SOURCE,
   type ConversationEventType,
   ENV,
-  PUBLISHER_STREAM_FILTER,
+  PUBLISHER_STREAM_FILTERS,
 } from '../../contracts';
 import type { IConversationTable } from './conversation-table';
 import { PipelineFunction, shippedHandler } from './pipeline-function';
@@ -167,7 +167,7 @@ export class ConversationEvents extends Construct {
         // One batch per shard at a time keeps each item's changes in order.
         parallelizationFactor: 1,
         onFailure: new QueueSendDlq(this.streamFailureQueue),
-        filters: [lambda.FilterCriteria.filter(PUBLISHER_STREAM_FILTER)],
+        filters: PUBLISHER_STREAM_FILTERS.map((filter) => lambda.FilterCriteria.filter(filter)),
       }),
     );
     const policy = fn.role?.node.tryFindChild('DefaultPolicy');

@@ -29,7 +29,7 @@ export interface IConversationTable {
   grantInboundRecording(grantee: iam.IGrantable): iam.Grant;
   /** Lets a principal find messages by their auto-responses' AWS message ids, and write failure records. */
   grantFailureRecording(grantee: iam.IGrantable): iam.Grant;
-  /** Lets a principal query the alert-digest windows and mark them notified, and no more. */
+  /** Lets a principal query the alert-digest windows and the stall watch, and mark them notified or flagged, and no more. */
   grantDigestUpdates(grantee: iam.IGrantable): iam.Grant;
 }
 
@@ -139,12 +139,18 @@ abstract class ConversationTableBase extends Construct implements IConversationT
 
   grantDigestUpdates(grantee: iam.IGrantable): iam.Grant {
     this.grantKeyUse(grantee);
-    // The table only (digests are read by key, not through an index).
-    return iam.Grant.addToPrincipal({
+    // Digests are read by key; the stall watch is the one index the digest reads.
+    const digests = iam.Grant.addToPrincipal({
       grantee,
       actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
       resourceArns: [this.table.tableArn],
     });
+    const stalls = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${this.table.tableArn}/index/${CONVERSATION_TABLE.byStall.indexName}`],
+    });
+    return digests.combine(stalls);
   }
 }
 

@@ -58,13 +58,21 @@ describe('the conversation event bus of the default stack', () => {
     });
   });
 
-  test('the stream filter leaves out only the item kinds that publish nothing', () => {
+  test('the stream filters leave out only the item kinds that publish nothing, and sends until flagged', () => {
     const [mapping] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
-    const pattern = JSON.parse(mapping?.Properties.FilterCriteria.Filters[0].Pattern);
-    expect(pattern).toEqual({
-      eventName: ['INSERT', 'MODIFY'],
-      dynamodb: { NewImage: { entity: { S: [{ 'anything-but': [...ENTITIES_WITHOUT_EVENTS] }] } } },
-    });
+    const patterns = mapping?.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) =>
+      JSON.parse(f.Pattern),
+    );
+    expect(patterns).toEqual([
+      {
+        eventName: ['INSERT', 'MODIFY'],
+        dynamodb: { NewImage: { entity: { S: [{ 'anything-but': [...ENTITIES_WITHOUT_EVENTS, 'send'] }] } } },
+      },
+      {
+        eventName: ['INSERT', 'MODIFY'],
+        dynamodb: { NewImage: { entity: { S: ['send'] }, stalledAt: { S: [{ exists: true }] } } },
+      },
+    ]);
   });
 
   test('each subscription alarms on events its rule could not even dead-letter', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PUBLISHER_STREAM_FILTER } from '../../contracts';
+import { PUBLISHER_STREAM_FILTERS } from '../../contracts';
 import { BundleHost } from '../../local/bundle-host';
 import type { SocialMessagingSimulator } from '../../local/socialmessaging-simulator';
 import { StreamPoller } from '../../local/stream-poller';
@@ -109,7 +109,7 @@ describe('logs are free of personal data', () => {
       dynamoDb: client,
       endpoint: String(process.env.AWS_ENDPOINT_URL_DYNAMODB),
       tableName,
-      filters: [PUBLISHER_STREAM_FILTER],
+      filters: PUBLISHER_STREAM_FILTERS,
     });
     await Promise.all([processor.start(), recorder.start(), publisher.start()]);
   });

@@ -201,14 +201,15 @@ describe('conversation events from the table stream', () => {
     );
   });
 
-  test('conversation updates never reach the publisher: the stream filter drops them', async () => {
+  test('conversation updates and sends never reach the publisher: the stream filter drops them', async () => {
     const before = pipeline.streamStats;
     await pipeline.publish(text(newWamid()));
     await pipeline.settle();
     const after = pipeline.streamStats;
     // The message item's two writes reach the publisher; the conversation's update does not.
+    // Neither do the ledger records of its receipt and reaction, until a stall flags one.
     expect(after.delivered - before.delivered).toBe(2);
-    expect(after.filtered - before.filtered).toBe(1);
+    expect(after.filtered - before.filtered).toBe(3);
   });
 
   test("the publisher's logs hold no wamid or phone number", () => {
