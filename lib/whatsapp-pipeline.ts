@@ -480,7 +480,11 @@ export class WhatsAppPipeline extends Construct {
       streamConsumers: this.events === undefined ? {} : { EventPublisher: this.events.publisher.function },
       deadLetterQueues: this.failureQueues,
       table: this.conversations.table,
-      rules: { FailedMessagesRule: this.alerts.rule, DigestScheduleRule: this.alerts.digestSchedule },
+      rules: {
+        FailedMessagesRule: this.alerts.rule,
+        SendProgressRule: this.alerts.progressRule,
+        DigestScheduleRule: this.alerts.digestSchedule,
+      },
       thresholds: { ...DEFAULT_ALARM_THRESHOLDS, ...props.alarmThresholds },
       namePrefix: this.namePrefix,
       serviceName,

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
+import { stateOf } from '../lambda/domain/send-ledger';
 import { EnvironmentError, numberFlag, parseFlags, runCli, UsageError } from '../ops/cli';
 import { renderApiCalls, renderConversation, renderWabaHealth } from '../ops/render';
 import { CloudAssembly } from './assembly';
@@ -181,6 +182,7 @@ async function scenario(pipeline: LocalPipeline): Promise<number> {
   );
   if (result.alert !== undefined)
     console.log(`Alert digest sent to the alerts topic:\n  ${result.alert.replace(/\n/g, '\n  ')}\n`);
+  console.log(`${await ledgerView(pipeline)}\n`);
   console.log(renderApiCalls(pipeline.simulator.requests));
   if (result.problems.length > 0) {
     console.log(`\n${result.problems.length} step(s) did not go as expected.`);
@@ -415,4 +417,20 @@ if (require.main === module) {
   runCli(process.argv.slice(2), HELP, main).then((code) => {
     process.exitCode = code;
   });
+}
+
+/** Where each send of the run stands in the send ledger (docs/send-ledger.md), by state. */
+async function ledgerView(pipeline: LocalPipeline): Promise<string> {
+  const sends = await Promise.all(
+    pipeline.simulator.sent
+      .filter((r) => r.operation === 'SendWhatsAppMessage')
+      .map((r) => pipeline.reader.getSend(r.outcome.messageId)),
+  );
+  const states = new Map<string, number>();
+  for (const send of sends) {
+    const state = send === undefined ? 'not recorded' : stateOf(send);
+    states.set(state, (states.get(state) ?? 0) + 1);
+  }
+  const summary = [...states].map(([state, n]) => `${n} ${state}`).join(', ');
+  return `Send ledger (docs/send-ledger.md): ${sends.length} send(s): ${summary || 'none'}`;
 }

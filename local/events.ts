@@ -154,6 +154,35 @@ export function statusValue(
   };
 }
 
+/**
+ * An EventBridge `WhatsApp Message Handover Succeeded` (or `Failed`) event: EUM handed a send to
+ * Meta, or could not (event-facts.md §10; the send ledger's hand-off, docs/send-ledger.md).
+ */
+export function handoverEvent(awsMessageId: string, at: Date, outcome: 'succeeded' | 'failed') {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type':
+      outcome === 'succeeded' ? 'WhatsApp Message Handover Succeeded' : 'WhatsApp Message Handover Failed',
+    source: 'aws.social-messaging',
+    account: LOCAL_BUSINESS.accountId,
+    time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: LOCAL_BUSINESS.region,
+    resources: [],
+    detail: {
+      wabaId: LOCAL_BUSINESS.wabaId,
+      originationPhoneNumber: LOCAL_BUSINESS.displayPhoneNumber,
+      originationPhoneNumberId: LOCAL_BUSINESS.metaPhoneNumberId,
+      messageId: awsMessageId,
+      status: outcome === 'succeeded' ? 'handover_succeeded' : 'handover_failed',
+      eventTimestamp: unixSeconds(at),
+      ...(outcome === 'failed'
+        ? { errors: [{ code: 131000, title: 'Something went wrong', message: 'Something went wrong' }] }
+        : {}),
+    },
+  };
+}
+
 /** An EventBridge `WhatsApp Message Failed` event about an AWS message id. */
 export function messageFailedEvent(awsMessageId: string, at: Date, error: { code: number; title: string }) {
   return {

@@ -289,10 +289,13 @@ export class LocalPipeline {
     return this.processor.invoke(event);
   }
 
-  /** Puts an event on the default bus: if the failed-message rule matches, its targets get it. */
+  /**
+   * Puts an event on the default bus: if the failed-message rule or the send-progress rule matches,
+   * the recorder gets it (both target it), once.
+   */
   async putEvent(event: unknown): Promise<EventOutcome> {
-    const rule = this.assembly.rule('Alerts/FailedMessages');
-    if (!matchesPattern(rule.pattern, event)) return { matched: false };
+    const rules = ['Alerts/FailedMessages', 'Alerts/SendProgress'].map((path) => this.assembly.rule(path));
+    if (!rules.some((rule) => matchesPattern(rule.pattern, event))) return { matched: false };
     return { matched: true, recorder: await this.recorder.invoke(event) };
   }
 

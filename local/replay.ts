@@ -139,12 +139,19 @@ function describe(
   result: InvocationResult | EventOutcome,
 ): { ok: boolean; description: string } {
   if ('matched' in result) {
-    if (!result.matched) return { ok: true, description: `${kind}: no rule matched (not a message failure)` };
+    if (!result.matched)
+      return {
+        ok: true,
+        description: `${kind}: no rule matched (not a message failure nor a send's progress)`,
+      };
     const recorder = result.recorder;
     return recorder?.ok
       ? {
           ok: true,
-          description: `${kind}: failure recorded and counted for the alert digest (${String(recorder.result)})`,
+          description:
+            recorder.result === 'progress'
+              ? `${kind}: a send's progress, recorded in the send ledger`
+              : `${kind}: failure recorded and counted for the alert digest (${String(recorder.result)})`,
         }
       : {
           ok: false,

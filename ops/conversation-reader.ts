@@ -17,6 +17,7 @@ import {
   customerAliasKey,
   ENTITY,
   messageKey,
+  sendKey,
   webhookErrorPartition,
 } from '../contracts';
 import { readMarketingPreference } from '../lambda/adapters/health-store';
@@ -30,6 +31,7 @@ import {
   type MarketingPreferenceItem,
   type MessageItem,
   messageFromItem,
+  type SendItem,
   type WebhookErrorItem,
 } from '../lambda/adapters/items';
 
@@ -92,6 +94,15 @@ export class ConversationReader {
       }
     }
     return wamids.map((wamid) => found.get(wamid));
+  }
+
+  /** A send of the send ledger by its AWS message id (docs/send-ledger.md). */
+  async getSend(awsMessageId: string): Promise<SendItem | undefined> {
+    const stored = await this.get(sendKey(awsMessageId));
+    if (stored === undefined) return undefined;
+    const item = fromItem(stored);
+    if (item.entity !== ENTITY.send) throw new ItemDecodeError(`Expected a send, found a ${item.entity}`);
+    return item;
   }
 
   /** A customer's marketing preference on a business number (docs/account-health.md). */

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { currentContent } from '../../lambda/domain/revisions';
+import { stateOf } from '../../lambda/domain/send-ledger';
 import {
   envelope,
   inboundValue,
@@ -68,7 +69,7 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
 
   test('every step succeeds and reports progress', () => {
     expect(result.problems).toEqual([]);
-    expect(lines).toHaveLength(20);
+    expect(lines).toHaveLength(21);
     expect(lines.every((line) => line.startsWith('  ✓ '))).toBe(true);
   });
 
@@ -107,6 +108,20 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
     );
     // Meta's notice that Jane changed her number is one of them.
     expect(conversation).toMatchObject({ inboundCount: 7, profileName: 'Jane Doe' });
+  });
+
+  test("every send is in the ledger: handed over to Meta, and the photo's reaction failed", async () => {
+    const sends = await Promise.all(
+      pipeline.simulator.sent
+        .filter((r) => r.operation === 'SendWhatsAppMessage')
+        .map((r) => pipeline.reader.getSend(r.outcome.messageId)),
+    );
+    expect(sends.length).toBeGreaterThan(0);
+    const states = sends.map((s) => [s?.awsMessageId, s && stateOf(s)]);
+    expect(states.filter(([, state]) => state === 'failed').map(([id]) => id)).toEqual([
+      result.failedReactionMessageId,
+    ]);
+    expect(states.filter(([, state]) => state === 'handed-over')).toHaveLength(sends.length - 1);
   });
 
   test("Jane's change of number moves her conversation to her new identifiers, unanswered", async () => {
@@ -254,7 +269,7 @@ describe('replay', () => {
       expect(outcomes[3]?.description).toBe(
         'neither an SNS event, an End User Messaging Social envelope nor an EventBridge event',
       );
-      expect(outcomes[4]?.description).toBe('eventbridge: no rule matched (not a message failure)');
+      expect(outcomes[4]?.description).toBe("eventbridge: a send's progress, recorded in the send ledger");
       expect(outcomes[5]?.description).toBe(
         'eventbridge: failure recorded and counted for the alert digest (orphan)',
       );
@@ -338,6 +353,7 @@ describe('npm start, as a process', () => {
     expect(output.match(/Human Replied/g)).toHaveLength(1);
     expect(output.match(/Call Missed/g)).toHaveLength(1);
     expect(output.match(/Customer Identity Changed/g)).toHaveLength(1);
+    expect(output).toContain('Send ledger (docs/send-ledger.md): 8 send(s): 7 handed-over, 1 failed');
     // The template's statuses arrive read first: the later sent and delivered change nothing.
     expect(output).toMatch(/Message Status Changed +— → read/);
     expect(output).not.toMatch(/Message Status Changed +\S+ → delivered/);
