@@ -155,15 +155,14 @@ export function statusValue(
 }
 
 /**
- * An EventBridge `WhatsApp Message Handover Succeeded` (or `Failed`) event: EUM handed a send to
- * Meta, or could not (event-facts.md §10; the send ledger's hand-off, docs/send-ledger.md).
+ * An EventBridge event of End User Messaging Social about one of the local business number's
+ * sends, in the documented shape (event-facts.md §10).
  */
-export function handoverEvent(awsMessageId: string, at: Date, outcome: 'succeeded' | 'failed') {
+function sendEvent(detailType: string, awsMessageId: string, at: Date, detail: Record<string, unknown>) {
   return {
     version: '0',
     id: randomUUID(),
-    'detail-type':
-      outcome === 'succeeded' ? 'WhatsApp Message Handover Succeeded' : 'WhatsApp Message Handover Failed',
+    'detail-type': detailType,
     source: 'aws.social-messaging',
     account: LOCAL_BUSINESS.accountId,
     time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
@@ -174,36 +173,31 @@ export function handoverEvent(awsMessageId: string, at: Date, outcome: 'succeede
       originationPhoneNumber: LOCAL_BUSINESS.displayPhoneNumber,
       originationPhoneNumberId: LOCAL_BUSINESS.metaPhoneNumberId,
       messageId: awsMessageId,
-      status: outcome === 'succeeded' ? 'handover_succeeded' : 'handover_failed',
       eventTimestamp: unixSeconds(at),
-      ...(outcome === 'failed'
-        ? { errors: [{ code: 131000, title: 'Something went wrong', message: 'Something went wrong' }] }
-        : {}),
+      ...detail,
     },
   };
 }
 
+/**
+ * An EventBridge `WhatsApp Message Handover Succeeded` (or `Failed`) event: EUM handed a send to
+ * Meta, or could not (the send ledger's hand-off, docs/send-ledger.md).
+ */
+export function handoverEvent(awsMessageId: string, at: Date, outcome: 'succeeded' | 'failed') {
+  return outcome === 'succeeded'
+    ? sendEvent('WhatsApp Message Handover Succeeded', awsMessageId, at, { status: 'handover_succeeded' })
+    : sendEvent('WhatsApp Message Handover Failed', awsMessageId, at, {
+        status: 'handover_failed',
+        errors: [{ code: 131000, title: 'Something went wrong', message: 'Something went wrong' }],
+      });
+}
+
 /** An EventBridge `WhatsApp Message Failed` event about an AWS message id. */
 export function messageFailedEvent(awsMessageId: string, at: Date, error: { code: number; title: string }) {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'WhatsApp Message Failed',
-    source: 'aws.social-messaging',
-    account: LOCAL_BUSINESS.accountId,
-    time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region: LOCAL_BUSINESS.region,
-    resources: [],
-    detail: {
-      wabaId: LOCAL_BUSINESS.wabaId,
-      originationPhoneNumber: LOCAL_BUSINESS.displayPhoneNumber,
-      originationPhoneNumberId: LOCAL_BUSINESS.metaPhoneNumberId,
-      messageId: awsMessageId,
-      status: 'failed',
-      eventTimestamp: unixSeconds(at),
-      errors: [{ ...error, message: error.title }],
-    },
-  };
+  return sendEvent('WhatsApp Message Failed', awsMessageId, at, {
+    status: 'failed',
+    errors: [{ ...error, message: error.title }],
+  });
 }
 
 /** The inbound topic's ARN in local runs. */
