@@ -22,6 +22,8 @@ const EXPECTED_ALARMS: Record<string, number> = {
   MediaArchiveDeadLettersLost: 0,
   FailedMessagesRuleFailedInvocations: 0,
   FailedMessagesRuleDeadLettersLost: 0,
+  SendProgressRuleFailedInvocations: 0,
+  SendProgressRuleDeadLettersLost: 0,
   DigestScheduleRuleFailedInvocations: 0,
   DigestScheduleRuleDeadLettersLost: 0,
   ProcessorFailureQueueNotEmpty: 0,
