@@ -79,6 +79,9 @@ export const ENTITIES_WITHOUT_EVENTS: readonly string[] = [
   ENTITY.healthAlert,
   // Claims and outcomes of hooks' replies and the digest's run lease: bookkeeping, no event.
   ENTITY.sideEffect,
+  // Cost bookkeeping: counted, summed and read by inspect; no event.
+  ENTITY.pricedMessage,
+  ENTITY.costTotal,
 ];
 
 /**

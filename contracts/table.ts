@@ -55,6 +55,10 @@ export const ENTITY = {
   customerAlias: 'customer-alias',
   /** One `SendWhatsAppMessage` the pipeline made, and what became of it (docs/send-ledger.md). */
   send: 'send',
+  /** A message's price category counted once, beside the message (docs/cost.md). */
+  pricedMessage: 'priced-message',
+  /** Messages of one business number, UTC day, category and pricing type (docs/cost.md). */
+  costTotal: 'cost-total',
 } as const;
 
 /** One of the item kinds of the table. */
@@ -101,6 +105,29 @@ export function customerAliasKey(businessPhoneNumberId: string, identifier: stri
  */
 export function sendKey(sendId: string): TableKey {
   return { pk: `SEND#${sendId}`, sk: 'SEND' };
+}
+
+/**
+ * Key of the marker that a message was counted in its price category: beside the message, so a
+ * redelivered or reordered status of the same wamid and category counts nothing.
+ */
+export function pricedMessageKey(wamid: string, category: string): TableKey {
+  return { pk: `MSG#${wamid}`, sk: `PRICED#${category}` };
+}
+
+/** Partition of a business number's daily message counts by price category. */
+export function costPartition(businessPhoneNumberId: string): string {
+  return `COST#${businessPhoneNumberId}`;
+}
+
+/** Key of one day's count of a business number's messages of one category and pricing type. */
+export function costTotalKey(
+  businessPhoneNumberId: string,
+  day: string,
+  category: string,
+  pricingType: string,
+): TableKey {
+  return { pk: costPartition(businessPhoneNumberId), sk: `${day}#${category}#${pricingType}` };
 }
 
 /** How many partitions one hour of the stall watch spreads over. */

@@ -72,7 +72,8 @@ export function healthEnvelope(field: string, value: Record<string, unknown>, at
   });
 }
 
-function metadata() {
+/** The `messaging_product` and `metadata` of a webhook value of the local business number. */
+export function metadata() {
   return {
     messaging_product: 'whatsapp',
     metadata: {

@@ -7,20 +7,28 @@
  *   npm run inspect -- --table <name> --recent --number <Meta phone-number id> [--days 2]
  *   npm run inspect -- --table <name> --errors --number <Meta phone-number id>
  *   npm run inspect -- --table <name> --health <WABA id>    (templates, numbers, account)
+ *   npm run inspect -- --table <name> --cost --number <Meta phone-number id> [--days 7]
  *   add --endpoint http://127.0.0.1:<port> for DynamoDB Local
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { CostStore } from '../lambda/adapters/cost-store';
 import { readWabaHealth } from '../lambda/adapters/health-store';
 import type { MessageItem } from '../lambda/adapters/items';
 import { numberFlag, parseFlags, UsageError } from './cli';
 import { ConversationReader } from './conversation-reader';
 import { endpointClientConfig } from './endpoint';
 import { archivedObjects, PRESIGN_SECONDS, renderArchivedObjects } from './media-links';
-import { renderConversation, renderMessage, renderWabaHealth, renderWebhookError } from './render';
+import {
+  renderConversation,
+  renderCostTotals,
+  renderMessage,
+  renderWabaHealth,
+  renderWebhookError,
+} from './render';
 
 export const INSPECT_USAGE =
-  'usage: npm run inspect -- --table <name> [--endpoint <url>] (<wamid | customer | phone> [--number <id>] [--media | --presign [--s3-endpoint <url>]] | --recent --number <id> [--days <n>] | --errors --number <id> | --health <wabaId>)';
+  'usage: npm run inspect -- --table <name> [--endpoint <url>] (<wamid | customer | phone> [--number <id>] [--media | --presign [--s3-endpoint <url>]] | --recent --number <id> [--days <n>] | --errors --number <id> | --cost --number <id> [--days <n>] | --health <wabaId>)';
 
 /**
  * Runs the inspection for command-line arguments; returns the exit code.
@@ -39,6 +47,7 @@ export async function inspect(
       number: { type: 'string' },
       recent: { type: 'boolean', default: false },
       errors: { type: 'boolean', default: false },
+      cost: { type: 'boolean', default: false },
       days: { type: 'string', default: '2' },
       media: { type: 'boolean', default: false },
       presign: { type: 'boolean', default: false },
@@ -49,8 +58,16 @@ export async function inspect(
   );
   const [subject] = positionals;
   if (values.table === undefined) throw new UsageError('--table <name> is required');
-  if (subject === undefined && !values.recent && !values.errors && values.health === undefined) {
-    throw new UsageError('name a wamid, customer or phone number, or use --recent, --errors or --health');
+  if (
+    subject === undefined &&
+    !values.recent &&
+    !values.errors &&
+    !values.cost &&
+    values.health === undefined
+  ) {
+    throw new UsageError(
+      'name a wamid, customer or phone number, or use --recent, --errors, --cost or --health',
+    );
   }
   const days = numberFlag('days', values.days, { min: 1, max: 30, integer: true }) ?? 2;
   if (values.endpoint !== undefined && !/^https?:\/\/[^/]+/.test(values.endpoint)) {
@@ -79,6 +96,15 @@ export async function inspect(
   if (values.health !== undefined) {
     const records = await readWabaHealth(client, values.table, values.health);
     deps.print(renderWabaHealth(values.health, records));
+    return 0;
+  }
+
+  if (values.cost) {
+    if (number === undefined) throw new UsageError('--cost needs --number <Meta phone-number id>');
+    const toDay = now.toISOString().slice(0, 10);
+    const fromDay = new Date(now.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    const costs = new CostStore({ client, tableName: values.table, retentionDays: 1 });
+    deps.print(renderCostTotals(number, fromDay, toDay, await costs.totals(number, fromDay, toDay)));
     return 0;
   }
 

@@ -2,6 +2,7 @@ import type {
   ActionRecord,
   CallItem,
   ConversationItem,
+  CostTotalItem,
   HealthAspectState,
   MarketingPreferenceItem,
   MediaArchiveRecord,
@@ -369,3 +370,24 @@ const TEMPLATE_STATUS_ORDER = [
   'IN_APPEAL',
   'APPROVED',
 ];
+
+/**
+ * A business number's messages by day and price category, billable and free apart (docs/cost.md).
+ * Counts, not money: a rate card that turns them into money is not built yet.
+ */
+export function renderCostTotals(
+  businessPhoneNumberId: string,
+  fromDay: string,
+  toDay: string,
+  totals: readonly CostTotalItem[],
+): string {
+  const head = `Messages priced by Meta on ${businessPhoneNumberId}, ${fromDay} to ${toDay} (UTC days):`;
+  if (totals.length === 0) return `${head}\n  none`;
+  const lines = totals.map(
+    (t) =>
+      `  ${t.day}  ${t.category.padEnd(16)} ${t.pricingType.padEnd(22)} ${String(t.messages).padStart(7)}  ${t.billable ? 'billable' : 'free'}`,
+  );
+  const sum = (billable: boolean) =>
+    totals.filter((t) => t.billable === billable).reduce((n, t) => n + t.messages, 0);
+  return [head, ...lines, `  total: ${sum(true)} billable, ${sum(false)} free`].join('\n');
+}

@@ -152,6 +152,9 @@ export function eventsOfChange(change: RecordChange, pipeline: string): Conversa
     case ENTITY.healthAlert:
     // A hook's reply is seen by the customer; its record is bookkeeping, like the claims it holds.
     case ENTITY.sideEffect:
+    // Cost bookkeeping: read by inspect and counted in metrics, not published.
+    case ENTITY.pricedMessage:
+    case ENTITY.costTotal:
       return [];
     case ENTITY.send:
       return stallEvents(item, change.old?.entity === ENTITY.send ? change.old : undefined, pipeline);

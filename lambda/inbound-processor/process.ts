@@ -8,6 +8,7 @@ import {
   type NewAutoResponse,
   type RevisionMessage,
 } from '../adapters/conversation-store';
+import type { CostStore } from '../adapters/cost-store';
 import type { DriftStore } from '../adapters/drift-store';
 import type { EffectKey } from '../adapters/effect-store';
 import type { HealthStore } from '../adapters/health-store';
@@ -15,6 +16,7 @@ import type { IdentityStore } from '../adapters/identity-store';
 import type { WhatsAppSender } from '../adapters/whatsapp-sender';
 import { type DecodedHealthChange, type HealthChange, isSubjectChange } from '../domain/account-health';
 import { callOutcome } from '../domain/calls';
+import { pricedMessageOf } from '../domain/cost';
 import { decodeSnsEvent, KNOWN_CALL_EVENTS } from '../domain/decode';
 import type { DriftSample } from '../domain/drift';
 import { asError, EventDecodeError } from '../domain/errors';
@@ -26,6 +28,7 @@ import {
   type EchoMessage,
   type InboundMessage,
   isKnownStatus,
+  type StatusUpdate,
 } from '../domain/model';
 import type { EffectLedger } from '../shared/exactly-once';
 import type { LoggerPort, MetricsPort } from '../shared/observability';
@@ -85,6 +88,11 @@ export interface InboundProcessorDeps {
    * as each record names them
    */
   readonly identities?: Pick<IdentityStore, 'resolve' | 'applyChange'>;
+  /**
+   * Counts each priced message once per category and day, from its statuses' `pricing` (docs/cost.md).
+   * @default - none: prices are kept in the status history only
+   */
+  readonly costs?: Pick<CostStore, 'count'>;
   /** Injectable for tests. @default - the system clock */
   readonly clock?: () => number;
   /** The message types to decode. @default MESSAGE_TYPE_REGISTRY */
@@ -172,7 +180,7 @@ async function processNotification(
       ...notification.history.map((message) => store.recordHistory(message)),
       // A call is recorded on the conversation, never answered with a message.
       ...notification.calls.map((call) => handleCall(call, deps, pseudonyms)),
-      ...notification.statuses.map((status) => store.recordStatus(status)),
+      ...notification.statuses.map((status) => handleStatus(status, deps)),
       ...notification.errors.map((error) => store.recordWebhookError(error, notification.publishedAt)),
       ...notification.health.map((change) => handleHealthChange(change, deps, pseudonyms)),
       ...notification.drift.map((sample) => handleDrift(sample, notification, deps)),
@@ -332,6 +340,22 @@ function hookContext(
             inReplyTo: message.wamid,
           }),
   };
+}
+
+/**
+ * Records a status, then counts the message in its price category if the status says one: both
+ * idempotent, so a redelivery or a reordered status counts nothing twice.
+ */
+async function handleStatus(status: StatusUpdate, deps: InboundProcessorDeps) {
+  const outcome = await deps.store.recordStatus(status);
+  const priced = deps.costs === undefined ? undefined : pricedMessageOf(status);
+  if (priced !== undefined && (await deps.costs?.count(priced)) === 'counted') {
+    deps.metrics.count(priced.billable ? METRIC.billableMessages : METRIC.freeMessages, 1, {
+      name: DIMENSION.pricingCategory,
+      value: priced.category,
+    });
+  }
+  return outcome;
 }
 
 /**

@@ -3,6 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { ENV, MAX_HUMAN_TAKEOVER_MINUTES, METRIC } from '../../contracts';
 import { ConversationStore } from '../adapters/conversation-store';
+import { CostStore } from '../adapters/cost-store';
 import { DriftStore } from '../adapters/drift-store';
 import { EffectStore } from '../adapters/effect-store';
 import { HealthStore } from '../adapters/health-store';
@@ -67,6 +68,7 @@ export function processorHandler(registered: readonly RegisteredHook[]) {
   const effects = new EffectStore({ client: dynamodb, tableName, retentionDays });
   const drift = new DriftStore({ client: dynamodb, tableName, retentionDays });
   const identities = new IdentityStore({ client: dynamodb, tableName, retentionDays });
+  const costs = new CostStore({ client: dynamodb, tableName, retentionDays });
   const policy = readAutoResponsePolicy();
   // Retries are the sender's, bounded by the invocation's time budget. Without a policy, the
   // processor has no send permission and no sender.
@@ -107,6 +109,7 @@ export function processorHandler(registered: readonly RegisteredHook[]) {
       effects,
       drift,
       identities,
+      costs,
       logger,
       metrics,
       hooks: [...autoResponder, ...extraHooks],

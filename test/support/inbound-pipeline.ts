@@ -1,4 +1,5 @@
 import { ConversationStore } from '../../lambda/adapters/conversation-store';
+import { CostStore } from '../../lambda/adapters/cost-store';
 import { IdentityStore } from '../../lambda/adapters/identity-store';
 import { SendLedgerStore } from '../../lambda/adapters/send-ledger-store';
 import { WhatsAppSender } from '../../lambda/adapters/whatsapp-sender';
@@ -31,7 +32,7 @@ export interface InboundPipelineOptions {
 
 /**
  * The inbound processor as runtime.ts assembles it (conversation store, identity store,
- * auto-responder, a sender that records every send in the ledger), on a fresh table of DynamoDB Local and the file's SocialMessaging simulator,
+ * auto-responder, a sender that records every send in the ledger, cost counting), on a fresh table of DynamoDB Local and the file's SocialMessaging simulator,
  * with recording logs and metrics. Suites that need another assembly build their own.
  */
 export async function inboundPipeline(parts: LocalParts, options: InboundPipelineOptions = {}) {
@@ -45,6 +46,7 @@ export async function inboundPipeline(parts: LocalParts, options: InboundPipelin
     clock,
   });
   const identities = new IdentityStore({ client: parts.dynamo, tableName, retentionDays: 30 });
+  const costs = new CostStore({ client: parts.dynamo, tableName, retentionDays: 30, clock });
   const ledger = new SendLedgerStore({ client: parts.dynamo, tableName, retentionDays: 30 });
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
@@ -72,6 +74,7 @@ export async function inboundPipeline(parts: LocalParts, options: InboundPipelin
     pseudonyms: testPseudonyms,
     store,
     identities,
+    costs,
     logger,
     metrics,
     hooks: options.hooks?.(responder) ?? [responder],
@@ -80,6 +83,7 @@ export async function inboundPipeline(parts: LocalParts, options: InboundPipelin
     tableName,
     store,
     ledger,
+    costs,
     sender,
     logger,
     metrics,

@@ -7,6 +7,7 @@ import type {
   CallItem,
   ContractDriftItem,
   ConversationItem,
+  CostTotalItem,
   CustomerAliasItem,
   FailureDigestItem,
   FlowHealthItem,
@@ -18,6 +19,7 @@ import type {
   MessageItem,
   OrphanFailureItem,
   PhoneNumberHealthItem,
+  PricedMessageItem,
   SendItem,
   SideEffectItem,
   TableItem,
@@ -615,6 +617,30 @@ export const send: fc.Arbitrary<SendItem> = fc
   )
   .map((item) => ({ entity: 'send' as const, ...item }));
 
+export const pricedMessage: fc.Arbitrary<PricedMessageItem> = fc
+  .record({
+    wamid: text,
+    businessPhoneNumberId: text,
+    category: text,
+    pricingType: text,
+    day: text,
+    countedAt: iso,
+    expiresAt: count,
+  })
+  .map((item) => ({ entity: 'priced-message' as const, ...item }));
+
+export const costTotal: fc.Arbitrary<CostTotalItem> = fc
+  .record({
+    businessPhoneNumberId: text,
+    day: text,
+    category: text,
+    pricingType: text,
+    billable: fc.boolean(),
+    messages: count,
+    expiresAt: count,
+  })
+  .map((item) => ({ entity: 'cost-total' as const, ...item }));
+
 export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
   message,
   conversation,
@@ -632,4 +658,6 @@ export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(
   contractDrift,
   customerAlias,
   send,
+  pricedMessage,
+  costTotal,
 );

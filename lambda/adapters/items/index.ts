@@ -32,6 +32,7 @@ export type { CustomerAliasItem, IdentifierKind } from './alias';
 export { type CallItem, type CallStatusEntry, callStatusKeyOf } from './call';
 export type { DeliveryFailure, SendError } from './common';
 export type { ConversationItem } from './conversation';
+export type { CostTotalItem, PricedMessageItem } from './cost';
 export type { ContractDriftItem } from './drift';
 export type { SideEffectItem } from './effect';
 export type { FailureDigestItem, OrphanFailureItem, WebhookErrorItem } from './failures';
@@ -67,6 +68,14 @@ export type { SendItem } from './send';
 
 import { compact } from './common';
 import { type ConversationItem, conversationSchema } from './conversation';
+import {
+  type CostTotalItem,
+  costTotalItemKey,
+  costTotalSchema,
+  type PricedMessageItem,
+  pricedMessageItemKey,
+  pricedMessageSchema,
+} from './cost';
 import {
   type FailureDigestItem,
   failureDigestSchema,
@@ -105,7 +114,9 @@ export type TableItem =
   | CallItem
   | ContractDriftItem
   | CustomerAliasItem
-  | SendItem;
+  | SendItem
+  | PricedMessageItem
+  | CostTotalItem;
 
 /** Attribute names the store writes by name (everything else is written through the codecs). */
 export const ATTRIBUTE = {
@@ -188,6 +199,10 @@ export function keyOf(item: TableItem): TableKey {
       return customerAliasItemKey(item);
     case ENTITY.send:
       return sendItemKey(item);
+    case ENTITY.pricedMessage:
+      return pricedMessageItemKey(item);
+    case ENTITY.costTotal:
+      return costTotalItemKey(item);
   }
 }
 
@@ -258,6 +273,8 @@ export function toAttributes(item: TableItem): Attributes {
     case ENTITY.contractDrift:
     case ENTITY.customerAlias:
     case ENTITY.send:
+    case ENTITY.pricedMessage:
+    case ENTITY.costTotal:
       return compact({ ...item });
   }
 }
@@ -357,4 +374,6 @@ const itemSchema = z.union([
   contractDriftSchema,
   customerAliasSchema,
   sendItemSchema,
+  pricedMessageSchema,
+  costTotalSchema,
 ]);
