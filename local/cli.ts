@@ -34,6 +34,8 @@ Faults injected into the SocialMessaging simulator:
   --latency <ms>       every API call takes this long (0 to 60000)
   --throttle <n>       the first n calls are throttled (ThrottledRequestException)
   --fail-rate <0..1>   this share of calls fails with InternalServiceException
+  --handoff-fail-rate <0..1>  this share of accepted sends fails EUM's hand-off to Meta
+  --handoff-drop-rate <0..1>  this share gets no hand-off report at all (it stalls after stallMinutes)
 
   --keyword-reply      add the keyword auto-reply example (examples/keyword-reply), with cdk.json's
                        keywords (try --text hours)
@@ -54,6 +56,8 @@ interface RunPlan {
   readonly latency?: number;
   readonly throttle?: number;
   readonly failRate?: number;
+  readonly handoffFailRate?: number;
+  readonly handoffDropRate?: number;
   readonly keywordReply: boolean;
   readonly faqHook: boolean;
 }
@@ -69,6 +73,8 @@ export async function planRun(argv: readonly string[]): Promise<RunPlan> {
     latency: { type: 'string' },
     throttle: { type: 'string' },
     'fail-rate': { type: 'string' },
+    'handoff-fail-rate': { type: 'string' },
+    'handoff-drop-rate': { type: 'string' },
     assembly: { type: 'string' },
     'keyword-reply': { type: 'boolean', default: false },
     'faq-hook': { type: 'boolean', default: false },
@@ -116,6 +122,8 @@ export async function planRun(argv: readonly string[]): Promise<RunPlan> {
     latency: numberFlag('latency', values.latency, { min: 0, max: 60_000 }),
     throttle: numberFlag('throttle', values.throttle, { min: 0, max: 1_000_000, integer: true }),
     failRate: numberFlag('fail-rate', values['fail-rate'], { min: 0, max: 1 }),
+    handoffFailRate: numberFlag('handoff-fail-rate', values['handoff-fail-rate'], { min: 0, max: 1 }),
+    handoffDropRate: numberFlag('handoff-drop-rate', values['handoff-drop-rate'], { min: 0, max: 1 }),
     keywordReply: values['keyword-reply'],
     faqHook: values['faq-hook'],
   };
@@ -159,6 +167,10 @@ async function main(argv: readonly string[]): Promise<number> {
     if (plan.latency !== undefined) pipeline.simulator.latencyMs = plan.latency;
     if (plan.throttle !== undefined) pipeline.simulator.failNext(plan.throttle, FAULTS.throttled);
     if (plan.failRate !== undefined) pipeline.simulator.failRandomly(plan.failRate, FAULTS.internal);
+    pipeline.simulator.handoffs = {
+      failRate: plan.handoffFailRate ?? 0,
+      dropRate: plan.handoffDropRate ?? 0,
+    };
     console.log(`  DynamoDB Local ${pipeline.dynamoDbEndpoint}, table ${pipeline.tableName}`);
     console.log(`  SocialMessaging simulator ${pipeline.simulator.endpoint}\n`);
 

@@ -12,7 +12,7 @@ import { BundleHost, type InvocationResult } from './bundle-host';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { matchesPattern } from './event-pattern';
 import type { BusEvent } from './eventbridge-api';
-import { LOCAL_BUSINESS, snsEventOf } from './events';
+import { handoverEvent, LOCAL_BUSINESS, snsEventOf } from './events';
 import { LOCAL_PSEUDONYM_SECRET, SocialMessagingSimulator } from './socialmessaging-simulator';
 import { type LambdaStreamRecord, StreamPoller } from './stream-poller';
 import { createLocalTable } from './tables';
@@ -284,9 +284,17 @@ export class LocalPipeline {
     return this.invokeProcessor(snsEventOf(message, snsMessageId));
   }
 
-  /** Invokes the processor with a Lambda SNS event as is (e.g. one replayed from a file). */
+  /**
+   * Invokes the processor with a Lambda SNS event as is (e.g. one replayed from a file), then puts
+   * EUM's hand-off report of each send it made on the bus, as EUM would (the simulator's
+   * `handoffs` decide which succeed, fail or never come).
+   */
   async invokeProcessor(event: unknown): Promise<InvocationResult> {
-    return this.processor.invoke(event);
+    const result = await this.processor.invoke(event);
+    for (const { awsMessageId, outcome } of this.simulator.takeHandoffs()) {
+      await this.putEvent(handoverEvent(awsMessageId, new Date(), outcome));
+    }
+    return result;
   }
 
   /**

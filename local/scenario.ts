@@ -3,7 +3,6 @@ import {
   changeEnvelope,
   echoValue,
   envelope,
-  handoverEvent,
   healthEnvelope,
   inboundValue,
   LOCAL_BUSINESS,
@@ -57,8 +56,6 @@ export interface ScenarioResult {
   readonly template: string;
   /** A template that failed. */
   readonly failedTemplate: string;
-  /** The AWS message ids of the sends EUM reported handed over to Meta. */
-  readonly handedOver: readonly string[];
   /** The AWS message id of the reaction the pipeline sent to the image, which then failed. */
   readonly failedReactionMessageId: string;
   /** The alert a person would have received for that failure. */
@@ -406,23 +403,6 @@ export async function runScenario(
 
   const reaction = (await pipeline.reader.getMessage(image))?.reactionMessageId;
   const failedReactionMessageId = typeof reaction === 'string' ? reaction : '';
-  const handedOver = pipeline.simulator.sent
-    .filter((r) => r.operation === 'SendWhatsAppMessage' && r.outcome.messageId !== failedReactionMessageId)
-    .map((r) => r.outcome.messageId);
-  await step("EUM hands the pipeline's sends to Meta: each moves on in the send ledger", async () => {
-    for (const awsMessageId of handedOver) {
-      const outcome = await pipeline.putEvent(handoverEvent(awsMessageId, at(5), 'succeeded'));
-      if (!outcome.matched || outcome.recorder === undefined || !outcome.recorder.ok) {
-        return (
-          outcome.recorder ?? {
-            ok: false,
-            error: { name: 'RuleDidNotMatch', message: 'the send-progress rule did not match' },
-          }
-        );
-      }
-    }
-    return { ok: true, result: handedOver.length };
-  });
   let alert: string | undefined;
   await step('EventBridge reports the reaction to the photo as failed', async () => {
     // A minute ago, so that its digest window has closed and the digest reports it now.
@@ -457,7 +437,6 @@ export async function runScenario(
     template,
     failedTemplate,
     failedReactionMessageId,
-    handedOver,
     alert,
     problems,
   };

@@ -176,6 +176,13 @@ export class SocialMessagingSimulator {
   public readonly s3Writes: SimulatedS3Write[] = [];
   /** Lambda invocations answered, in order. */
   public readonly invocations: { functionName: string; invocationType: string; event: unknown }[] = [];
+  /**
+   * What EUM does with each accepted send after answering (docs/send-ledger.md): hands it to Meta,
+   * fails the hand-off (`failRate`), or reports nothing (`dropRate`, a send that stalls). Change it
+   * at any time; `takeHandoffs` gives the reports due since the last call.
+   */
+  public handoffs: { failRate: number; dropRate: number } = { failRate: 0, dropRate: 0 };
+  private readonly pendingHandoffs: { awsMessageId: string; outcome: 'succeeded' | 'failed' }[] = [];
   private readonly functions = new Map<string, (event: unknown) => Promise<unknown>>();
   private readonly rules: FaultRule[] = [];
   private readonly knownNumbers?: ReadonlySet<string>;
@@ -253,12 +260,19 @@ export class SocialMessagingSimulator {
   }
 
   /** Forgets faults, latency, recorded requests and WABAs. */
+  /** The hand-off reports of the sends accepted since the last call, in order: each once. */
+  takeHandoffs(): { awsMessageId: string; outcome: 'succeeded' | 'failed' }[] {
+    return this.pendingHandoffs.splice(0, this.pendingHandoffs.length);
+  }
+
   reset(): void {
     this.rules.length = 0;
     this.requests.length = 0;
     this.notifications.length = 0;
     this.wabas.clear();
     this.latencyMs = 0;
+    this.handoffs = { failRate: 0, dropRate: 0 };
+    this.pendingHandoffs.length = 0;
     this.eventBridge.reset();
     this.sqs.reset();
     this.invocations.length = 0;
@@ -488,6 +502,11 @@ export class SocialMessagingSimulator {
       this.checkNumber(request.originationPhoneNumberId);
     if (fault !== undefined) return { request, fault };
     const messageId = randomUUID();
+    const draw = Math.random();
+    if (draw < this.handoffs.failRate)
+      this.pendingHandoffs.push({ awsMessageId: messageId, outcome: 'failed' });
+    else if (draw >= this.handoffs.failRate + this.handoffs.dropRate)
+      this.pendingHandoffs.push({ awsMessageId: messageId, outcome: 'succeeded' });
     return { request, messageId, body: { messageId } };
   }
 

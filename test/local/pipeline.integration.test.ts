@@ -69,7 +69,7 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
 
   test('every step succeeds and reports progress', () => {
     expect(result.problems).toEqual([]);
-    expect(lines).toHaveLength(21);
+    expect(lines).toHaveLength(20);
     expect(lines.every((line) => line.startsWith('  ✓ '))).toBe(true);
   });
 
@@ -228,6 +228,40 @@ describe('the built-in scenario, end to end on the shipped bundles', () => {
       reaction: { state: 'skipped', reason: 'policy' },
     });
     expect((await message(result.buttonTap))?.replyTo).toBe(result.template);
+  });
+});
+
+describe("EUM's hand-offs, as the simulator reports them", () => {
+  test('a failed hand-off fails the send; a dropped one leaves it accepted, watched for a stall', async () => {
+    const pipeline = await startPipeline();
+    try {
+      const customer = { phone: '14255550198', name: 'Handed' };
+      const message = () =>
+        envelope([
+          inboundValue(customer, {
+            wamid: newWamid(),
+            type: 'text',
+            at: new Date(),
+            payload: { body: 'hi' },
+          }),
+        ]);
+      const statesOf = async (from: number) =>
+        Promise.all(
+          pipeline.simulator.sent.slice(from).map(async (r) => {
+            const send = await pipeline.reader.getSend(r.outcome.messageId);
+            return send && stateOf(send);
+          }),
+        );
+      pipeline.simulator.handoffs = { failRate: 1, dropRate: 0 };
+      await pipeline.publish(message());
+      expect(await statesOf(0)).toEqual(['failed', 'failed']);
+      pipeline.simulator.handoffs = { failRate: 0, dropRate: 1 };
+      const before = pipeline.simulator.sent.length;
+      await pipeline.publish(message());
+      expect(await statesOf(before)).toEqual(['accepted', 'accepted']);
+    } finally {
+      await pipeline.stop();
+    }
   });
 });
 
