@@ -44,10 +44,6 @@ export const METRIC = {
   sendProgressReports: 'SendProgressReports',
   /** Sends the stall watch flagged: accepted, and no hand-off or status within `stallMinutes`. */
   stalledSends: 'StalledSends',
-  /** Messages Meta charges for, counted once each, per price `category` (docs/cost.md). */
-  billableMessages: 'BillableMessages',
-  /** Messages Meta priced as free (customer service, entry point), per price `category`. */
-  freeMessages: 'FreeMessages',
   autoResponsesFailed: 'AutoResponsesFailed',
   autoResponsesRetried: 'AutoResponsesRetried',
   autoResponsesDeferred: 'AutoResponsesDeferred',
@@ -106,8 +102,6 @@ export const DIMENSION = {
   driftKind: 'kind',
   /** Of IdentityChanges: `phone-number`, `user-id` or `security-code`. */
   identityChangeKind: 'kind',
-  /** Of BillableMessages and FreeMessages: Meta's price category (marketing, utility, …; a handful). */
-  pricingCategory: 'category',
   /** Of SendProgressReports: the step reported (`handed-over`, `sent`, `delivered`, `read`). */
   step: 'step',
   /** Of MissedCalls: Meta's id of the business number (a few per account, so bounded). */

@@ -344,17 +344,13 @@ function hookContext(
 
 /**
  * Records a status, then counts the message in its price category if the status says one: both
- * idempotent, so a redelivery or a reordered status counts nothing twice.
+ * idempotent, so a redelivery or a reordered status counts nothing twice. No metric here: a
+ * dimension per category would add an EMF document to every first status (docs/cost.md).
  */
 async function handleStatus(status: StatusUpdate, deps: InboundProcessorDeps) {
   const outcome = await deps.store.recordStatus(status);
   const priced = deps.costs === undefined ? undefined : pricedMessageOf(status);
-  if (priced !== undefined && (await deps.costs?.count(priced)) === 'counted') {
-    deps.metrics.count(priced.billable ? METRIC.billableMessages : METRIC.freeMessages, 1, {
-      name: DIMENSION.pricingCategory,
-      value: priced.category,
-    });
-  }
+  if (priced !== undefined) await deps.costs?.count(priced);
   return outcome;
 }
 

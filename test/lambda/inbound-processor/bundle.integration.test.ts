@@ -140,7 +140,7 @@ describe('the shipped inbound-processor bundle', () => {
     expect(documents[0]).toMatchObject({ type: 'text', InboundMessages: 1, AutoResponsesSent: 2 });
   });
 
-  test('a status writes its EMF documents (its count, and its price the first time) and no INFO line', async () => {
+  test('a status writes its EMF document and no INFO line', async () => {
     const wamid = newWamid();
     const before = host.output.length;
     const event = snsEventOf(
@@ -150,11 +150,7 @@ describe('the shipped inbound-processor bundle', () => {
     await expect(host.invoke(event)).resolves.toEqual({ ok: true, result: null });
     const lines = parsedLines(host.output.slice(before));
     expect(lines.filter((line) => line.level !== undefined)).toEqual([]);
-    // The price is counted once per message, so the next statuses of it write one document.
-    expect(lines).toEqual([
-      expect.objectContaining({ category: 'utility', BillableMessages: 1 }),
-      expect.objectContaining({ status: 'delivered', StatusUpdates: 1 }),
-    ]);
+    expect(lines).toEqual([expect.objectContaining({ status: 'delivered', StatusUpdates: 1 })]);
   });
 
   test('writes structured JSON logs and EMF metrics, without phone numbers or texts', async () => {
