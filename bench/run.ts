@@ -15,10 +15,13 @@ import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { PUBLISHER_STREAM_FILTERS } from '../contracts';
 import { ConversationStore } from '../lambda/adapters/conversation-store';
+import { CostStore } from '../lambda/adapters/cost-store';
 import { EventBusPublisher } from '../lambda/adapters/event-bus';
 import { FailureStore } from '../lambda/adapters/failure-store';
+import { IdentityStore } from '../lambda/adapters/identity-store';
 import { MediaArchiveStore } from '../lambda/adapters/media-archive-store';
 import { MediaFetcher } from '../lambda/adapters/media-fetcher';
+import { SendLedgerStore } from '../lambda/adapters/send-ledger-store';
 import { UndeliveredEvents } from '../lambda/adapters/undelivered-events';
 import { WhatsAppSender } from '../lambda/adapters/whatsapp-sender';
 import { DEFAULT_AUTO_RESPONSE_POLICY } from '../lambda/domain/auto-response';
@@ -793,10 +796,23 @@ async function measureRequests(
   const capacity = meterWriteCapacity(dynamoCounted);
   const sendCounts = countRequests(messaging);
   const store = new ConversationStore({ client: dynamoCounted, tableName, retentionDays: 30 });
-  const sender = new WhatsAppSender({ client: messaging, metaApiVersion: 'v24.0' });
+  // Assembled as runtime.ts assembles the shipped processor: identities, cost counts and a sender
+  // that records every send in the ledger, so the figures count their requests too.
+  const sender = new WhatsAppSender({
+    client: messaging,
+    metaApiVersion: 'v24.0',
+    ledger: {
+      store: new SendLedgerStore({ client: dynamoCounted, tableName, retentionDays: 30 }),
+      onWriteError: (error) => {
+        throw error;
+      },
+    },
+  });
   const handler = createInboundHandler({
     pseudonyms: memoizedPseudonyms(async () => 'bench-pseudonym-key-0123456789abcdefghijkl'),
     store,
+    identities: new IdentityStore({ client: dynamoCounted, tableName, retentionDays: 30 }),
+    costs: new CostStore({ client: dynamoCounted, tableName, retentionDays: 30 }),
     logger: silentLogger,
     metrics: noMetrics,
     hooks: [
