@@ -4,7 +4,6 @@ import {
   type BatchGetItemCommandOutput,
   type DynamoDBClient,
   GetItemCommand,
-  QueryCommand,
   type QueryCommandInput,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -34,6 +33,7 @@ import {
   type SendItem,
   type WebhookErrorItem,
 } from '../lambda/adapters/items';
+import { queryAll } from '../lambda/adapters/query';
 
 /** The most keys one BatchGetItem request may ask for. */
 const BATCH_GET_LIMIT = 100;
@@ -279,18 +279,7 @@ export class ConversationReader {
     return Item;
   }
 
-  private async queryAll(
-    input: Omit<QueryCommandInput, 'TableName'>,
-  ): Promise<Record<string, AttributeValue>[]> {
-    const items: Record<string, AttributeValue>[] = [];
-    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined);
-    return items;
+  private queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>) {
+    return queryAll(this.client, { ...input, TableName: this.tableName });
   }
 }

@@ -4,9 +4,7 @@
  * number of its statuses (docs/cost.md).
  */
 import {
-  type AttributeValue,
   type DynamoDBClient,
-  QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -14,6 +12,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { CONVERSATION_TABLE, costPartition, costTotalKey, ENTITY } from '../../contracts';
 import type { PricedMessage } from '../domain/cost';
 import { type CostTotalItem, fromItem, ItemDecodeError, type PricedMessageItem, toItem } from './items';
+import { queryAll } from './query';
 import { buildUpdateExpression } from './update-expression';
 
 /** Options of a {@link CostStore}. */
@@ -99,34 +98,22 @@ export class CostStore {
 
   /** A business number's daily totals from `fromDay` to `toDay` (UTC, `YYYY-MM-DD`, inclusive), oldest first. */
   async totals(businessPhoneNumberId: string, fromDay: string, toDay: string): Promise<CostTotalItem[]> {
-    const items: CostTotalItem[] = [];
-    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-          ExpressionAttributeNames: {
-            '#pk': CONVERSATION_TABLE.partitionKey,
-            '#sk': CONVERSATION_TABLE.sortKey,
-          },
-          ExpressionAttributeValues: marshall({
-            ':pk': costPartition(businessPhoneNumberId),
-            ':from': fromDay,
-            // Every category and type of the last day sorts below this.
-            ':to': `${toDay}#\uffff`,
-          }),
-          ExclusiveStartKey,
-        }),
-      );
-      for (const stored of page.Items ?? []) {
-        const item = fromItem(stored);
-        if (item.entity !== ENTITY.costTotal)
-          throw new ItemDecodeError(`Expected a cost total, found a ${item.entity}`);
-        items.push(item);
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined);
-    return items;
+    const stored = await queryAll(this.options.client, {
+      TableName: this.options.tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': CONVERSATION_TABLE.partitionKey, '#sk': CONVERSATION_TABLE.sortKey },
+      ExpressionAttributeValues: marshall({
+        ':pk': costPartition(businessPhoneNumberId),
+        ':from': fromDay,
+        // Every category and type of the last day sorts below this.
+        ':to': `${toDay}#\uffff`,
+      }),
+    });
+    return stored.map((raw) => {
+      const item = fromItem(raw);
+      if (item.entity !== ENTITY.costTotal)
+        throw new ItemDecodeError(`Expected a cost total, found a ${item.entity}`);
+      return item;
+    });
   }
 }

@@ -1,8 +1,6 @@
 import {
-  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -14,6 +12,7 @@ import {
   ItemDecodeError,
   keyOf,
 } from './items';
+import { queryAll } from './query';
 
 /** The items of one digest window that were not notified yet. */
 export interface PendingDigest {
@@ -35,27 +34,20 @@ export class DigestStore {
   async pending(windowStart: string): Promise<PendingDigest> {
     const failures: FailureDigestItem[] = [];
     const health: HealthAlertItem[] = [];
-    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          FilterExpression: 'attribute_not_exists(notifiedCount) OR notifiedCount < #count',
-          ExpressionAttributeNames: { '#pk': CONVERSATION_TABLE.partitionKey, '#count': 'count' },
-          ExpressionAttributeValues: marshall({ ':pk': failureDigestPartition(windowStart) }),
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const stored of page.Items ?? []) {
-        const item = healthRecordFromItem(stored);
-        if (item.entity === ENTITY.failureDigest) failures.push(item);
-        else if (item.entity === ENTITY.healthAlert) health.push(item);
-        else throw new ItemDecodeError(`A digest window holds a ${item.entity}`);
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined);
+    const stored = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      FilterExpression: 'attribute_not_exists(notifiedCount) OR notifiedCount < #count',
+      ExpressionAttributeNames: { '#pk': CONVERSATION_TABLE.partitionKey, '#count': 'count' },
+      ExpressionAttributeValues: marshall({ ':pk': failureDigestPartition(windowStart) }),
+      ConsistentRead: true,
+    });
+    for (const raw of stored) {
+      const item = healthRecordFromItem(raw);
+      if (item.entity === ENTITY.failureDigest) failures.push(item);
+      else if (item.entity === ENTITY.healthAlert) health.push(item);
+      else throw new ItemDecodeError(`A digest window holds a ${item.entity}`);
+    }
     return { failures, health };
   }
 

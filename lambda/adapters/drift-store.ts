@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import {
-  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
-  QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { CONTRACT_DRIFT_PARTITION, CONVERSATION_TABLE, ENTITY } from '../../contracts';
 import type { DriftSample } from '../domain/drift';
 import { type ContractDriftItem, fromItem, toItem } from './items';
+import { queryAll } from './query';
 
 /** Options of a {@link DriftStore}. */
 export interface DriftStoreOptions {
@@ -75,23 +74,14 @@ export async function readContractDrift(
   client: DynamoDBClient,
   tableName: string,
 ): Promise<ContractDriftItem[]> {
-  const items: ContractDriftItem[] = [];
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': CONVERSATION_TABLE.partitionKey },
-        ExpressionAttributeValues: marshall({ ':pk': CONTRACT_DRIFT_PARTITION }),
-        ExclusiveStartKey,
-      }),
-    );
-    for (const stored of page.Items ?? []) {
-      const item = fromItem(stored);
-      if (item.entity === ENTITY.contractDrift) items.push(item);
-    }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey !== undefined);
+  const stored = await queryAll(client, {
+    TableName: tableName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': CONVERSATION_TABLE.partitionKey },
+    ExpressionAttributeValues: marshall({ ':pk': CONTRACT_DRIFT_PARTITION }),
+  });
+  const items = stored
+    .map((raw) => fromItem(raw))
+    .filter((item): item is ContractDriftItem => item.entity === ENTITY.contractDrift);
   return items.sort((a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt));
 }

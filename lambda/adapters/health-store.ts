@@ -4,11 +4,9 @@
  * redelivery, and an older change never replaces a newer state. See docs/account-health.md.
  */
 import {
-  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
-  QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   type Update,
@@ -48,6 +46,7 @@ import {
   preferenceHistoryKeyOf,
   type SubjectHealthItem,
 } from './items';
+import { queryAll } from './query';
 import { buildUpdateExpression, type UpdateSpec } from './update-expression';
 
 /** What recording one change did. */
@@ -306,29 +305,22 @@ export async function readWabaHealth(
   wabaId: string,
 ): Promise<SubjectHealthItem[]> {
   const items: SubjectHealthItem[] = [];
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: marshall({ ':pk': healthPartition(wabaId) }),
-        ExclusiveStartKey,
-      }),
-    );
-    for (const stored of page.Items ?? []) {
-      const item = healthRecordFromItem(stored);
-      if (
-        item.entity === ENTITY.templateHealth ||
-        item.entity === ENTITY.phoneNumberHealth ||
-        item.entity === ENTITY.accountHealth ||
-        item.entity === ENTITY.flowHealth
-      ) {
-        items.push(item);
-      }
+  const stored = await queryAll(client, {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: marshall({ ':pk': healthPartition(wabaId) }),
+  });
+  for (const raw of stored) {
+    const item = healthRecordFromItem(raw);
+    if (
+      item.entity === ENTITY.templateHealth ||
+      item.entity === ENTITY.phoneNumberHealth ||
+      item.entity === ENTITY.accountHealth ||
+      item.entity === ENTITY.flowHealth
+    ) {
+      items.push(item);
     }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey !== undefined);
+  }
   return items;
 }
 

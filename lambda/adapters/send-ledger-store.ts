@@ -9,7 +9,6 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -30,6 +29,7 @@ import {
   STEP_ATTRIBUTE,
 } from '../domain/send-ledger';
 import { fromItem, ItemDecodeError, type SendItem } from './items';
+import { queryAll } from './query';
 import { buildUpdateExpression, type UpdateSpec } from './update-expression';
 
 /** Options of a {@link SendLedgerStore}. */
@@ -240,27 +240,17 @@ export class SendLedgerStore {
       for (let shard = 0; shard < STALL_SHARDS; shard++) partitions.push(stallPartitionOf(hour, shard));
     }
     const pages = await Promise.all(
-      partitions.map(async (partition) => {
-        const items: SendItem[] = [];
-        let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-        do {
-          const page = await this.options.client.send(
-            new QueryCommand({
-              TableName: this.options.tableName,
-              IndexName: indexName,
-              KeyConditionExpression: '#pk = :pk AND #sk <= :now',
-              ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
-              ExpressionAttributeValues: marshall({ ':pk': partition, ':now': now.toISOString() }),
-              ExclusiveStartKey,
-            }),
-          );
-          items.push(...(page.Items ?? []).map((stored) => this.decode(stored)));
-          ExclusiveStartKey = page.LastEvaluatedKey;
-        } while (ExclusiveStartKey !== undefined);
-        return items;
-      }),
+      partitions.map((partition) =>
+        queryAll(this.options.client, {
+          TableName: this.options.tableName,
+          IndexName: indexName,
+          KeyConditionExpression: '#pk = :pk AND #sk <= :now',
+          ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
+          ExpressionAttributeValues: marshall({ ':pk': partition, ':now': now.toISOString() }),
+        }),
+      ),
     );
-    return pages.flat();
+    return pages.flat().map((stored) => this.decode(stored));
   }
 
   /**
