@@ -23,10 +23,12 @@ import {
 import {
   failureRank,
   isSettled,
+  SEND_STEPS,
   type SendFailure,
   type SendKind,
   type SendObservation,
   STEP_ATTRIBUTE,
+  settlingStep,
 } from '../domain/send-ledger';
 import { fromItem, ItemDecodeError, type SendItem } from './items';
 import { queryAll } from './query';
@@ -262,17 +264,25 @@ export class SendLedgerStore {
       await this.leaveWatch(item.sendId);
       return false;
     }
+    // Still watched, and still not settled by a report since it was read: none of the steps that
+    // settle its kind (domain/send-ledger.ts, settlingStep) and no failure.
+    const settling = SEND_STEPS.slice(SEND_STEPS.indexOf(settlingStep(item.kind ?? 'other'))).flatMap(
+      (step) =>
+        step === 'requested' || step === 'accepted' ? [] : [`attribute_not_exists(${STEP_ATTRIBUTE[step]})`],
+    );
     try {
       await this.options.client.send(
         new UpdateItemCommand(
           this.input(item.sendId, {
             set: { stalledAt: at },
             remove: ['stallPartition', 'stallAt'],
-            // Still watched, still not settled by a report since it was read.
             condition: {
-              expression:
-                'attribute_exists(stallPartition) AND attribute_not_exists(stalledAt) AND attribute_not_exists(failureRank) AND attribute_not_exists(sentAt) AND attribute_not_exists(deliveredAt) AND attribute_not_exists(readAt) AND (kind <> :receipt OR attribute_not_exists(handedOverAt))',
-              values: { ':receipt': 'receipt' },
+              expression: [
+                'attribute_exists(stallPartition)',
+                'attribute_not_exists(stalledAt)',
+                'attribute_not_exists(failureRank)',
+                ...settling,
+              ].join(' AND '),
             },
           }),
         ),
