@@ -8,7 +8,7 @@ import type { MessageItem } from '../../lambda/adapters/items';
 import { eventsOfChange, UnmappableChangeError } from '../../lambda/event-publisher/changes';
 import { jsonObject } from '../support/content-arbitraries';
 import { EVENT_SCHEMA_DIR, schemaProblems } from '../support/event-schemas';
-import { anyItem, call, historyEntry, mediaArchive, message } from '../support/item-arbitraries';
+import { anyItem, call, historyEntry, mediaArchive, message, send } from '../support/item-arbitraries';
 
 const PIPELINE = 'WhatsAppPipeline';
 
@@ -111,6 +111,27 @@ const callEnd = call.chain((c) =>
   })),
 );
 
+/** A send the stall watch flags, and then clears: both states, on purpose. */
+const stallChange = send.chain((s) => {
+  const flagged = {
+    ...s,
+    businessPhoneNumberId: s.businessPhoneNumberId ?? '574086085794038',
+    awsMessageId: s.awsMessageId ?? s.sendId,
+    kind: s.kind ?? ('reaction' as const),
+    stalledAt: s.stalledAt ?? '2026-12-01T00:10:00.000Z',
+  };
+  return fc.constantFrom(
+    {
+      old: { ...flagged, stalledAt: undefined, stallClearedAt: undefined },
+      new: { ...flagged, stallClearedAt: undefined },
+    },
+    {
+      old: { ...flagged, stallClearedAt: undefined },
+      new: { ...flagged, stallClearedAt: flagged.stallClearedAt ?? '2026-12-01T00:12:00.000Z' },
+    },
+  );
+});
+
 /** Any committed change: a new item of any kind, a later version of a message, a media archive. */
 const anyChange = fc.oneof(
   anyItem.map((item) => ({ new: item })),
@@ -120,6 +141,7 @@ const anyChange = fc.oneof(
   echoChange,
   callEnd,
   identityChange,
+  stallChange,
 );
 
 describe('the JSON Schemas of docs/events', () => {
