@@ -57,6 +57,8 @@ export interface DigestLinks {
   readonly runbook: string;
   /** The runbook page whose sections the health digest links to. @default - {@link runbook} */
   readonly healthRunbook?: string;
+  /** The runbook section on stalled sends. @default - {@link runbook} */
+  readonly stallRunbook?: string;
   readonly console?: string;
 }
 

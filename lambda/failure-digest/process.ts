@@ -43,10 +43,7 @@ export interface FailureDigestDeps {
    * @default 4
    */
   readonly lookbackWindows?: number;
-  readonly links: DigestLinks & {
-    /** The runbook section on stalled sends. @default - {@link DigestLinks.runbook} */
-    readonly stallRunbook?: string;
-  };
+  readonly links: DigestLinks;
   /**
    * The send ledger's stall watch: sends accepted that nothing followed are reported once, in one
    * notification with a line per business number, then flagged (docs/send-ledger.md).

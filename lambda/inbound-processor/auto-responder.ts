@@ -28,7 +28,7 @@ import {
 import type { LoggerPort, MetricsPort } from '../shared/observability';
 import { loggableError } from '../shared/privacy';
 import { CallFailedError } from '../shared/retry';
-import type { Invocation, MessageHook, MessageHookContext } from './hooks';
+import { type Invocation, type MessageHook, type MessageHookContext, replyContext } from './hooks';
 
 /** Another invocation is sending this message's auto-response right now; retry later. */
 export class ResponseInProgressError extends Error {
@@ -199,12 +199,12 @@ export class AutoResponder implements MessageHook {
       pending.map(async (action) => {
         const payload = payloadOf(action);
         payloads.set(action, payload);
-        return sender.send(origination, payload, invocation.deadline, {
-          sentBy: AUTO_RESPONSE_SENDER,
-          businessPhoneNumberId: message.source.businessPhoneNumberId,
-          conversationKey: record.conversationKey,
-          inReplyTo: message.wamid,
-        });
+        return sender.send(
+          origination,
+          payload,
+          invocation.deadline,
+          replyContext(AUTO_RESPONSE_SENDER, message, record),
+        );
       }),
     );
 

@@ -166,6 +166,20 @@ export function hookOnce(effects: HookEffects, message: InboundMessage): Message
     );
 }
 
+/** What the send ledger records of a send answering `message`, made by `sentBy`. */
+export function replyContext(
+  sentBy: string,
+  message: InboundMessage,
+  record: Pick<MessageItem, 'conversationKey'>,
+): SendContext {
+  return {
+    sentBy,
+    businessPhoneNumberId: message.source.businessPhoneNumberId,
+    conversationKey: record.conversationKey,
+    inReplyTo: message.wamid,
+  };
+}
+
 /**
  * A {@link ReplySender} for one hook and message, over the WhatsApp sender; each reply goes
  * through the hook's `once`, the same its context exposes.

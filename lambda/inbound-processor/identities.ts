@@ -5,7 +5,7 @@
  */
 import type { IdentityStore } from '../adapters/identity-store';
 import { isSubjectChange } from '../domain/account-health';
-import type { Customer, DecodedNotification } from '../domain/model';
+import type { Customer, DecodedNotification, Source } from '../domain/model';
 
 /** What resolving needs: the IdentityStore's resolve. */
 export type CustomerResolver = Pick<IdentityStore, 'resolve'>;
@@ -35,31 +35,21 @@ export async function resolveCustomers(
       userId: resolved.userId,
     }));
   };
+  // Messages, echoes, history and calls all name their customer the same way.
+  const rekeyed = <T extends { readonly source: Source; readonly customer: Customer }>(
+    records: readonly T[],
+  ) =>
+    Promise.all(
+      records.map(async (r) => ({
+        ...r,
+        customer: await resolve(r.source.businessPhoneNumberId, r.customer),
+      })),
+    );
   const [messages, echoes, history, calls, statuses, health] = await Promise.all([
-    Promise.all(
-      notification.messages.map(async (m) => ({
-        ...m,
-        customer: await resolve(m.source.businessPhoneNumberId, m.customer),
-      })),
-    ),
-    Promise.all(
-      notification.echoes.map(async (e) => ({
-        ...e,
-        customer: await resolve(e.source.businessPhoneNumberId, e.customer),
-      })),
-    ),
-    Promise.all(
-      notification.history.map(async (h) => ({
-        ...h,
-        customer: await resolve(h.source.businessPhoneNumberId, h.customer),
-      })),
-    ),
-    Promise.all(
-      notification.calls.map(async (c) => ({
-        ...c,
-        customer: await resolve(c.source.businessPhoneNumberId, c.customer),
-      })),
-    ),
+    rekeyed(notification.messages),
+    rekeyed(notification.echoes),
+    rekeyed(notification.history),
+    rekeyed(notification.calls),
     Promise.all(
       notification.statuses.map(async (s) =>
         s.recipient === undefined

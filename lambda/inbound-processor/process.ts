@@ -39,6 +39,7 @@ import {
   type Invocation,
   type MessageHook,
   type MessageHookContext,
+  replyContext,
   replySender,
 } from './hooks';
 import { resolveCustomers } from './identities';
@@ -333,12 +334,14 @@ function hookContext(
       message.groupId !== undefined ||
       isSilentType(message.type)
         ? undefined
-        : replySender(deps.sender, message, routing.originationPhoneNumberId, invocation.deadline, once, {
-            sentBy: `hook:${hookName}`,
-            businessPhoneNumberId: message.source.businessPhoneNumberId,
-            conversationKey: record.conversationKey,
-            inReplyTo: message.wamid,
-          }),
+        : replySender(
+            deps.sender,
+            message,
+            routing.originationPhoneNumberId,
+            invocation.deadline,
+            once,
+            replyContext(`hook:${hookName}`, message, record),
+          ),
   };
 }
 
