@@ -140,7 +140,7 @@ const silentLogger: LoggerPort = {
   appendKeys: () => undefined,
   removeKeys: () => undefined,
 };
-const noMetrics: MetricsPort = { count: () => undefined, flush: () => undefined };
+const noMetrics: MetricsPort = { count: () => undefined, gauge: () => undefined, flush: () => undefined };
 
 /**
  * An SNS event whose MessageId is a UUID, as SNS's are, derived from `key` so that a redelivery

@@ -19,6 +19,8 @@ export const ENV = {
   pseudonymSecretArn: 'PSEUDONYM_SECRET_ARN',
   /** Minutes of one failure-digest window: at most one notification per number and error code each. */
   digestWindowMinutes: 'DIGEST_WINDOW_MINUTES',
+  /** The rate cards (JSON array) the digest prices spend with; absent: counts only. */
+  rateCards: 'RATE_CARDS',
   /** ARN of the alerts topic (the human channel) the digest publishes to. */
   alertsTopicArn: 'ALERTS_TOPIC_ARN',
   /** Name of the pipeline's dashboard, for the console link in notifications. */

@@ -12,6 +12,12 @@ export const METRICS_NAMESPACE = 'WhatsAppPipeline';
  */
 export const SERVICE_DIMENSION = 'service';
 
+/**
+ * The spend watch: a UTC day's marketing spend is compared with the median of the days before it,
+ * and is a spike above this many times that median. The digest publishes both, the alarm compares.
+ */
+export const SPEND_WATCH = { baselineDays: 7, spikeFactor: 3 } as const;
+
 /** Metric names. */
 export const METRIC = {
   inboundMessages: 'InboundMessages',
@@ -44,6 +50,18 @@ export const METRIC = {
   sendProgressReports: 'SendProgressReports',
   /** Sends the stall watch flagged: accepted, and no hand-off or status within `stallMinutes`. */
   stalledSends: 'StalledSends',
+  /**
+   * Billable messages of the UTC day so far, per `category`: a gauge, the latest value of the day
+   * (docs/cost.md).
+   */
+  billableMessagesToday: 'BillableMessagesToday',
+  /** What the UTC day's billable messages cost so far, per `category`, in the rate cards' currency: a gauge. */
+  spendToday: 'SpendToday',
+  /**
+   * The median of the marketing spend of the {@link SPEND_WATCH} baseline days: money with rate
+   * cards, billable messages without.
+   */
+  marketingSpendBaseline: 'MarketingSpendBaseline',
   autoResponsesFailed: 'AutoResponsesFailed',
   autoResponsesRetried: 'AutoResponsesRetried',
   autoResponsesDeferred: 'AutoResponsesDeferred',
@@ -104,6 +122,8 @@ export const DIMENSION = {
   identityChangeKind: 'kind',
   /** Of SendProgressReports: the step reported (`handed-over`, `sent`, `delivered`, `read`). */
   step: 'step',
+  /** Of BillableMessagesToday and SpendToday: Meta's price category (`marketing`, `utility`, …). */
+  category: 'category',
   /** Of MissedCalls: Meta's id of the business number (a few per account, so bounded). */
   businessPhoneNumberId: 'businessPhoneNumberId',
   /** Of MessageFailuresByErrorCode: Meta's error code. */

@@ -115,19 +115,44 @@ export function pricedMessageKey(wamid: string, category: string): TableKey {
   return { pk: `MSG#${wamid}`, sk: `PRICED#${category}` };
 }
 
-/** Partition of a business number's daily message counts by price category. */
-export function costPartition(businessPhoneNumberId: string): string {
-  return `COST#${businessPhoneNumberId}`;
+/**
+ * Partition of one UTC day's message counts by price category, of every business number: the
+ * digest reads a day in one query, whatever numbers sent that day.
+ */
+export function costDayPartition(day: string): string {
+  return `COST#${day}`;
 }
 
-/** Key of one day's count of a business number's messages of one category and pricing type. */
+/**
+ * Where a priced message's recipient is, as a rate card prices it: the calling code of their phone
+ * number, or the region of their business-scoped user id when Meta gave no phone number.
+ */
+export interface RecipientMarket {
+  readonly callingCode?: string;
+  readonly region?: string;
+}
+
+/** The sort-key segment of a {@link RecipientMarket}: `+44`, `US`, or `?` for neither. */
+export function marketSegment(market: RecipientMarket): string {
+  if (market.callingCode !== undefined) return `+${market.callingCode}`;
+  return market.region ?? '?';
+}
+
+/**
+ * Key of one day's count of a business number's messages of one category, pricing type and
+ * recipient market. Sorted by number first, so one number's day is a `begins_with` query.
+ */
 export function costTotalKey(
-  businessPhoneNumberId: string,
   day: string,
+  businessPhoneNumberId: string,
   category: string,
   pricingType: string,
+  market: RecipientMarket,
 ): TableKey {
-  return { pk: costPartition(businessPhoneNumberId), sk: `${day}#${category}#${pricingType}` };
+  return {
+    pk: costDayPartition(day),
+    sk: `${businessPhoneNumberId}#${category}#${pricingType}#${marketSegment(market)}`,
+  };
 }
 
 /** How many partitions one hour of the stall watch spreads over. */

@@ -4,8 +4,10 @@ import {
   isSilentType,
   KNOWN_MESSAGE_TYPES,
   type KnownMessageType,
+  type RateCard,
   RESPONSE_ACTIONS,
   type ResponseAction,
+  rateCardProblems,
 } from '../contracts';
 import type { AlarmThresholds } from './constructs/pipeline-monitoring';
 import { parseWabaReference } from './constructs/waba-links';
@@ -74,6 +76,12 @@ const schema = z
     processorMaxConcurrency: ruled(PROP_RULES.processorMaxConcurrency),
     humanTakeoverMinutes: ruled(PROP_RULES.humanTakeoverMinutes),
     stallMinutes: ruled(PROP_RULES.stallMinutes),
+    // One schema of the cards, the contracts' (the digest reads them with it): its problems, with paths.
+    rateCards: z.custom<readonly RateCard[]>().superRefine((cards, ctx) => {
+      for (const problem of rateCardProblems(cards)) {
+        ctx.addIssue({ code: 'custom', path: [...problem.path], message: problem.message });
+      }
+    }),
     logRetentionDays: z.union(
       LOG_RETENTION_DAYS.map((days) => z.literal(days)),
       `expected one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
@@ -142,6 +150,11 @@ const schema = z
       }),
   })
   .partial();
+
+/** Every key a configuration may set, in the order the error for an unknown key lists them. */
+export const CONFIG_KEYS: readonly (keyof PipelineConfig)[] = Object.keys(schema.shape).filter(
+  (key): key is keyof PipelineConfig => key in schema.shape,
+);
 
 /** Thrown when the configuration is invalid; its message lists every problem and how to fix it. */
 export class ConfigValidationError extends Error {

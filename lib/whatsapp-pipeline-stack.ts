@@ -38,6 +38,9 @@ export function pipelinePropsOf(config: PipelineConfig): WhatsAppPipelineProps {
     processorMaxConcurrency: config.processorMaxConcurrency,
     mediaArchive: config.mediaArchive,
     alertDigestMinutes: config.alertDigestMinutes,
+    humanTakeoverMinutes: config.humanTakeoverMinutes,
+    stallMinutes: config.stallMinutes,
+    rateCards: config.rateCards,
   };
 }
 

@@ -21,7 +21,9 @@ import {
   type KnownMessageType,
   MAX_HUMAN_TAKEOVER_MINUTES,
   MAX_STALL_MINUTES,
+  type RateCard,
   type ResponseAction,
+  rateCardProblems,
 } from '../contracts';
 import {
   type ConversationEventSubscription,
@@ -162,6 +164,13 @@ export interface WhatsAppPipelineProps {
    * @default 10
    */
   readonly stallMinutes?: number;
+  /**
+   * Meta's prices, dated: the digest turns each day's counted messages into money with the card in
+   * force that day, publishes the spend per category, and the spend alarm watches money. Prices
+   * change; add a card with its `effectiveFrom` rather than editing one (docs/cost.md).
+   * @default - none: counts only, and the spend alarm watches billable marketing messages
+   */
+  readonly rateCards?: readonly RateCard[];
   /**
    * Days a record is kept after its last write (DynamoDB TTL).
    * @default 365
@@ -427,6 +436,7 @@ export class WhatsAppPipeline extends Construct {
       serviceName,
       tracing: props.tracing,
       digestWindowMinutes: props.alertDigestMinutes,
+      rateCards: props.rateCards,
       dashboardName: dashboardNameOf(this.namePrefix),
       alarmNamePrefix: `${this.namePrefix}-`,
     });
@@ -488,6 +498,7 @@ export class WhatsAppPipeline extends Construct {
       thresholds: { ...DEFAULT_ALARM_THRESHOLDS, ...props.alarmThresholds },
       namePrefix: this.namePrefix,
       serviceName,
+      spendWatch: props.rateCards === undefined ? 'messages' : 'money',
     });
     const wabas = linkedWabaIds(this, props.linkedWabas ?? []);
     if (wabas.length > 0) {
@@ -760,6 +771,12 @@ function validate(props: WhatsAppPipelineProps): void {
     problems.push(
       'table has no stream, which the conversation events are published from: import it with its tableStreamArn (new and old images), or set events: false',
     );
+  }
+  if (props.rateCards !== undefined) {
+    for (const problem of rateCardProblems(props.rateCards)) {
+      const at = problem.path.length === 0 ? '' : `[${problem.path.join('.')}]`;
+      problems.push(`rateCards${at}: ${problem.message}`);
+    }
   }
   if (props.events === false && props.mediaArchive?.enabled === true) {
     problems.push('mediaArchive needs the conversation event bus: leave events on, or turn the archive off');

@@ -7,11 +7,12 @@
  *   npm run inspect -- --table <name> --recent --number <Meta phone-number id> [--days 2]
  *   npm run inspect -- --table <name> --errors --number <Meta phone-number id>
  *   npm run inspect -- --table <name> --health <WABA id>    (templates, numbers, account)
- *   npm run inspect -- --table <name> --cost --number <Meta phone-number id> [--days 7]
+ *   npm run inspect -- --table <name> --cost --number <Meta phone-number id> [--days 7] [--rate-cards <file>]
  *   add --endpoint http://127.0.0.1:<port> for DynamoDB Local
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { RateCard } from '../contracts';
 import { CostStore } from '../lambda/adapters/cost-store';
 import { readWabaHealth } from '../lambda/adapters/health-store';
 import type { MessageItem } from '../lambda/adapters/items';
@@ -19,6 +20,7 @@ import { numberFlag, parseFlags, UsageError } from './cli';
 import { ConversationReader } from './conversation-reader';
 import { endpointClientConfig } from './endpoint';
 import { archivedObjects, PRESIGN_SECONDS, renderArchivedObjects } from './media-links';
+import { loadRateCards } from './rate-cards';
 import {
   renderConversation,
   renderCostTotals,
@@ -28,7 +30,7 @@ import {
 } from './render';
 
 export const INSPECT_USAGE =
-  'usage: npm run inspect -- --table <name> [--endpoint <url>] (<wamid | customer | phone> [--number <id>] [--media | --presign [--s3-endpoint <url>]] | --recent --number <id> [--days <n>] | --errors --number <id> | --cost --number <id> [--days <n>] | --health <wabaId>)';
+  'usage: npm run inspect -- --table <name> [--endpoint <url>] (<wamid | customer | phone> [--number <id>] [--media | --presign [--s3-endpoint <url>]] | --recent --number <id> [--days <n>] | --errors --number <id> | --cost --number <id> [--days <n>] [--rate-cards <file>] | --health <wabaId>)';
 
 /**
  * Runs the inspection for command-line arguments; returns the exit code.
@@ -37,7 +39,14 @@ export const INSPECT_USAGE =
  */
 export async function inspect(
   argv: readonly string[],
-  deps: { client?: DynamoDBClient; s3?: S3Client; print: (text: string) => void; now?: Date },
+  deps: {
+    client?: DynamoDBClient;
+    s3?: S3Client;
+    print: (text: string) => void;
+    now?: Date;
+    /** The rate cards `--cost` prices with. @default those of `--rate-cards`, else of ./cdk.json */
+    rateCards?: readonly RateCard[];
+  },
 ): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
@@ -48,6 +57,7 @@ export async function inspect(
       recent: { type: 'boolean', default: false },
       errors: { type: 'boolean', default: false },
       cost: { type: 'boolean', default: false },
+      'rate-cards': { type: 'string' },
       days: { type: 'string', default: '2' },
       media: { type: 'boolean', default: false },
       presign: { type: 'boolean', default: false },
@@ -103,8 +113,9 @@ export async function inspect(
     if (number === undefined) throw new UsageError('--cost needs --number <Meta phone-number id>');
     const toDay = now.toISOString().slice(0, 10);
     const fromDay = new Date(now.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    const cards = deps.rateCards ?? loadRateCards(values['rate-cards']);
     const costs = new CostStore({ client, tableName: values.table, retentionDays: 1 });
-    deps.print(renderCostTotals(number, fromDay, toDay, await costs.totals(number, fromDay, toDay)));
+    deps.print(renderCostTotals(number, fromDay, toDay, await costs.totals(number, fromDay, toDay), cards));
     return 0;
   }
 

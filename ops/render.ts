@@ -1,3 +1,4 @@
+import { marketSegment, type RateCard } from '../contracts';
 import type {
   ActionRecord,
   CallItem,
@@ -12,6 +13,7 @@ import type {
   WebhookErrorItem,
 } from '../lambda/adapters/items';
 import { callOutcome } from '../lambda/domain/calls';
+import { roundMoney, spendByCategory } from '../lambda/domain/cost';
 import { assertNever, isKnownStatus, type MessageContent, type WhatsAppError } from '../lambda/domain/model';
 import { currentContent } from '../lambda/domain/revisions';
 import { serviceWindowClosesAt, serviceWindowOpen } from '../lambda/domain/service-window';
@@ -372,22 +374,38 @@ const TEMPLATE_STATUS_ORDER = [
 ];
 
 /**
- * A business number's messages by day and price category, billable and free apart (docs/cost.md).
- * Counts, not money: a rate card that turns them into money is not built yet.
+ * A business number's messages by day, price category and recipient market, billable and free
+ * apart, then each category's total; with rate cards, what the billable ones cost (docs/cost.md).
  */
 export function renderCostTotals(
   businessPhoneNumberId: string,
   fromDay: string,
   toDay: string,
   totals: readonly CostTotalItem[],
+  cards: readonly RateCard[] = [],
 ): string {
   const head = `Messages priced by Meta on ${businessPhoneNumberId}, ${fromDay} to ${toDay} (UTC days):`;
   if (totals.length === 0) return `${head}\n  none`;
-  const lines = totals.map(
-    (t) =>
-      `  ${t.day}  ${t.category.padEnd(16)} ${t.pricingType.padEnd(22)} ${String(t.messages).padStart(7)}  ${t.billable ? 'billable' : 'free'}`,
+  const currency = cards[0]?.currency;
+  const money = (amount: number | undefined) =>
+    amount === undefined ? '' : `  ${amount.toFixed(4)} ${currency ?? ''}`.trimEnd();
+  const lines = totals.map((t) => {
+    const [line] = spendByCategory([t], cards);
+    return `  ${t.day}  ${t.category.padEnd(16)} ${t.pricingType.padEnd(22)} ${marketSegment(t).padEnd(5)} ${String(t.messages).padStart(7)}  ${t.billable ? 'billable' : 'free'}${t.billable ? money(line?.unpricedMessages === 0 ? line.amount : undefined) : ''}`;
+  });
+  const byCategory = spendByCategory(totals, cards).map(
+    (c) =>
+      `  ${c.category.padEnd(16)} ${String(c.billableMessages).padStart(7)} billable ${String(c.freeMessages).padStart(7)} free${money(c.amount)}${c.unpricedMessages > 0 ? `  (${c.unpricedMessages} not on a rate card)` : ''}`,
   );
   const sum = (billable: boolean) =>
     totals.filter((t) => t.billable === billable).reduce((n, t) => n + t.messages, 0);
-  return [head, ...lines, `  total: ${sum(true)} billable, ${sum(false)} free`].join('\n');
+  const spent =
+    cards.length === 0 ? undefined : spendByCategory(totals, cards).reduce((n, c) => n + (c.amount ?? 0), 0);
+  return [
+    head,
+    ...lines,
+    'By category:',
+    ...byCategory,
+    `  total: ${sum(true)} billable, ${sum(false)} free${spent === undefined ? ' (no rate card: counts only)' : money(roundMoney(spent))}`,
+  ].join('\n');
 }

@@ -9,8 +9,8 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { CONVERSATION_TABLE, costPartition, costTotalKey, ENTITY } from '../../contracts';
-import type { PricedMessage } from '../domain/cost';
+import { CONVERSATION_TABLE, costDayPartition, costTotalKey, ENTITY } from '../../contracts';
+import { daysBetween, type PricedMessage } from '../domain/cost';
 import { type CostTotalItem, fromItem, ItemDecodeError, type PricedMessageItem, toItem } from './items';
 import { queryAll } from './query';
 import { buildUpdateExpression } from './update-expression';
@@ -64,7 +64,13 @@ export class CostStore {
               Update: {
                 TableName: tableName,
                 Key: marshall(
-                  costTotalKey(priced.businessPhoneNumberId, priced.day, priced.category, priced.pricingType),
+                  costTotalKey(
+                    priced.day,
+                    priced.businessPhoneNumberId,
+                    priced.category,
+                    priced.pricingType,
+                    priced.market,
+                  ),
                 ),
                 ...buildUpdateExpression({
                   set: {
@@ -74,6 +80,8 @@ export class CostStore {
                     category: priced.category,
                     pricingType: priced.pricingType,
                     billable: priced.billable,
+                    callingCode: priced.market.callingCode,
+                    region: priced.market.region,
                     expiresAt,
                   },
                   add: { messages: 1 },
@@ -98,15 +106,22 @@ export class CostStore {
 
   /** A business number's daily totals from `fromDay` to `toDay` (UTC, `YYYY-MM-DD`, inclusive), oldest first. */
   async totals(businessPhoneNumberId: string, fromDay: string, toDay: string): Promise<CostTotalItem[]> {
+    const days = daysBetween(fromDay, toDay);
+    const perDay = await Promise.all(days.map((day) => this.dayTotals(day, businessPhoneNumberId)));
+    return perDay.flat();
+  }
+
+  /** One UTC day's totals: of every business number, or of the one named. */
+  async dayTotals(day: string, businessPhoneNumberId?: string): Promise<CostTotalItem[]> {
+    const names = { '#pk': CONVERSATION_TABLE.partitionKey, '#sk': CONVERSATION_TABLE.sortKey };
     const stored = await queryAll(this.options.client, {
       TableName: this.options.tableName,
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-      ExpressionAttributeNames: { '#pk': CONVERSATION_TABLE.partitionKey, '#sk': CONVERSATION_TABLE.sortKey },
+      KeyConditionExpression:
+        businessPhoneNumberId === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :number)',
+      ExpressionAttributeNames: businessPhoneNumberId === undefined ? { '#pk': names['#pk'] } : names,
       ExpressionAttributeValues: marshall({
-        ':pk': costPartition(businessPhoneNumberId),
-        ':from': fromDay,
-        // Every category and type of the last day sorts below this.
-        ':to': `${toDay}#\uffff`,
+        ':pk': costDayPartition(day),
+        ...(businessPhoneNumberId === undefined ? {} : { ':number': `${businessPhoneNumberId}#` }),
       }),
     });
     return stored.map((raw) => {

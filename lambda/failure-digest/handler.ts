@@ -1,11 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ENV } from '../../contracts';
+import { CostStore } from '../adapters/cost-store';
 import { DigestStore } from '../adapters/digest-store';
 import { EffectStore } from '../adapters/effect-store';
 import { TopicNotifier } from '../adapters/notifier';
 import { SendLedgerStore } from '../adapters/send-ledger-store';
-import { requireEnv, requirePositiveInteger } from '../shared/env';
+import { readRateCards, requireEnv, requirePositiveInteger } from '../shared/env';
 import { logger, powertoolsMetrics, withPowertools } from '../shared/observability';
 import { createDigestHandler } from './process';
 
@@ -21,6 +22,11 @@ export const handler = withPowertools(
     lease: new EffectStore({ client: dynamodb, tableName, retentionDays: 1 }),
     // Flags only: the retention of a send is its sender's, never rewritten here.
     stalls: new SendLedgerStore({ client: dynamodb, tableName, retentionDays: 1 }),
+    // Reads only: the counts are the processor's.
+    spend: {
+      costs: new CostStore({ client: dynamodb, tableName, retentionDays: 1 }),
+      rateCards: readRateCards(),
+    },
     notifier: new TopicNotifier(new SNSClient({}), requireEnv(ENV.alertsTopicArn)),
     logger,
     metrics: powertoolsMetrics(),

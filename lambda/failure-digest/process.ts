@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { METRIC } from '../../contracts';
+import { DIMENSION, METRIC, type RateCard, SPEND_WATCH } from '../../contracts';
+import type { CostStore } from '../adapters/cost-store';
 import type { DigestStore } from '../adapters/digest-store';
 import type { EffectKey } from '../adapters/effect-store';
 import type { SendItem } from '../adapters/items';
 import type { TopicNotifier } from '../adapters/notifier';
 import type { SendLedgerStore } from '../adapters/send-ledger-store';
+import { dayBefore, median, spendByCategory } from '../domain/cost';
 import {
   closedWindows,
   DIGEST_LOOKBACK_WINDOWS,
@@ -50,9 +52,23 @@ export interface FailureDigestDeps {
    * @default none: no stall watch
    */
   readonly stalls?: Pick<SendLedgerStore, 'dueForStallCheck' | 'flagStall'>;
+  /**
+   * The spend watch: each run publishes the UTC day's billable messages and, with rate cards, their
+   * spend per category so far, and the median marketing spend of the days before, for the alarm on
+   * a spike (docs/cost.md).
+   * @default none: no spend metrics
+   */
+  readonly spend?: {
+    readonly costs: Pick<CostStore, 'dayTotals'>;
+    /** @default [] - counts only: the baseline is of billable marketing messages */
+    readonly rateCards?: readonly RateCard[];
+  };
   /** Injectable for tests. @default - the system clock */
   readonly clock?: () => Date;
 }
+
+/** Meta's price category the spend watch alarms on. */
+const MARKETING = 'marketing';
 
 /** What one run sent; `skipped` when another run held the lease. */
 export interface DigestRun {
@@ -128,6 +144,32 @@ export function createDigestHandler(deps: FailureDigestDeps) {
     return 1;
   }
 
+  /**
+   * Publishes the day's spend so far and the baseline it is compared with. Levels, not deltas: a
+   * repeated run publishes the same values again, and the alarm reads the maximum.
+   */
+  async function publishSpend(): Promise<void> {
+    if (deps.spend === undefined) return;
+    const cards = deps.spend.rateCards ?? [];
+    const today = clock().toISOString().slice(0, 10);
+    const days = [
+      today,
+      ...Array.from({ length: SPEND_WATCH.baselineDays }, (_, i) => dayBefore(today, i + 1)),
+    ];
+    const perDay = await Promise.all(days.map((day) => deps.spend?.costs.dayTotals(day) ?? []));
+    const [todays = [], ...before] = perDay.map((totals) => spendByCategory(totals, cards));
+    for (const c of todays) {
+      const dimension = { name: DIMENSION.category, value: c.category };
+      deps.metrics.gauge(METRIC.billableMessagesToday, c.billableMessages, dimension);
+      if (c.amount !== undefined) deps.metrics.gauge(METRIC.spendToday, c.amount, dimension);
+    }
+    const marketing = (spend: typeof todays) => {
+      const line = spend.find((c) => c.category === MARKETING);
+      return (cards.length > 0 ? line?.amount : line?.billableMessages) ?? 0;
+    };
+    deps.metrics.gauge(METRIC.marketingSpendBaseline, median(before.map(marketing)));
+  }
+
   async function run(): Promise<DigestRun> {
     let notifications = 0;
     try {
@@ -165,6 +207,7 @@ export function createDigestHandler(deps: FailureDigestDeps) {
         }
       }
       notifications += await reportStalls();
+      await publishSpend();
       deps.metrics.count(METRIC.digestNotifications, notifications);
       if (notifications > 0) deps.logger.info('Failure digest sent', { notifications });
       return { notifications };

@@ -1,4 +1,10 @@
-import { type AutoResponsePolicy, autoResponsePolicySchema, ENV } from '../../contracts';
+import {
+  type AutoResponsePolicy,
+  autoResponsePolicySchema,
+  ENV,
+  type RateCard,
+  rateCardsSchema,
+} from '../../contracts';
 
 /** A required environment variable is missing or invalid: the deployment is broken, not the event. */
 export class ConfigurationError extends Error {
@@ -40,21 +46,32 @@ export function requireWholeNumber(name: string, max: number, env: NodeJS.Proces
 
 /** Reads the auto-response policy, or `undefined` when the variable is absent (auto-responses off). */
 export function readAutoResponsePolicy(env: NodeJS.ProcessEnv = process.env): AutoResponsePolicy | undefined {
-  const raw = env[ENV.autoResponsePolicy];
+  return readJsonEnv(ENV.autoResponsePolicy, autoResponsePolicySchema, 'a valid policy', env);
+}
+
+/** Reads the rate cards, or none when the variable is absent (counts only, no money). */
+export function readRateCards(env: NodeJS.ProcessEnv = process.env): RateCard[] {
+  return readJsonEnv(ENV.rateCards, rateCardsSchema, 'a valid list of rate cards', env) ?? [];
+}
+
+/** Reads an optional environment variable holding JSON of a schema; `undefined` when absent or empty. */
+function readJsonEnv<T>(
+  name: string,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: Error } },
+  what: string,
+  env: NodeJS.ProcessEnv,
+): T | undefined {
+  const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch (error) {
-    throw new ConfigurationError(`Environment variable ${ENV.autoResponsePolicy} is not JSON`, {
-      cause: error,
-    });
+    throw new ConfigurationError(`Environment variable ${name} is not JSON`, { cause: error });
   }
-  const parsed = autoResponsePolicySchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new ConfigurationError(`Environment variable ${ENV.autoResponsePolicy} is not a valid policy`, {
-      cause: parsed.error,
-    });
+    throw new ConfigurationError(`Environment variable ${name} is not ${what}`, { cause: parsed.error });
   }
   return parsed.data;
 }

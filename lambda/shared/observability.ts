@@ -62,6 +62,11 @@ export type LoggerPort = Pick<Logger, 'info' | 'warn' | 'error' | 'debug' | 'app
 /** Counts by dimension value, published when the invocation ends. */
 export interface MetricsPort {
   count(name: MetricName, value: number, dimension?: { readonly name: string; readonly value: string }): void;
+  /**
+   * A level rather than a count (a day's spend so far): the last value given wins, zero included,
+   * published without a unit.
+   */
+  gauge(name: MetricName, value: number, dimension?: { readonly name: string; readonly value: string }): void;
   flush(): void;
 }
 
@@ -76,23 +81,39 @@ export function powertoolsMetrics(target: Metrics = metrics): MetricsPort {
   // Keyed by dimension name and value ('' for none), then by metric name.
   const pending = new Map<
     string,
-    { dimension?: { name: string; value: string }; counts: Map<string, number> }
+    {
+      dimension?: { name: string; value: string };
+      counts: Map<string, number>;
+      gauges: Map<string, number>;
+    }
   >();
+  const groupOf = (dimension: { readonly name: string; readonly value: string } | undefined) => {
+    const key = dimension === undefined ? '' : `${dimension.name}\u0000${dimension.value}`;
+    let group = pending.get(key);
+    if (group === undefined) {
+      group = {
+        dimension: dimension === undefined ? undefined : { ...dimension },
+        counts: new Map(),
+        gauges: new Map(),
+      };
+      pending.set(key, group);
+    }
+    return group;
+  };
   return {
     count(name, value, dimension) {
       if (value === 0) return;
-      const key = dimension === undefined ? '' : `${dimension.name}\u0000${dimension.value}`;
-      let group = pending.get(key);
-      if (group === undefined) {
-        group = { dimension: dimension === undefined ? undefined : { ...dimension }, counts: new Map() };
-        pending.set(key, group);
-      }
+      const group = groupOf(dimension);
       group.counts.set(name, (group.counts.get(name) ?? 0) + value);
     },
+    gauge(name, value, dimension) {
+      groupOf(dimension).gauges.set(name, value);
+    },
     flush() {
-      for (const { dimension, counts } of pending.values()) {
+      for (const { dimension, counts, gauges } of pending.values()) {
         if (dimension !== undefined) target.addDimension(dimension.name, dimension.value);
         for (const [name, value] of counts) target.addMetric(name, 'Count', value);
+        for (const [name, value] of gauges) target.addMetric(name, 'None', value);
         target.publishStoredMetrics();
       }
       pending.clear();

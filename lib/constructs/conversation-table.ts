@@ -29,7 +29,10 @@ export interface IConversationTable {
   grantInboundRecording(grantee: iam.IGrantable): iam.Grant;
   /** Lets a principal find messages by their auto-responses' AWS message ids, and write failure records. */
   grantFailureRecording(grantee: iam.IGrantable): iam.Grant;
-  /** Lets a principal query the alert-digest windows and the stall watch, and mark them notified or flagged, and no more. */
+  /**
+   * Lets a principal query the alert-digest windows, the stall watch and the daily cost totals, and
+   * mark windows notified and sends flagged, and no more.
+   */
   grantDigestUpdates(grantee: iam.IGrantable): iam.Grant;
 }
 
@@ -139,7 +142,7 @@ abstract class ConversationTableBase extends Construct implements IConversationT
 
   grantDigestUpdates(grantee: iam.IGrantable): iam.Grant {
     this.grantKeyUse(grantee);
-    // Digests are read by key; the stall watch is the one index the digest reads.
+    // Digests and cost totals are read by key; the stall watch is the one index the digest reads.
     const digests = iam.Grant.addToPrincipal({
       grantee,
       actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],

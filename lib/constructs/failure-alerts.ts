@@ -12,6 +12,7 @@ import {
   CONSTRUCT_ID,
   ENV,
   FAILED_MESSAGE_EVENT_PATTERN,
+  type RateCard,
   SEND_PROGRESS_EVENT_PATTERN,
   SOCIAL_MESSAGING_SOURCE,
 } from '../../contracts';
@@ -52,6 +53,11 @@ export interface FailureAlertsProps {
    * @default 15
    */
   readonly digestWindowMinutes?: number;
+  /**
+   * Meta's prices, dated, that the digest turns counted messages into money with (docs/cost.md).
+   * @default - none: the digest publishes counts only
+   */
+  readonly rateCards?: readonly RateCard[];
   /**
    * The prefix of this pipeline's alarm names: only those alarms may publish to the alerts topic
    * and use its key.
@@ -254,6 +260,7 @@ export class FailureAlerts extends Construct {
         [ENV.digestWindowMinutes]: String(windowMinutes),
         [ENV.alertsTopicArn]: this.topic.topicArn,
         ...(props.dashboardName === undefined ? {} : { [ENV.dashboardName]: props.dashboardName }),
+        ...(props.rateCards === undefined ? {} : { [ENV.rateCards]: JSON.stringify(props.rateCards) }),
       },
     });
     bindConversationTable(this.digest.function, props.conversations, 'digest');

@@ -30,9 +30,15 @@ export class PipelineMetrics {
    * Every series of a metric by one dimension, for graphs. CloudWatch alarms cannot use a search:
    * alarm on {@link metric} with the dimension's value.
    */
-  byDimension(metricName: MetricName, dimension: string, label: string): cloudwatch.IMetric {
+  byDimension(
+    metricName: MetricName,
+    dimension: string,
+    label: string,
+    /** `Maximum` for a level (a day's spend so far), which a sum would multiply by the runs. */
+    statistic: 'Sum' | 'Maximum' = 'Sum',
+  ): cloudwatch.IMetric {
     return new cloudwatch.MathExpression({
-      expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},${SERVICE_DIMENSION}} MetricName="${metricName}" ${SERVICE_DIMENSION}="${this.serviceName}"', 'Sum', 300)`,
+      expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},${SERVICE_DIMENSION}} MetricName="${metricName}" ${SERVICE_DIMENSION}="${this.serviceName}"', '${statistic}', 300)`,
       label,
       period: FIVE_MINUTES,
     });

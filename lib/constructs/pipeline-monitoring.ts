@@ -7,7 +7,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DIMENSION, METRIC, type MetricName } from '../../contracts';
+import { DIMENSION, METRIC, type MetricName, SPEND_WATCH } from '../../contracts';
 import { iteratorAge, PipelineMetrics } from './pipeline-metrics';
 
 /** Alarm thresholds. Alarms on errors, throttles and dead letters fire on the first occurrence. */
@@ -69,6 +69,12 @@ export interface PipelineMonitoringProps {
   readonly namePrefix: string;
   /** The `service` dimension of the pipeline's own metrics (the functions' service name). */
   readonly serviceName: string;
+  /**
+   * What the marketing spend alarm compares: `money` when the digest has rate cards to price with,
+   * else `messages` (billable marketing messages).
+   * @default 'messages'
+   */
+  readonly spendWatch?: 'money' | 'messages';
 }
 
 /** The dashboard's name for a pipeline's name prefix. */
@@ -270,6 +276,7 @@ export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinitio
       }),
       threshold: 0,
     },
+    marketingSpendSpike(metrics, props.spendWatch ?? 'messages'),
     {
       id: 'WhatsAppMessageFees',
       description: `More than ${thresholds.whatsAppMessageFeesPerHour} WhatsApp message fees in one hour.`,
@@ -284,6 +291,33 @@ export function alarmDefinitions(props: PipelineMonitoringProps): AlarmDefinitio
     },
   );
   return definitions;
+}
+
+/**
+ * The day's marketing spend so far against the median of the days before it (both published by
+ * the digest as levels): a spike above SPEND_WATCH.spikeFactor times that median. A baseline of 0
+ * (no marketing before) never fires: from nothing, any spend is a spike and none is news.
+ */
+function marketingSpendSpike(metrics: PipelineMetrics, watch: 'money' | 'messages'): AlarmDefinition {
+  const level = (name: MetricName, dimensions?: Record<string, string>) =>
+    metrics.metric(name, dimensions).with({ statistic: cloudwatch.Stats.MAXIMUM, period: Duration.hours(1) });
+  const what = watch === 'money' ? 'spend' : 'billable messages';
+  return {
+    id: 'MarketingSpendSpike',
+    description: `Today's marketing ${what} (UTC) is more than ${SPEND_WATCH.spikeFactor} times the median of the ${SPEND_WATCH.baselineDays} days before.`,
+    metric: new cloudwatch.MathExpression({
+      expression: `IF(baseline > 0 AND today > ${SPEND_WATCH.spikeFactor} * baseline, 1, 0)`,
+      usingMetrics: {
+        today: level(watch === 'money' ? METRIC.spendToday : METRIC.billableMessagesToday, {
+          [DIMENSION.category]: 'marketing',
+        }),
+        baseline: level(METRIC.marketingSpendBaseline),
+      },
+      label: `Marketing ${what} above ${SPEND_WATCH.spikeFactor}x the ${SPEND_WATCH.baselineDays}-day median`,
+      period: Duration.hours(1),
+    }),
+    threshold: 0,
+  };
 }
 
 function buildDashboard(
@@ -371,6 +405,23 @@ function buildDashboard(
     graph(
       'Phone numbers by new quality and name',
       [find(METRIC.phoneNumberHealthChanges, DIMENSION.healthState, 'numbers')],
+      12,
+    ),
+  );
+  dashboard.addWidgets(
+    graph(
+      'Billable messages today (UTC), by price category',
+      [metrics.byDimension(METRIC.billableMessagesToday, DIMENSION.category, 'billable', 'Maximum')],
+      12,
+    ),
+    graph(
+      'Spend today (UTC, rate-card currency), by category, and the marketing baseline',
+      [
+        metrics.byDimension(METRIC.spendToday, DIMENSION.category, 'spend', 'Maximum'),
+        metrics
+          .metric(METRIC.marketingSpendBaseline)
+          .with({ statistic: cloudwatch.Stats.MAXIMUM, label: 'marketing baseline' }),
+      ],
       12,
     ),
   );

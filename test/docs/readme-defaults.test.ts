@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePipelineConfig } from '../../lib/config';
+import { CONFIG_KEYS, parsePipelineConfig } from '../../lib/config';
 import { WHATSAPP_PIPELINE_DEFAULTS } from '../../lib/whatsapp-pipeline';
 
 /** The README's configuration table: key → the default it states (`none` for none). */
@@ -26,6 +26,10 @@ describe("the README's configuration table", () => {
 
   test('every construct default is in the table', () => {
     expect(Object.keys(WHATSAPP_PIPELINE_DEFAULTS).filter((key) => !table.has(key))).toEqual([]);
+  });
+
+  test('every key cdk.json accepts is in the table', () => {
+    expect(CONFIG_KEYS.filter((key) => !table.has(key))).toEqual([]);
   });
 
   test('every key in the table is one cdk.json accepts', () => {

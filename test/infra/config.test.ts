@@ -1,10 +1,16 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { isCallingCode, MAX_RATE_CARDS_BYTES } from '../../contracts';
 import { DEFAULT_AUTO_RESPONSE_POLICY } from '../../lambda/domain/auto-response';
 import {
   autoResponsePolicyOfConfig,
   CONFIG_CONTEXT_KEY,
+  CONFIG_KEYS,
   ConfigValidationError,
+  type PipelineConfig,
   parsePipelineConfig,
 } from '../../lib/config';
+import { pipelinePropsOf } from '../../lib/whatsapp-pipeline-stack';
+import { EXAMPLE_RATE_CARDS } from '../../local/rate-cards';
 import { buildTestApp, cdkJsonContext } from '../support/synth';
 
 describe('parsePipelineConfig', () => {
@@ -109,6 +115,117 @@ describe('parsePipelineConfig', () => {
 
   test('rejects a context that is not an object', () => {
     expect(() => parsePipelineConfig('retain')).toThrow('"(the whole value)" is "retain"');
+  });
+});
+
+describe('rate cards', () => {
+  const card = EXAMPLE_RATE_CARDS[0];
+
+  test('keeps valid cards as given', () => {
+    expect(parsePipelineConfig({ rateCards: EXAMPLE_RATE_CARDS }).rateCards).toEqual(EXAMPLE_RATE_CARDS);
+  });
+
+  test('names a calling code written with a plus, with its path and the fix', () => {
+    const bad = [{ ...card, markets: [{ name: 'UK', callingCodes: ['+44'], rates: { marketing: 0.05 } }] }];
+    expect(() => parsePipelineConfig({ rateCards: bad })).toThrow(
+      '"rateCards.0.markets.0.callingCodes.0" is "+44": expected a country calling code such as "44": no "+", as numbers start with it',
+    );
+  });
+
+  test('refuses a code no number starts with, such as 441 (those numbers have the code 44)', () => {
+    const bad = [{ ...card, markets: [{ name: 'UK', callingCodes: ['441'], rates: {} }] }];
+    expect(() => parsePipelineConfig({ rateCards: bad })).toThrow(
+      '"rateCards.0.markets.0.callingCodes.0" is "441"',
+    );
+  });
+
+  test('refuses cards in two currencies, whose spend would not add up', () => {
+    const bad = [card, { ...card, effectiveFrom: '2027-01-01', currency: 'EUR' }];
+    expect(() => parsePipelineConfig({ rateCards: bad })).toThrow(
+      'expected one currency on every card, found USD, EUR',
+    );
+  });
+
+  test('refuses two cards from the same day', () => {
+    expect(() => parsePipelineConfig({ rateCards: [card, card] })).toThrow(
+      '"rateCards.1.effectiveFrom" is "2026-01-01": expected each card to start on its own day',
+    );
+  });
+
+  test('refuses a calling code in two markets of one card', () => {
+    const markets = [
+      { name: 'A', callingCodes: ['44'], rates: {} },
+      { name: 'B', callingCodes: ['44'], rates: {} },
+    ];
+    expect(() => parsePipelineConfig({ rateCards: [{ ...card, markets }] })).toThrow(
+      'but +44 is in "A" and "B"',
+    );
+  });
+
+  test('refuses a negative price and a day that is not on the calendar', () => {
+    const bad = [{ ...card, effectiveFrom: '2026-13-01', default: { marketing: -1 } }];
+    const attempt = () => parsePipelineConfig({ rateCards: bad });
+    expect(attempt).toThrow('"rateCards.0.effectiveFrom" is "2026-13-01": expected a day of the calendar');
+    expect(attempt).toThrow('"rateCards.0.default.marketing" is -1: expected a price of 0 or more');
+  });
+
+  test('refuses cards too large for the digest environment, saying how to shrink them', () => {
+    const codes = Array.from({ length: 800 }, (_, i) => String(200 + i)).filter(isCallingCode);
+    // Every three-digit code, on a card a month for a year.
+    const big = Array.from({ length: 12 }, (_, month) => ({
+      ...card,
+      effectiveFrom: `2026-${String(month + 1).padStart(2, '0')}-01`,
+      markets: [{ name: 'Everywhere', callingCodes: codes, rates: { marketing: 0.01 } }],
+    }));
+    expect(() => parsePipelineConfig({ rateCards: big })).toThrow(
+      `expected at most ${MAX_RATE_CARDS_BYTES} bytes of JSON`,
+    );
+  });
+});
+
+describe('pipelinePropsOf', () => {
+  /** A value for every key, so a key that reaches no prop is caught. */
+  const everything: Required<PipelineConfig> = {
+    metaApiVersion: 'v23.0',
+    phoneNumberIds: ['phone-number-id-abc123'],
+    reactionEmoji: '🙏',
+    alarmEmail: 'ops@example.com',
+    dataRetentionDays: 30,
+    processorMaxConcurrency: 5,
+    humanTakeoverMinutes: 45,
+    stallMinutes: 20,
+    rateCards: [...EXAMPLE_RATE_CARDS],
+    logRetentionDays: 14,
+    removalPolicy: 'destroy',
+    autoResponse: { typingIndicator: true },
+    alarmThresholds: { failedMessagesPer5Minutes: 3 },
+    tracing: true,
+    events: false,
+    mediaArchive: { enabled: false },
+    alertDigestMinutes: 30,
+    linkedWabas: ['waba-abc123'],
+  };
+
+  test('the test sets every key a configuration accepts', () => {
+    expect(Object.keys(everything).sort()).toEqual([...CONFIG_KEYS].sort());
+  });
+
+  test.each(CONFIG_KEYS)('%s reaches the construct', (key) => {
+    const base = pipelinePropsOf(parsePipelineConfig({}));
+    const props = pipelinePropsOf(parsePipelineConfig({ [key]: everything[key] }));
+    const changed = Object.entries(props).filter(
+      ([prop, value]) => JSON.stringify(value) !== JSON.stringify(Reflect.get(base, prop)),
+    );
+    expect(changed).toHaveLength(1);
+  });
+
+  test('the emoji reaches the auto-response, and retention and removal keep their values', () => {
+    const props = pipelinePropsOf(parsePipelineConfig(everything));
+    expect(props.autoResponse?.reactionEmoji).toBe('🙏');
+    expect(props.removalPolicy).toBe(RemovalPolicy.DESTROY);
+    expect(props.humanTakeoverMinutes).toBe(45);
+    expect(props.stallMinutes).toBe(20);
+    expect(props.rateCards).toEqual(EXAMPLE_RATE_CARDS);
   });
 });
 

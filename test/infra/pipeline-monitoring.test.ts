@@ -1,4 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { EXAMPLE_RATE_CARDS } from '../../local/rate-cards';
 import { synthStack } from '../support/synth';
 
 let template: Template;
@@ -41,6 +42,7 @@ const EXPECTED_ALARMS: Record<string, number> = {
   InboundTopicDeliveryFailures: 0,
   TableThrottles: 0,
   TableSystemErrors: 0,
+  MarketingSpendSpike: 0,
   WhatsAppMessageFees: 1000,
   MetaTemplateMessageFees: 500,
 };
@@ -107,6 +109,63 @@ describe('PipelineMonitoring', () => {
         }),
       ]);
     }
+  });
+
+  describe('the marketing spend spike', () => {
+    const level = (id: string, metricName: string, dimensions: unknown[]) =>
+      expect.objectContaining({
+        Id: id,
+        ReturnData: false,
+        MetricStat: {
+          Metric: {
+            Namespace: 'WhatsAppPipeline',
+            MetricName: metricName,
+            Dimensions: expect.arrayContaining([
+              { Name: 'service', Value: 'WhatsAppPipeline' },
+              ...dimensions,
+            ]),
+          },
+          Period: 3600,
+          Stat: 'Maximum',
+        },
+      });
+    const marketing = { Name: 'category', Value: 'marketing' };
+
+    test("compares today's level with 3 times the 7-day median, never on a baseline of 0", () => {
+      expect(alarm('MarketingSpendSpike')?.Metrics).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Expression: 'IF(baseline > 0 AND today > 3 * baseline, 1, 0)',
+            ReturnData: true,
+          }),
+          level('baseline', 'MarketingSpendBaseline', []),
+        ]),
+      );
+    });
+
+    test('without rate cards, watches billable marketing messages', () => {
+      expect(alarm('MarketingSpendSpike')?.Metrics).toContainEqual(
+        level('today', 'BillableMessagesToday', [marketing]),
+      );
+      expect(alarm('MarketingSpendSpike')?.AlarmDescription).toMatch(/^Today's marketing billable messages/);
+    });
+
+    test('with rate cards, watches money, and the digest gets the cards', () => {
+      template = synthStack({ rateCards: EXAMPLE_RATE_CARDS });
+      expect(alarm('MarketingSpendSpike')?.Metrics).toContainEqual(level('today', 'SpendToday', [marketing]));
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp('^Sends one alert per number'),
+        Environment: { Variables: Match.objectLike({ RATE_CARDS: JSON.stringify(EXAMPLE_RATE_CARDS) }) },
+      });
+      template = synthStack();
+    });
+
+    test('without rate cards, the digest has none in its environment', () => {
+      const digest = Object.values(template.findResources('AWS::Lambda::Function')).find((f) =>
+        String(f.Properties.Description).startsWith('Sends one alert per number'),
+      );
+      expect(digest?.Properties.Environment.Variables).not.toHaveProperty('RATE_CARDS');
+    });
   });
 
   test('failed messages take the larger of failed statuses and failure events', () => {

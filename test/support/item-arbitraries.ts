@@ -630,15 +630,30 @@ export const pricedMessage: fc.Arbitrary<PricedMessageItem> = fc
   .map((item) => ({ entity: 'priced-message' as const, ...item }));
 
 export const costTotal: fc.Arbitrary<CostTotalItem> = fc
-  .record({
-    businessPhoneNumberId: text,
-    day: text,
-    category: text,
-    pricingType: text,
-    billable: fc.boolean(),
-    messages: count,
-    expiresAt: count,
-  })
+  .record(
+    {
+      businessPhoneNumberId: text,
+      day: text,
+      category: text,
+      pricingType: text,
+      billable: fc.boolean(),
+      callingCode: opt(text),
+      region: opt(text),
+      messages: count,
+      expiresAt: count,
+    },
+    {
+      requiredKeys: [
+        'businessPhoneNumberId',
+        'day',
+        'category',
+        'pricingType',
+        'billable',
+        'messages',
+        'expiresAt',
+      ],
+    },
+  )
   .map((item) => ({ entity: 'cost-total' as const, ...item }));
 
 export const anyItem: fc.Arbitrary<TableItem> = fc.oneof(

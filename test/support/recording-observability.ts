@@ -53,6 +53,14 @@ export class RecordingMetrics implements MetricsPort {
     this.counts.set(key, (this.counts.get(key) ?? 0) + value);
   }
 
+  /** The last level given, by the same keys as the counts. */
+  public readonly gauges = new Map<string, number>();
+
+  gauge(name: string, value: number, dimension?: { name: string; value: string }): void {
+    const key = dimension === undefined ? name : `${name}/${dimension.name}=${dimension.value}`;
+    this.gauges.set(key, value);
+  }
+
   flush(): void {
     this.flushes++;
   }

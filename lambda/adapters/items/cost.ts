@@ -24,6 +24,10 @@ export interface CostTotalItem {
   readonly pricingType: string;
   /** Whether Meta charges for this type (`regular`), or not (`free_customer_service`, `free_entry_point`). */
   readonly billable: boolean;
+  /** The recipients' calling code, when Meta gave their phone number. */
+  readonly callingCode?: string;
+  /** The region of recipients Meta named by business-scoped user id only. */
+  readonly region?: string;
   readonly messages: number;
   readonly expiresAt: number;
 }
@@ -33,9 +37,12 @@ export function pricedMessageItemKey(item: Pick<PricedMessageItem, 'wamid' | 'ca
 }
 
 export function costTotalItemKey(
-  item: Pick<CostTotalItem, 'businessPhoneNumberId' | 'day' | 'category' | 'pricingType'>,
+  item: Pick<
+    CostTotalItem,
+    'businessPhoneNumberId' | 'day' | 'category' | 'pricingType' | 'callingCode' | 'region'
+  >,
 ): TableKey {
-  return costTotalKey(item.businessPhoneNumberId, item.day, item.category, item.pricingType);
+  return costTotalKey(item.day, item.businessPhoneNumberId, item.category, item.pricingType, item);
 }
 
 export const pricedMessageSchema = z.object({
@@ -56,6 +63,8 @@ export const costTotalSchema = z.object({
   category: text,
   pricingType: text,
   billable: z.boolean(),
+  callingCode: z.optional(text),
+  region: z.optional(text),
   messages: count,
   expiresAt: count,
 });

@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { envelope, LOCAL_BUSINESS, metadata } from '../../../local/events';
+import { EXAMPLE_RATE_CARDS } from '../../../local/rate-cards';
 import { inspect } from '../../../ops/inspect';
 import { snsEvent } from '../../fixtures';
 import { inboundPipeline } from '../../support/inbound-pipeline';
@@ -20,18 +21,23 @@ interface Priced {
   readonly category: string;
   readonly type: string;
   readonly second: number;
+  /** @default a US phone number */
+  readonly recipient?: { readonly recipient_id?: string; readonly recipient_user_id?: string };
+  /** @default the local business number */
+  readonly number?: string;
 }
 
 let snsIds = 0;
 function statusEvent(s: Priced) {
   const value = {
     ...metadata(),
+    ...(s.number === undefined ? {} : { metadata: { ...metadata().metadata, phone_number_id: s.number } }),
     statuses: [
       {
         id: s.wamid,
         status: s.status,
         timestamp: String(at(s.second)),
-        recipient_id: '14255550150',
+        ...(s.recipient ?? { recipient_id: '14255550150' }),
         pricing: { billable: s.type === 'regular', pricing_model: 'PMP', category: s.category, type: s.type },
       },
     ],
@@ -112,7 +118,72 @@ describe('cost counting', () => {
     expect(text).toContain(
       `Messages priced by Meta on ${LOCAL_BUSINESS.metaPhoneNumberId}, 2026-03-01 to 2026-03-03`,
     );
-    expect(text).toMatch(/2026-03-02 {2}marketing +regular +1 {2}billable/);
-    expect(text).toContain('total: 1 billable, 1 free');
+    expect(text).toMatch(/2026-03-02 {2}marketing +regular +\+1 +1 {2}billable/);
+    expect(text).toContain('total: 1 billable, 1 free (no rate card: counts only)');
+  });
+
+  test('inspect --cost prices with the rate cards, per market, and adds up by category', async () => {
+    const { invoke, tableName } = await inboundPipeline(parts);
+    const marketing = { status: 'sent', category: 'marketing', type: 'regular' } as const;
+    await invoke(statusEvent({ ...marketing, wamid: 'wamid.US', second: 0 }));
+    await invoke(
+      statusEvent({
+        ...marketing,
+        wamid: 'wamid.UK',
+        second: 1,
+        recipient: { recipient_id: '447700900123' },
+      }),
+    );
+    await invoke(
+      statusEvent({
+        ...marketing,
+        wamid: 'wamid.NG',
+        second: 2,
+        recipient: { recipient_id: '2348031234567' },
+      }),
+    );
+    const printed: string[] = [];
+    await inspect(
+      ['--table', tableName, '--cost', '--number', LOCAL_BUSINESS.metaPhoneNumberId, '--days', '1'],
+      {
+        client: parts.dynamo,
+        print: (t) => printed.push(t),
+        now: new Date(`${DAY}T12:00:00Z`),
+        rateCards: EXAMPLE_RATE_CARDS,
+      },
+    );
+    const text = printed.join('\n');
+    expect(text).toMatch(/marketing +regular +\+44 +1 {2}billable {2}0\.0529 USD/);
+    expect(text).toMatch(/marketing +regular +\+234 +1 {2}billable {2}0\.0604 USD/);
+    expect(text).toMatch(/marketing +3 billable +0 free {2}0\.1383 USD/);
+    expect(text).toContain('total: 3 billable, 0 free  0.1383 USD');
+  });
+
+  test('a recipient known only by business-scoped user id counts in the region of the id', async () => {
+    const { invoke, costs } = await inboundPipeline(parts);
+    await invoke(
+      statusEvent({
+        wamid: 'wamid.B1',
+        status: 'sent',
+        category: 'utility',
+        type: 'regular',
+        second: 0,
+        recipient: { recipient_user_id: 'GB.13491208655302741918' },
+      }),
+    );
+    expect(await costs.totals(LOCAL_BUSINESS.metaPhoneNumberId, DAY, DAY)).toMatchObject([
+      { category: 'utility', region: 'GB', messages: 1 },
+    ]);
+  });
+
+  test("a number's totals leave out another number's of the same day, which the day's totals hold", async () => {
+    const { invoke, costs } = await inboundPipeline(parts);
+    const marketing = { status: 'sent', category: 'marketing', type: 'regular', second: 0 } as const;
+    await invoke(statusEvent({ ...marketing, wamid: 'wamid.N1' }));
+    await invoke(statusEvent({ ...marketing, wamid: 'wamid.N2', number: '999000111222333' }));
+    expect(await costs.totals(LOCAL_BUSINESS.metaPhoneNumberId, DAY, DAY)).toHaveLength(1);
+    expect((await costs.dayTotals(DAY)).map((t) => t.businessPhoneNumberId).sort()).toEqual(
+      [LOCAL_BUSINESS.metaPhoneNumberId, '999000111222333'].sort(),
+    );
   });
 });

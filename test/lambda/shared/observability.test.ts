@@ -78,6 +78,24 @@ describe('powertoolsMetrics', () => {
     expect(lines).toEqual([]);
   });
 
+  test('a gauge keeps its last value, zero included, without a unit, beside the counts of its dimension', () => {
+    const metrics = powertoolsMetrics(emf());
+    const marketing = { name: 'category', value: 'marketing' };
+    const lines = captureStdout(() => {
+      metrics.gauge(METRIC.spendToday, 1.5, marketing);
+      metrics.gauge(METRIC.spendToday, 2.25, marketing);
+      metrics.gauge(METRIC.marketingSpendBaseline, 0);
+      metrics.flush();
+    });
+    expect(lines).toHaveLength(2);
+    const spend = lines.find((line) => 'SpendToday' in line);
+    expect(spend).toMatchObject({ category: 'marketing', SpendToday: 2.25 });
+    expect(JSON.stringify(spend)).toContain('{"Name":"SpendToday","Unit":"None"}');
+    expect(lines.find((line) => 'MarketingSpendBaseline' in line)).toMatchObject({
+      MarketingSpendBaseline: 0,
+    });
+  });
+
   test('starts each invocation empty: a second flush publishes nothing again', () => {
     const metrics = powertoolsMetrics(emf());
     const lines = captureStdout(() => {
